@@ -140,3 +140,21 @@ func DropDatabase(ctx context.Context, baseURL, name string) error {
 	}
 	return nil
 }
+
+// EnsureDatabaseOf creates the database that databaseURL names when it is missing,
+// connecting through the same server's maintenance database "postgres".
+func EnsureDatabaseOf(ctx context.Context, databaseURL string) error {
+	u, err := parseURL(databaseURL)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" {
+		return fmt.Errorf("database URL %q names no database", Redact(databaseURL))
+	}
+	admin, err := DatabaseURL(databaseURL, "postgres")
+	if err != nil {
+		return err
+	}
+	return EnsureDatabase(ctx, admin, name)
+}
