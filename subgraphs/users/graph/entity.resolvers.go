@@ -9,12 +9,41 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/shopgraph/shopgraph/subgraphs/users/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/users/graph/model"
 )
 
 func (r *entityResolver) FindManyUserByIDs(ctx context.Context, reps []*model.UserByIDsInput) ([]*model.User, error) {
-	panic(fmt.Errorf("not implemented: FindManyUserByIDs - findManyUserByIDs"))
+	ids := make([]int64, 0, len(reps))
+	errs := make([]error, len(reps))
+	failed := false
+	for i, rep := range reps {
+		n, err := userID(rep.ID)
+		if err != nil {
+			errs[i], failed = err, true
+			continue
+		}
+		ids = append(ids, n)
+	}
+	found, loadErrs := r.loaders(ctx).User.LoadMany(ctx, ids)()
+	out := make([]*model.User, len(reps))
+	j := 0
+	for i := range reps {
+		if errs[i] != nil {
+			continue
+		}
+		if loadErrs != nil && loadErrs[j] != nil {
+			errs[i], failed = fmt.Errorf("load user %s: %w", reps[i].ID, loadErrs[j]), true
+		} else {
+			out[i] = toUser(found[j])
+		}
+		j++
+	}
+	if failed {
+		return out, graphql.BatchErrorList(errs)
+	}
+	return out, nil
 }
 
 func (r *Resolver) Entity() generated.EntityResolver { return &entityResolver{r} }

@@ -14,7 +14,15 @@ import (
 )
 
 func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error) {
-	panic(fmt.Errorf("not implemented: User - user"))
+	n, err := userID(id)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.loaders(ctx).User.Load(ctx, n)()
+	if err != nil {
+		return nil, fmt.Errorf("load user %d: %w", n, err)
+	}
+	return toUser(u), nil
 }
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }

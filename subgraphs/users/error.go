@@ -1,0 +1,52 @@
+package users
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes: what kind of failure an error is, for the API layer to map.
+const (
+	EINVALID  = "invalid"   // the request is wrong: bad id, bad argument
+	ENOTFOUND = "not_found" // the thing asked for does not exist
+	EINTERNAL = "internal"  // a fault on our side; details stay in the logs
+)
+
+// Error is an expected failure with a code and a message safe to show clients.
+type Error struct {
+	Code    string
+	Message string
+}
+
+// Error returns the message with its code.
+func (e *Error) Error() string {
+	return fmt.Sprintf("users: %s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL when
+// there is none, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the client-safe message of the first *Error in err's chain,
+// and a generic text for any other error, whose details must not leave the server.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}

@@ -1,0 +1,63 @@
+// Package loaders batches the users subgraph's reads per request with dataloaders,
+// so a list of N users costs one query, not N.
+package loaders
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/shopgraph/shopgraph/subgraphs/users"
+)
+
+// batchWait is how long a loader collects keys before it queries. gqlgen starts the
+// resolvers of a list together, so a short wait catches them all without adding
+// much latency.
+const batchWait = 2 * time.Millisecond
+
+// Loaders holds one request's dataloaders.
+type Loaders struct {
+	// User loads users by id; a missing user is nil with no error.
+	User *dataloader.Loader[int64, *users.User]
+}
+
+// New returns fresh loaders reading through svc. Loaders cache what they load,
+// so make new ones for every request.
+func New(svc users.UserService) *Loaders {
+	return &Loaders{
+		User: dataloader.NewBatchedLoader(usersByID(svc),
+			dataloader.WithWait[int64, *users.User](batchWait)),
+	}
+}
+
+type ctxKey struct{}
+
+// Middleware gives each request its own loaders.
+func Middleware(svc users.UserService, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), ctxKey{}, New(svc))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// For returns the request's loaders. Without Middleware it returns loaders that
+// still work but batch and cache nothing across calls.
+func For(ctx context.Context, svc users.UserService) *Loaders {
+	if l, ok := ctx.Value(ctxKey{}).(*Loaders); ok {
+		return l
+	}
+	return New(svc)
+}
+
+func usersByID(svc users.UserService) dataloader.BatchFunc[int64, *users.User] {
+	return func(ctx context.Context, ids []int64) []*dataloader.Result[*users.User] {
+		found, err := svc.UsersByIDs(ctx, ids)
+		out := make([]*dataloader.Result[*users.User], len(ids))
+		for i, id := range ids {
+			out[i] = &dataloader.Result[*users.User]{Data: found[id], Error: err}
+		}
+		return out
+	}
+}
