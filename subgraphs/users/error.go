@@ -12,15 +12,34 @@ const (
 	EINTERNAL = "internal"  // a fault on our side; details stay in the logs
 )
 
-// Error is an expected failure with a code and a message safe to show clients.
+// Error is a failure with a code and a message safe to show clients. Err is the
+// cause of an EINTERNAL error, for logs only.
 type Error struct {
 	Code    string
 	Message string
+	Err     error
 }
 
-// Error returns the message with its code.
+// Error returns the message with its code, and the cause if there is one.
 func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("users: %s: %s: %v", e.Code, e.Message, e.Err)
+	}
 	return fmt.Sprintf("users: %s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Internal marks err as a fault on our side (a database failure, say), so the API
+// shows clients a generic message and logs err. Errors that already carry a code
+// and nil pass through.
+func Internal(err error) error {
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return &Error{Code: EINTERNAL, Message: "internal server error", Err: err}
 }
 
 // Errorf returns an *Error with the code and a formatted message.

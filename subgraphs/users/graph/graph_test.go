@@ -64,7 +64,9 @@ func TestUsersSubgraph(t *testing.T) {
 
 	t.Run("service sdl", func(t *testing.T) {
 		res := post(t, srv, `{ _service { sdl } }`, nil)
-		var data struct{ Service struct{ SDL string } `json:"_service"` }
+		var data struct {
+			Service struct{ SDL string } `json:"_service"`
+		}
 		if err := json.Unmarshal(res.Data, &data); err != nil || len(res.Errors) > 0 {
 			t.Fatalf("%v %v", err, res.Errors)
 		}

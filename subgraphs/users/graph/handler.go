@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -32,31 +33,29 @@ func NewHandler(svc users.UserService, logger *slog.Logger) http.Handler {
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		logger.ErrorContext(ctx, "users: panic in resolver",
 			"panic", v, "path", graphql.GetPath(ctx).String(), "stack", string(debug.Stack()))
-		return users.Errorf(users.EINTERNAL, "internal server error")
+		return users.Internal(fmt.Errorf("panic: %v", v))
 	})
 	srv.SetErrorPresenter(presentError(logger))
 	return loaders.Middleware(svc, srv)
 }
 
-// presentError turns resolver errors into client errors: domain errors keep their
-// message and get a code, gqlgen's own input errors pass through, and anything
-// else (a database failure, say) is logged and shown only as an internal error,
-// so no SQL or connection detail reaches clients.
+// presentError turns resolver errors into client errors. Domain errors keep their
+// message and get a code; faults, which the loaders and resolvers mark with
+// users.Internal, are logged and shown only as "internal server error", so no SQL
+// or connection detail reaches clients; gqlgen's own errors (bad input) pass.
 func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var domainErr *users.Error
-		var gqlErr *gqlerror.Error
 		switch {
 		case errors.As(err, &domainErr) && domainErr.Code != users.EINTERNAL:
 			return clientError(ctx, domainErr.Message, extensionCode(domainErr.Code))
+		case domainErr != nil:
+			logger.ErrorContext(ctx, "users: request failed", "err", err, "path", graphql.GetPath(ctx).String())
+			return clientError(ctx, "internal server error", "INTERNAL_SERVER_ERROR")
 		case errors.Is(err, generated.ErrTypeNotFound), errors.Is(err, generated.ErrUnknownType):
 			return clientError(ctx, err.Error(), "BAD_USER_INPUT")
-		case errors.As(err, &gqlErr) && domainErr == nil:
-			return gqlErr
-		case domainErr == nil:
-			logger.ErrorContext(ctx, "users: request failed", "err", err, "path", graphql.GetPath(ctx).String())
 		}
-		return clientError(ctx, "internal server error", "INTERNAL_SERVER_ERROR")
+		return graphql.DefaultErrorPresenter(ctx, err)
 	}
 }
 

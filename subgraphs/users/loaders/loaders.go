@@ -54,6 +54,7 @@ func For(ctx context.Context, svc users.UserService) *Loaders {
 func usersByID(svc users.UserService) dataloader.BatchFunc[int64, *users.User] {
 	return func(ctx context.Context, ids []int64) []*dataloader.Result[*users.User] {
 		found, err := svc.UsersByIDs(ctx, ids)
+		err = users.Internal(err)
 		out := make([]*dataloader.Result[*users.User], len(ids))
 		for i, id := range ids {
 			out[i] = &dataloader.Result[*users.User]{Data: found[id], Error: err}
