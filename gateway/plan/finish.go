@@ -1,0 +1,231 @@
+package plan
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// finish orders the fetches into stages, merges entity fetches that the same stage
+// sends to the same subgraph with the same representation shape, and builds the tree.
+func (b *builder) finish() *Plan {
+	p := &Plan{Operation: b.op}
+	var phases []Node
+	for phase := 0; phase <= b.phase; phase++ {
+		var fs []*fetch
+		for _, f := range b.fetches {
+			if f.phase == phase {
+				fs = append(fs, f)
+			}
+		}
+		if len(fs) == 0 {
+			continue
+		}
+		phases = append(phases, b.stages(p, fs))
+	}
+	switch len(phases) {
+	case 0:
+	case 1:
+		p.Root = phases[0]
+	default:
+		p.Root = &Sequence{Nodes: phases}
+	}
+	return p
+}
+
+func (b *builder) stages(p *Plan, fs []*fetch) Node {
+	byID := map[int]*fetch{}
+	for _, f := range fs {
+		byID[f.id] = f
+	}
+	level := map[int]int{}
+	var levelOf func(f *fetch) int
+	levelOf = func(f *fetch) int {
+		if l, ok := level[f.id]; ok {
+			return l
+		}
+		level[f.id] = 0 // guards against cycles, which planning never creates
+		l := 0
+		for d := range f.deps {
+			if d == f.id {
+				continue
+			}
+			if df := byID[d]; df != nil {
+				if dl := levelOf(df) + 1; dl > l {
+					l = dl
+				}
+			}
+		}
+		level[f.id] = l
+		return l
+	}
+	maxLevel := 0
+	for _, f := range fs {
+		if l := levelOf(f); l > maxLevel {
+			maxLevel = l
+		}
+	}
+	// Merge entity fetches of one level to one subgraph with equal representations.
+	alias := map[int]int{}
+	for l := 0; l <= maxLevel; l++ {
+		groups := map[string]*fetch{}
+		for _, f := range fs {
+			if level[f.id] != l || !f.entity {
+				continue
+			}
+			f.paths = []Path{f.path}
+			k := f.sg + "|" + f.reqs.String()
+			if g := groups[k]; g != nil {
+				g.sel.merge(f.sel)
+				for d := range f.deps {
+					g.deps[d] = true
+				}
+				if !hasPath(g.paths, f.path) {
+					g.paths = append(g.paths, f.path)
+				}
+				f.merged = true
+				alias[f.id] = g.id
+				continue
+			}
+			groups[k] = f
+		}
+	}
+	// Number the surviving fetches by stage so that printed plans read top-down.
+	var kept []*fetch
+	for _, f := range fs {
+		if !f.merged {
+			kept = append(kept, f)
+		}
+	}
+	sort.SliceStable(kept, func(i, j int) bool {
+		if level[kept[i].id] != level[kept[j].id] {
+			return level[kept[i].id] < level[kept[j].id]
+		}
+		return kept[i].id < kept[j].id
+	})
+	newID := map[int]int{}
+	for _, f := range kept {
+		newID[f.id] = len(p.Fetches) + len(newID)
+	}
+	resolve := func(id int) int {
+		for {
+			a, ok := alias[id]
+			if !ok {
+				return newID[id]
+			}
+			id = a
+		}
+	}
+	var stages []Node
+	var cur []Node
+	curLevel := -1
+	flush := func() {
+		switch len(cur) {
+		case 0:
+		case 1:
+			stages = append(stages, cur[0])
+		default:
+			stages = append(stages, &Parallel{Nodes: cur})
+		}
+		cur = nil
+	}
+	var out []*Fetch
+	for _, f := range kept {
+		pf := b.toFetch(f, newID[f.id])
+		depSet := map[int]bool{}
+		for d := range f.deps {
+			if byID[d] == nil {
+				continue
+			}
+			if r := resolve(d); r != pf.ID {
+				depSet[r] = true
+			}
+		}
+		for d := range depSet {
+			pf.DependsOn = append(pf.DependsOn, d)
+		}
+		sort.Ints(pf.DependsOn)
+		out = append(out, pf)
+		if level[f.id] != curLevel {
+			flush()
+			curLevel = level[f.id]
+		}
+		if f.entity {
+			cur = append(cur, &Flatten{Paths: f.paths, Fetch: pf})
+		} else {
+			cur = append(cur, pf)
+		}
+	}
+	flush()
+	p.Fetches = append(p.Fetches, out...)
+	if len(stages) == 1 {
+		return stages[0]
+	}
+	return &Sequence{Nodes: stages}
+}
+
+func hasPath(ps []Path, p Path) bool {
+	for _, q := range ps {
+		if q.String() == p.String() {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) toFetch(f *fetch, id int) *Fetch {
+	pf := &Fetch{ID: id, Subgraph: f.sg, Entity: f.entity, Mutation: f.mutation}
+	pf.Variables = f.sel.variables(map[string]bool{}, nil)
+	var s strings.Builder
+	kind := "query"
+	if f.mutation {
+		kind = "mutation"
+	}
+	s.WriteString(kind)
+	var decls []string
+	if f.entity {
+		decls = append(decls, "$representations:[_Any!]!")
+	}
+	for _, v := range pf.Variables {
+		if def := b.op.Variables.ForName(v); def != nil {
+			decls = append(decls, "$"+v+":"+def.Type.String())
+		}
+	}
+	if len(decls) > 0 {
+		s.WriteString("(" + strings.Join(decls, ",") + ")")
+	}
+	if f.entity {
+		s.WriteString("{_entities(representations:$representations)")
+		f.sel.write(&s)
+		s.WriteString("}")
+		pf.Requires = b.repNodes(f.reqs)
+	} else {
+		f.sel.write(&s)
+	}
+	pf.Operation = s.String()
+	return pf
+}
+
+func (b *builder) repNodes(s *fsel) []*RepNode {
+	var out []*RepNode
+	for _, it := range s.items {
+		n := &RepNode{Key: it.key}
+		if it.cond != "" {
+			n.Key = ""
+			n.TypeCondition = it.cond
+			if t := b.g.Type(it.cond); t != nil && (t.Kind == ast.Interface || t.Kind == ast.Union) {
+				n.Types = append(n.Types, t.PossibleTypes...)
+				// Entity interfaces may arrive with the interface's own name.
+				n.Types = append(n.Types, it.cond)
+			} else {
+				n.Types = []string{it.cond}
+			}
+		}
+		if it.sub != nil {
+			n.Children = b.repNodes(it.sub)
+		}
+		out = append(out, n)
+	}
+	return out
+}

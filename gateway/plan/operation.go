@@ -1,0 +1,359 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Operation is a normalised operation: fragments expanded into inline fragments,
+// @skip/@include resolved, fields with the same response key merged.
+type Operation struct {
+	Kind ast.Operation
+	Name string
+	// RootType is the API schema's root type for Kind.
+	RootType string
+	// Selections are the root selections.
+	Selections []Selection
+	// Variables are the operation's variable definitions, for subgraph operations.
+	Variables ast.VariableDefinitionList
+}
+
+// Selection is a *Field or a *Fragment.
+type Selection interface{ selection() }
+
+// Field is a selected field.
+type Field struct {
+	// Key is the response key: the alias, or the name when there is none.
+	Key       string
+	Name      string
+	Arguments ast.ArgumentList
+	// Parent is the type the field is selected on; Type its API schema type.
+	Parent     string
+	Type       *ast.Type
+	Selections []Selection
+	// Definition is the API schema definition (nil for __typename).
+	Definition *ast.FieldDefinition
+}
+
+// Fragment is an inline fragment that narrows to TypeCondition.
+type Fragment struct {
+	TypeCondition string
+	Selections    []Selection
+}
+
+func (*Field) selection()    {}
+func (*Fragment) selection() {}
+
+// normaliser expands an operation against the API schema.
+type normaliser struct {
+	schema    *ast.Schema
+	doc       *ast.QueryDocument
+	vars      map[string]any
+	condVars  map[string]bool
+	fragDepth int
+}
+
+// collectConditionVariables returns the variables used by @skip/@include anywhere in
+// the document, whose values select the plan.
+func collectConditionVariables(doc *ast.QueryDocument) []string {
+	seen := map[string]bool{}
+	var out []string
+	var walkDirs func(ast.DirectiveList)
+	walkDirs = func(dirs ast.DirectiveList) {
+		for _, d := range dirs {
+			if d.Name != "skip" && d.Name != "include" {
+				continue
+			}
+			if a := d.Arguments.ForName("if"); a != nil && a.Value != nil && a.Value.Kind == ast.Variable && !seen[a.Value.Raw] {
+				seen[a.Value.Raw] = true
+				out = append(out, a.Value.Raw)
+			}
+		}
+	}
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, s := range set {
+			switch s := s.(type) {
+			case *ast.Field:
+				walkDirs(s.Directives)
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walkDirs(s.Directives)
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				walkDirs(s.Directives)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		walk(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		walk(f.SelectionSet)
+	}
+	return out
+}
+
+func (n *normaliser) included(dirs ast.DirectiveList) bool {
+	for _, d := range dirs {
+		if d.Name != "skip" && d.Name != "include" {
+			continue
+		}
+		a := d.Arguments.ForName("if")
+		if a == nil || a.Value == nil {
+			continue
+		}
+		v := false
+		switch a.Value.Kind {
+		case ast.BooleanValue:
+			v = a.Value.Raw == "true"
+		case ast.Variable:
+			b, _ := n.vars[a.Value.Raw].(bool)
+			v = b
+		}
+		if (d.Name == "skip" && v) || (d.Name == "include" && !v) {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *normaliser) operation(op *ast.OperationDefinition) (*Operation, error) {
+	root := n.schema.Query
+	switch op.Operation {
+	case ast.Mutation:
+		root = n.schema.Mutation
+	case ast.Subscription:
+		root = n.schema.Subscription
+	}
+	if root == nil {
+		return nil, fmt.Errorf("schema has no %s type", op.Operation)
+	}
+	sels, err := n.selections(nil, op.SelectionSet, root.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &Operation{Kind: op.Operation, Name: op.Name, RootType: root.Name, Selections: sels, Variables: op.VariableDefinitions}, nil
+}
+
+// possible returns the object types a type may be at run time.
+func (n *normaliser) possible(name string) []string {
+	def := n.schema.Types[name]
+	if def == nil {
+		return nil
+	}
+	if def.Kind == ast.Object {
+		return []string{name}
+	}
+	var out []string
+	for _, p := range n.schema.PossibleTypes[name] {
+		out = append(out, p.Name)
+	}
+	return out
+}
+
+// alwaysApplies reports whether a fragment on cond matches every object of type parent.
+func (n *normaliser) alwaysApplies(cond, parent string) bool {
+	if cond == "" || cond == parent {
+		return true
+	}
+	ps := n.possible(parent)
+	if len(ps) == 0 {
+		return false
+	}
+	cs := n.possible(cond)
+	for _, p := range ps {
+		found := false
+		for _, c := range cs {
+			if c == p {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+func (n *normaliser) neverApplies(cond, parent string) bool {
+	ps := n.possible(parent)
+	for _, c := range n.possible(cond) {
+		for _, p := range ps {
+			if c == p {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent string) ([]Selection, error) {
+	for _, s := range set {
+		switch s := s.(type) {
+		case *ast.Field:
+			if !n.included(s.Directives) {
+				continue
+			}
+			f := &Field{Key: s.Alias, Name: s.Name, Arguments: s.Arguments, Parent: parent}
+			if f.Key == "" {
+				f.Key = s.Name
+			}
+			if s.Name == "__typename" {
+				f.Type = ast.NonNullNamedType("String", nil)
+			} else {
+				def := n.schema.Types[parent]
+				var fd *ast.FieldDefinition
+				if def != nil {
+					fd = def.Fields.ForName(s.Name)
+				}
+				if fd == nil {
+					return nil, fmt.Errorf("unknown field %s.%s", parent, s.Name)
+				}
+				f.Definition = fd
+				f.Type = fd.Type
+				if len(s.SelectionSet) > 0 {
+					var err error
+					if f.Selections, err = n.selections(nil, s.SelectionSet, fd.Type.Name()); err != nil {
+						return nil, err
+					}
+				}
+			}
+			out = mergeField(out, f)
+		case *ast.InlineFragment:
+			if !n.included(s.Directives) {
+				continue
+			}
+			var err error
+			if out, err = n.fragment(out, s.TypeCondition, s.SelectionSet, parent); err != nil {
+				return nil, err
+			}
+		case *ast.FragmentSpread:
+			if !n.included(s.Directives) {
+				continue
+			}
+			def := n.doc.Fragments.ForName(s.Name)
+			if def == nil {
+				return nil, fmt.Errorf("unknown fragment %q", s.Name)
+			}
+			n.fragDepth++
+			if n.fragDepth > 100 {
+				return nil, fmt.Errorf("fragment %q nests too deep", s.Name)
+			}
+			var err error
+			out, err = n.fragment(out, def.TypeCondition, def.SelectionSet, parent)
+			n.fragDepth--
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+func (n *normaliser) fragment(out []Selection, cond string, set ast.SelectionSet, parent string) ([]Selection, error) {
+	if n.alwaysApplies(cond, parent) {
+		return n.selections(out, set, parent)
+	}
+	if n.neverApplies(cond, parent) {
+		return out, nil
+	}
+	sels, err := n.selections(nil, set, cond)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range out {
+		if fr, ok := s.(*Fragment); ok && fr.TypeCondition == cond {
+			for _, c := range sels {
+				fr.Selections = mergeSelection(fr.Selections, c)
+			}
+			return out, nil
+		}
+	}
+	return append(out, &Fragment{TypeCondition: cond, Selections: sels}), nil
+}
+
+func mergeSelection(out []Selection, s Selection) []Selection {
+	switch s := s.(type) {
+	case *Field:
+		return mergeField(out, s)
+	case *Fragment:
+		for _, o := range out {
+			if fr, ok := o.(*Fragment); ok && fr.TypeCondition == s.TypeCondition {
+				for _, c := range s.Selections {
+					fr.Selections = mergeSelection(fr.Selections, c)
+				}
+				return out
+			}
+		}
+		return append(out, s)
+	}
+	return out
+}
+
+// mergeField adds f, folding it into an earlier field with the same response key;
+// validation guarantees such fields have the same name and arguments.
+func mergeField(out []Selection, f *Field) []Selection {
+	for _, o := range out {
+		if of, ok := o.(*Field); ok && of.Key == f.Key {
+			for _, c := range f.Selections {
+				of.Selections = mergeSelection(of.Selections, c)
+			}
+			return out
+		}
+	}
+	return append(out, f)
+}
+
+// String prints the normalised operation; its hash keys the plan cache.
+func (o *Operation) String() string {
+	var b strings.Builder
+	b.WriteString(string(o.Kind))
+	if o.Name != "" {
+		b.WriteString(" " + o.Name)
+	}
+	writeSelections(&b, o.Selections)
+	return b.String()
+}
+
+func writeSelections(b *strings.Builder, sels []Selection) {
+	if len(sels) == 0 {
+		return
+	}
+	b.WriteString("{")
+	for i, s := range sels {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		switch s := s.(type) {
+		case *Field:
+			if s.Key != s.Name {
+				b.WriteString(s.Key + ":")
+			}
+			b.WriteString(s.Name)
+			writeArguments(b, s.Arguments)
+			writeSelections(b, s.Selections)
+		case *Fragment:
+			b.WriteString("...on " + s.TypeCondition)
+			writeSelections(b, s.Selections)
+		}
+	}
+	b.WriteString("}")
+}
+
+func writeArguments(b *strings.Builder, args ast.ArgumentList) {
+	if len(args) == 0 {
+		return
+	}
+	b.WriteString("(")
+	for i, a := range args {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(a.Name + ":" + a.Value.String())
+	}
+	b.WriteString(")")
+}

@@ -1,0 +1,166 @@
+// Package plan turns a GraphQL operation into a query plan for a supergraph: parse,
+// validate against the API schema, normalise, then choose the subgraph fetches and
+// their order. It does no I/O; plans are plain data with a readable String form.
+//
+// Entry points: NewPlanner(graph, cacheSize) and (*Planner).Plan(query, operationName,
+// variables), which caches plans by a hash of the document, operation name and the
+// values of the variables that @skip/@include read.
+package plan
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Plan is an executable query plan.
+type Plan struct {
+	// Operation is the normalised client operation; execution shapes the response by it.
+	Operation *Operation
+	// Root is the tree of fetches; nil when the operation needs no fetch (only __typename).
+	Root Node
+	// Fetches lists every fetch of the plan by ID.
+	Fetches []*Fetch
+}
+
+// Node is a step of a plan: *Sequence, *Parallel, *Flatten or *Fetch.
+type Node interface{ node() }
+
+// Sequence runs its nodes one after the other.
+type Sequence struct{ Nodes []Node }
+
+// Parallel runs its nodes concurrently.
+type Parallel struct{ Nodes []Node }
+
+// Flatten runs an entity fetch for the objects found at Paths in the response so far.
+type Flatten struct {
+	// Paths are response paths (response keys, "@" for "every list element").
+	Paths []Path
+	Fetch *Fetch
+}
+
+// Path is a response path; "@" stands for every element of a list.
+type Path []string
+
+// String joins the path with dots.
+func (p Path) String() string { return strings.Join(p, ".") }
+
+// Fetch is one request to a subgraph.
+type Fetch struct {
+	ID       int
+	Subgraph string
+	// Operation is the GraphQL document sent to the subgraph.
+	Operation string
+	// Variables are the client variables the operation uses, forwarded as they are.
+	Variables []string
+	// Entity marks an _entities fetch; Requires then shapes each representation.
+	Entity   bool
+	Requires []*RepNode
+	// DependsOn lists the fetches whose data this one needs.
+	DependsOn []int
+	// Mutation marks a root fetch of a mutation; such fetches are never de-duplicated.
+	Mutation bool
+}
+
+// RepNode is one element of a representation: a field to copy from the response
+// data, or, when Types is set, a fragment that applies to objects of those types.
+type RepNode struct {
+	// Key is the response key to copy (empty for fragments).
+	Key string
+	// Types lists the concrete types a fragment applies to.
+	Types []string
+	// TypeCondition is the fragment's type as written, for printing.
+	TypeCondition string
+	Children      []*RepNode
+}
+
+func (*Sequence) node() {}
+func (*Parallel) node() {}
+func (*Flatten) node()  {}
+func (*Fetch) node()    {}
+
+// String prints the plan in a stable, indented form used by golden tests and the playground.
+func (p *Plan) String() string {
+	var b strings.Builder
+	b.WriteString("QueryPlan {\n")
+	if p.Root != nil {
+		writeNode(&b, p.Root, 1)
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+func indent(b *strings.Builder, n int) {
+	b.WriteString(strings.Repeat("  ", n))
+}
+
+func writeNode(b *strings.Builder, n Node, depth int) {
+	switch n := n.(type) {
+	case *Sequence:
+		indent(b, depth)
+		b.WriteString("Sequence {\n")
+		for _, c := range n.Nodes {
+			writeNode(b, c, depth+1)
+		}
+		indent(b, depth)
+		b.WriteString("}\n")
+	case *Parallel:
+		indent(b, depth)
+		b.WriteString("Parallel {\n")
+		for _, c := range n.Nodes {
+			writeNode(b, c, depth+1)
+		}
+		indent(b, depth)
+		b.WriteString("}\n")
+	case *Flatten:
+		indent(b, depth)
+		paths := make([]string, len(n.Paths))
+		for i, p := range n.Paths {
+			paths[i] = fmt.Sprintf("%q", p.String())
+		}
+		fmt.Fprintf(b, "Flatten(path: %s) {\n", strings.Join(paths, ", "))
+		writeNode(b, n.Fetch, depth+1)
+		indent(b, depth)
+		b.WriteString("}\n")
+	case *Fetch:
+		indent(b, depth)
+		fmt.Fprintf(b, "Fetch(service: %q, id: %d", n.Subgraph, n.ID)
+		if len(n.DependsOn) > 0 {
+			fmt.Fprintf(b, ", dependsOn: %v", n.DependsOn)
+		}
+		b.WriteString(") {\n")
+		if n.Entity {
+			indent(b, depth+1)
+			b.WriteString(repString(n.Requires))
+			b.WriteString(" =>\n")
+		}
+		indent(b, depth+1)
+		b.WriteString(n.Operation)
+		b.WriteString("\n")
+		indent(b, depth)
+		b.WriteString("}\n")
+	}
+}
+
+func repString(nodes []*RepNode) string {
+	var b strings.Builder
+	var write func([]*RepNode)
+	write = func(ns []*RepNode) {
+		b.WriteString("{")
+		for i, n := range ns {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			if n.TypeCondition != "" {
+				b.WriteString("...on " + n.TypeCondition)
+			} else {
+				b.WriteString(n.Key)
+			}
+			if len(n.Children) > 0 {
+				write(n.Children)
+			}
+		}
+		b.WriteString("}")
+	}
+	write(nodes)
+	return b.String()
+}

@@ -1,0 +1,155 @@
+package plan
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shopgraph/shopgraph/gateway/supergraph"
+)
+
+var update = flag.Bool("update", false, "rewrite golden plans")
+
+func loadGraph(tb testing.TB, path string) *supergraph.Graph {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Skipf("supergraph %s: %v", path, err)
+	}
+	g, err := supergraph.Load(string(b))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return g
+}
+
+const (
+	shopSupergraph  = "../compose/testdata/shop.supergraph.graphql"
+	benchSupergraph = "../../../shared/bench/gateways-benchmark/schema/supergraph.graphql"
+)
+
+const shopQuery = `{ products(first: 3) { totalCount edges { cursor node { id name
+    variants { sku weight shippingEstimate(country: "US") { amount currencyCode } }
+    reviews(first: 2) { edges { node { rating title author { id name } } } } } } } }`
+
+func benchQuery(tb testing.TB) string {
+	tb.Helper()
+	b, err := os.ReadFile("../../../shared/bench/gateways-benchmark/query.json")
+	if err != nil {
+		tb.Skip(err)
+	}
+	s := string(b)
+	s = s[strings.Index(s, `"query":"`)+9 : strings.LastIndex(s, `"`)]
+	return strings.NewReplacer(`\n`, "\n", `\"`, `"`).Replace(s)
+}
+
+func TestPlanGolden(t *testing.T) {
+	t.Parallel()
+	shop := loadGraph(t, shopSupergraph)
+	bench := loadGraph(t, benchSupergraph)
+	tests := []struct {
+		name  string
+		g     *supergraph.Graph
+		query string
+		vars  map[string]any
+	}{
+		{"shop_products", shop, shopQuery, nil},
+		{"shop_aliases_typename", shop, `query($id: ID!) { u: user(id: $id) { __typename id name n2: name reviews(first: 1) { totalCount } } __typename }`, map[string]any{"id": "u1"}},
+		{"shop_mutation", shop, `mutation { a: placeOrder(variantId: "v1") { id lines { quantity variant { sku } } } b: placeOrder(variantId: "v2", quantity: 2) { total { amount } } }`, nil},
+		{"shop_skip_include", shop, `query($s: Boolean!) { products { edges { node { id name @skip(if: $s) slug @include(if: false) } } } }`, map[string]any{"s": true}},
+		{"shop_user_orders", shop, `{ me { name orders { id lines { variant { sku shippingEstimate(country: "DE") { amount } } } } } }`, nil},
+		{"bench_query", bench, benchQuery(t), nil},
+		{"bench_provides", bench, `{ topProducts { reviews { author { username name } } } }`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := NewPlanner(tt.g, 16)
+			pl, _, err := p.Plan(tt.query, "", tt.vars)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := pl.String()
+			path := filepath.Join("testdata", tt.name+".plan")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("run with -update: %v", err)
+			}
+			if string(want) != got {
+				t.Errorf("plan differs from %s:\n%s", path, got)
+			}
+			again, _, err := NewPlanner(tt.g, 16).Plan(tt.query, "", tt.vars)
+			if err != nil || again.String() != got {
+				t.Errorf("planning is not deterministic")
+			}
+		})
+	}
+}
+
+func TestPlanRequestErrors(t *testing.T) {
+	t.Parallel()
+	g := loadGraph(t, shopSupergraph)
+	p := NewPlanner(g, 16)
+	tests := []struct {
+		name, query, op string
+		vars            map[string]any
+		want            string
+		located         bool
+	}{
+		{"syntax", "{ products { ", "", nil, "Expected Name", true},
+		{"unknown field", "{ products { nope } }", "", nil, `Cannot query field "nope"`, true},
+		{"missing variable", "query($id: ID!) { user(id: $id) { id } }", "", nil, "must be defined", false},
+		{"unknown operation", "query A { me { id } }", "B", nil, "unknown operation", false},
+		{"two operations", "query A { me { id } } query B { me { id } }", "", nil, "operationName is required", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := p.Plan(tt.query, tt.op, tt.vars)
+			var re *RequestError
+			if !errors.As(err, &re) {
+				t.Fatalf("err = %v, want RequestError", err)
+			}
+			if !strings.Contains(re.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+			if tt.located && len(re.Errors[0].Locations) == 0 {
+				t.Errorf("error without locations: %v", re.Errors[0])
+			}
+		})
+	}
+}
+
+func TestPlanCache(t *testing.T) {
+	t.Parallel()
+	g := loadGraph(t, shopSupergraph)
+	p := NewPlanner(g, 4)
+	q := `query($s: Boolean!) { me { id name @include(if: $s) } }`
+	a, _, err := p.Plan(q, "", map[string]any{"s": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := p.Plan(q, "", map[string]any{"s": true})
+	c, _, _ := p.Plan(q, "", map[string]any{"s": false})
+	if a != b {
+		t.Error("same request not served from the cache")
+	}
+	if a == c || strings.Contains(c.String(), "name") {
+		t.Errorf("@include variable not part of the cache key:\n%s", c)
+	}
+	for i := 0; i < 10; i++ {
+		_, _, _ = p.Plan(q+strings.Repeat(" ", i+1), "", map[string]any{"s": true})
+	}
+	if n := p.plans.len(); n > 4 {
+		t.Errorf("cache holds %d plans, bound is 4", n)
+	}
+}

@@ -1,0 +1,136 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
+	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"github.com/shopgraph/shopgraph/gateway/supergraph"
+)
+
+// RequestError reports a request that cannot run: syntax, validation or variable
+// errors. GraphQL over HTTP answers them with status 400.
+type RequestError struct {
+	Errors gqlerror.List
+}
+
+// Error joins the messages.
+func (e *RequestError) Error() string { return e.Errors.Error() }
+
+// Planner plans operations for one supergraph and caches the results.
+type Planner struct {
+	g     *supergraph.Graph
+	rules *rules.Rules
+	docs  *lru[*document]
+	plans *lru[*Plan]
+}
+
+// document is a parsed and validated query document, cached by its text.
+type document struct {
+	doc      *ast.QueryDocument
+	op       *ast.OperationDefinition
+	condVars []string
+	err      *RequestError
+}
+
+// NewPlanner returns a planner for g caching up to cacheSize documents and plans.
+func NewPlanner(g *supergraph.Graph, cacheSize int) *Planner {
+	if cacheSize <= 0 {
+		cacheSize = 1024
+	}
+	return &Planner{g: g, rules: rules.NewDefaultRules(), docs: newLRU[*document](cacheSize), plans: newLRU[*Plan](cacheSize)}
+}
+
+// Graph returns the supergraph the planner plans for.
+func (p *Planner) Graph() *supergraph.Graph { return p.g }
+
+// Plan parses, validates, normalises and plans an operation. It returns the plan and
+// the coerced variables to execute it with. Parse, validation and variable errors are
+// *RequestError; other errors mean the supergraph cannot serve the operation.
+//
+// Plans are cached by a hash of the document text and operation name plus the values
+// of the variables @skip/@include read: keying by the text spares the parse and
+// validation on every hit, which a key on the normalised document would not.
+func (p *Planner) Plan(query, operationName string, variables map[string]any) (*Plan, map[string]any, error) {
+	sum := sha256.Sum256([]byte(query))
+	docKey := string(sum[:]) + "\x00" + operationName
+	d, ok := p.docs.get(docKey)
+	if !ok {
+		d = p.parse(query, operationName)
+		p.docs.put(docKey, d)
+	}
+	if d.err != nil {
+		return nil, nil, d.err
+	}
+	vars, err := validator.VariableValues(p.g.API(), d.op, variables)
+	if err != nil {
+		var gerr *gqlerror.Error
+		if errors.As(err, &gerr) {
+			return nil, nil, &RequestError{Errors: gqlerror.List{gerr}}
+		}
+		return nil, nil, &RequestError{Errors: gqlerror.List{gqlerror.Wrap(err)}}
+	}
+	var key strings.Builder
+	key.WriteString(docKey)
+	key.WriteByte(0)
+	for _, v := range d.condVars {
+		if b, _ := vars[v].(bool); b {
+			key.WriteByte('1')
+		} else {
+			key.WriteByte('0')
+		}
+	}
+	if pl, ok := p.plans.get(key.String()); ok {
+		return pl, vars, nil
+	}
+	n := &normaliser{schema: p.g.API(), doc: d.doc, vars: vars}
+	op, err := n.operation(d.op)
+	if err != nil {
+		return nil, nil, &RequestError{Errors: gqlerror.List{gqlerror.Errorf("%s", err.Error())}}
+	}
+	pl, err := build(p.g, op)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan operation: %w", err)
+	}
+	p.plans.put(key.String(), pl)
+	return pl, vars, nil
+}
+
+func (p *Planner) parse(query, operationName string) *document {
+	doc, err := parser.ParseQuery(&ast.Source{Name: "operation", Input: query})
+	if err != nil {
+		var gerr *gqlerror.Error
+		if errors.As(err, &gerr) {
+			return &document{err: &RequestError{Errors: gqlerror.List{gerr}}}
+		}
+		return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.Wrap(err)}}}
+	}
+	if errs := validator.ValidateWithRules(p.g.API(), doc, p.rules); len(errs) > 0 {
+		return &document{err: &RequestError{Errors: errs}}
+	}
+	var op *ast.OperationDefinition
+	switch {
+	case operationName != "":
+		op = doc.Operations.ForName(operationName)
+		if op == nil {
+			return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.Errorf("unknown operation %q", operationName)}}}
+		}
+	case len(doc.Operations) == 1:
+		op = doc.Operations[0]
+	case len(doc.Operations) == 0:
+		return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.Errorf("no operation in the document")}}}
+	default:
+		return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.Errorf("operationName is required when the document has several operations")}}}
+	}
+	if op.Operation == ast.Subscription {
+		return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.ErrorPosf(op.Position, "subscriptions are not supported")}}}
+	}
+	return &document{doc: doc, op: op, condVars: collectConditionVariables(doc)}
+}

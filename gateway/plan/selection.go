@@ -1,0 +1,120 @@
+package plan
+
+import (
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// fsel is a subgraph selection set under construction.
+type fsel struct {
+	items []*fitem
+}
+
+type fitem struct {
+	key, name string
+	args      ast.ArgumentList
+	cond      string // set for inline fragments
+	sub       *fsel
+}
+
+// field finds or adds a field. A later request for the same response key reuses the
+// item, which is what merges the client's fields with the keys the plan adds.
+func (s *fsel) field(key, name string, args ast.ArgumentList, composite bool) *fitem {
+	for _, it := range s.items {
+		if it.cond == "" && it.key == key {
+			if composite && it.sub == nil {
+				it.sub = &fsel{}
+			}
+			return it
+		}
+	}
+	it := &fitem{key: key, name: name, args: args}
+	if composite {
+		it.sub = &fsel{}
+	}
+	s.items = append(s.items, it)
+	return it
+}
+
+func (s *fsel) fragment(cond string) *fsel {
+	for _, it := range s.items {
+		if it.cond == cond {
+			return it.sub
+		}
+	}
+	it := &fitem{cond: cond, sub: &fsel{}}
+	s.items = append(s.items, it)
+	return it.sub
+}
+
+func (s *fsel) merge(o *fsel) {
+	for _, it := range o.items {
+		if it.cond != "" {
+			s.fragment(it.cond).merge(it.sub)
+			continue
+		}
+		dst := s.field(it.key, it.name, it.args, it.sub != nil)
+		if it.sub != nil {
+			dst.sub.merge(it.sub)
+		}
+	}
+}
+
+func (s *fsel) write(b *strings.Builder) {
+	b.WriteString("{")
+	for i, it := range s.items {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		if it.cond != "" {
+			b.WriteString("...on " + it.cond)
+			it.sub.write(b)
+			continue
+		}
+		if it.key != it.name {
+			b.WriteString(it.key + ":")
+		}
+		b.WriteString(it.name)
+		writeArguments(b, it.args)
+		if it.sub != nil {
+			it.sub.write(b)
+		}
+	}
+	b.WriteString("}")
+}
+
+func (s *fsel) String() string {
+	var b strings.Builder
+	s.write(&b)
+	return b.String()
+}
+
+// variables adds the names of the variables the selection uses, in order of use.
+func (s *fsel) variables(seen map[string]bool, out []string) []string {
+	var walk func(v *ast.Value)
+	walk = func(v *ast.Value) {
+		if v == nil {
+			return
+		}
+		if v.Kind == ast.Variable {
+			if !seen[v.Raw] {
+				seen[v.Raw] = true
+				out = append(out, v.Raw)
+			}
+			return
+		}
+		for _, c := range v.Children {
+			walk(c.Value)
+		}
+	}
+	for _, it := range s.items {
+		for _, a := range it.args {
+			walk(a.Value)
+		}
+		if it.sub != nil {
+			out = it.sub.variables(seen, out)
+		}
+	}
+	return out
+}
