@@ -534,4 +534,3 @@ func (b *builder) fieldSetSelections(typ string, sel ast.SelectionSet) ([]Select
 	}
 	return out, nil
 }
-
