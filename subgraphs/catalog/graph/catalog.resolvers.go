@@ -9,40 +9,127 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/shopgraph/shopgraph/internal/relay"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/model"
 )
 
 func (r *productResolver) Variants(ctx context.Context, obj *model.Product) ([]model.ProductVariant, error) {
-	panic(fmt.Errorf("not implemented: Variants - variants"))
+	variants, err := r.loaders(ctx).VariantsByProduct.Load(ctx, obj.Key)()
+	if err != nil {
+		return nil, fmt.Errorf("load variants of product %d: %w", obj.Key, err)
+	}
+	out := make([]model.ProductVariant, len(variants))
+	for i, v := range variants {
+		mv, err := toVariant(v)
+		if err != nil {
+			return nil, fmt.Errorf("variant %d: %w", v.ID, err)
+		}
+		out[i] = *mv
+	}
+	return out, nil
 }
 
 func (r *productResolver) Reviews(ctx context.Context, obj *model.Product, first *int, after *string) (*model.ReviewConnection, error) {
-	panic(fmt.Errorf("not implemented: Reviews - reviews"))
+	page, err := forward(first, after, defaultReviewsPage)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.loaders(ctx).ReviewsByProduct.Load(ctx, catalog.ReviewPageRequest{OwnerID: obj.Key, Page: page})()
+	if err != nil {
+		return nil, fmt.Errorf("load reviews of product %d: %w", obj.Key, err)
+	}
+	return toReviewConnection(list, page), nil
 }
 
 func (r *productVariantResolver) Product(ctx context.Context, obj *model.ProductVariant) (*model.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	p, err := r.loaders(ctx).ProductByID.Load(ctx, obj.ProductKey)()
+	if err != nil {
+		return nil, fmt.Errorf("load product %d of variant %d: %w", obj.ProductKey, obj.Key, err)
+	}
+	if p == nil {
+		return nil, catalog.Internal(fmt.Errorf("variant %d: product %d is missing", obj.Key, obj.ProductKey))
+	}
+	return toProduct(p), nil
 }
 
 func (r *queryResolver) Product(ctx context.Context, id *string, slug *string) (*model.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	var (
+		p   *catalog.Product
+		err error
+	)
+	switch {
+	case (id == nil) == (slug == nil):
+		return nil, catalog.Errorf(catalog.EINVALID, "product: give exactly one of id and slug")
+	case id != nil:
+		n, derr := decodeID(kindProduct, *id)
+		if derr != nil {
+			return nil, derr
+		}
+		p, err = r.loaders(ctx).ProductByID.Load(ctx, n)()
+	default:
+		p, err = r.loaders(ctx).ProductBySlug.Load(ctx, *slug)()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load product: %w", err)
+	}
+	return toProduct(p), nil
 }
 
 func (r *queryResolver) Products(ctx context.Context, first *int, after *string) (*model.ProductConnection, error) {
-	panic(fmt.Errorf("not implemented: Products - products"))
+	page, err := forward(first, after, defaultProductsPage)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.svc.ListProducts(ctx, page)
+	if err != nil {
+		return nil, catalog.Internal(fmt.Errorf("list products: %w", err))
+	}
+	// Later fields of this page (variants, reviews) ask for these products by id.
+	for _, p := range list.Products {
+		r.loaders(ctx).ProductByID.Prime(ctx, p.ID, p)
+	}
+	edges, info := relay.Page(list.Products, len(list.Products), page.After > 0,
+		func(p *catalog.Product) string { return relay.EncodeIntCursor(p.ID) })
+	info.HasNextPage = list.HasNext
+	conn := &model.ProductConnection{
+		Edges:      make([]model.ProductEdge, len(edges)),
+		PageInfo:   toPageInfo(info),
+		TotalCount: list.Total,
+	}
+	for i, e := range edges {
+		conn.Edges[i] = model.ProductEdge{Cursor: e.Cursor, Node: *toProduct(e.Node)}
+	}
+	return conn, nil
 }
 
 func (r *reviewResolver) Author(ctx context.Context, obj *model.Review) (*model.User, error) {
-	panic(fmt.Errorf("not implemented: Author - author"))
+	// The users subgraph resolves the rest of the author from this key.
+	return toUser(obj.AuthorKey), nil
 }
 
 func (r *reviewResolver) Product(ctx context.Context, obj *model.Review) (*model.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	p, err := r.loaders(ctx).ProductByID.Load(ctx, obj.ProductKey)()
+	if err != nil {
+		return nil, fmt.Errorf("load product %d of review %d: %w", obj.ProductKey, obj.Key, err)
+	}
+	if p == nil {
+		return nil, catalog.Internal(fmt.Errorf("review %d: product %d is missing", obj.Key, obj.ProductKey))
+	}
+	return toProduct(p), nil
 }
 
 func (r *userResolver) Reviews(ctx context.Context, obj *model.User, first *int, after *string) (*model.ReviewConnection, error) {
-	panic(fmt.Errorf("not implemented: Reviews - reviews"))
+	page, err := forward(first, after, defaultReviewsPage)
+	if err != nil {
+		return nil, err
+	}
+	list, err := r.loaders(ctx).ReviewsByAuthor.Load(ctx, catalog.ReviewPageRequest{OwnerID: obj.Key, Page: page})()
+	if err != nil {
+		return nil, fmt.Errorf("load reviews of user %d: %w", obj.Key, err)
+	}
+	return toReviewConnection(list, page), nil
 }
 
 func (r *Resolver) Product() generated.ProductResolver { return &productResolver{r} }

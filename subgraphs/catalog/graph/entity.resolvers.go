@@ -7,30 +7,54 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/model"
 )
 
 func (r *entityResolver) FindManyProductByIDs(ctx context.Context, reps []*model.ProductByIDsInput) ([]*model.Product, error) {
-	panic(fmt.Errorf("not implemented: FindManyProductByIDs - findManyProductByIDs"))
+	return resolveBatch(ctx, reps,
+		func(rep *model.ProductByIDsInput) (int64, error) { return decodeID(kindProduct, rep.ID) },
+		r.svc.ProductsByIDs, r.loaders(ctx).ProductByID, infallible(toProduct))
 }
 
 func (r *entityResolver) FindManyProductBySlugs(ctx context.Context, reps []*model.ProductBySlugsInput) ([]*model.Product, error) {
-	panic(fmt.Errorf("not implemented: FindManyProductBySlugs - findManyProductBySlugs"))
+	return resolveBatch(ctx, reps,
+		func(rep *model.ProductBySlugsInput) (string, error) { return rep.Slug, nil },
+		r.svc.ProductsBySlugs, r.loaders(ctx).ProductBySlug, infallible(toProduct))
 }
 
 func (r *entityResolver) FindManyProductVariantByIDs(ctx context.Context, reps []*model.ProductVariantByIDsInput) ([]*model.ProductVariant, error) {
-	panic(fmt.Errorf("not implemented: FindManyProductVariantByIDs - findManyProductVariantByIDs"))
+	return resolveBatch(ctx, reps,
+		func(rep *model.ProductVariantByIDsInput) (int64, error) { return decodeID(kindVariant, rep.ID) },
+		r.svc.VariantsByIDs, r.loaders(ctx).VariantByID, toVariant)
 }
 
 func (r *entityResolver) FindManyReviewByIDs(ctx context.Context, reps []*model.ReviewByIDsInput) ([]*model.Review, error) {
-	panic(fmt.Errorf("not implemented: FindManyReviewByIDs - findManyReviewByIDs"))
+	return resolveBatch(ctx, reps,
+		func(rep *model.ReviewByIDsInput) (int64, error) { return decodeID(kindReview, rep.ID) },
+		r.svc.ReviewsByIDs, r.loaders(ctx).ReviewByID, infallible(toReview))
 }
 
 func (r *entityResolver) FindManyUserByIDs(ctx context.Context, reps []*model.UserByIDsInput) ([]*model.User, error) {
-	panic(fmt.Errorf("not implemented: FindManyUserByIDs - findManyUserByIDs"))
+	// The users subgraph owns users; the catalog only needs a well-formed id to
+	// find their reviews, so it answers without a query.
+	out := make([]*model.User, len(reps))
+	errs := make([]error, len(reps))
+	failed := false
+	for i, rep := range reps {
+		n, err := decodeID(kindUser, rep.ID)
+		if err != nil {
+			errs[i], failed = err, true
+			continue
+		}
+		out[i] = toUser(n)
+	}
+	if failed {
+		return out, graphql.BatchErrorList(errs)
+	}
+	return out, nil
 }
 
 func (r *Resolver) Entity() generated.EntityResolver { return &entityResolver{r} }

@@ -1,0 +1,104 @@
+// Package catalog is the catalog domain: products, their variants and reviews, and
+// the services the GraphQL layer reads them through. It depends on the standard
+// library only.
+package catalog
+
+import (
+	"context"
+	"time"
+)
+
+// Product is something the shop sells.
+type Product struct {
+	ID          int64
+	Slug        string
+	Name        string
+	Description string
+	CreatedAt   time.Time
+}
+
+// Option tells variants of a product apart, such as Size: M.
+type Option struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Variant is a purchasable version of a product.
+type Variant struct {
+	ID        int64
+	ProductID int64
+	SKU       string
+	Name      string
+	Options   []Option
+	// Price is in minor units of Currency (cents for USD), never a float.
+	Price    int64
+	Currency string
+	// Weight is the shipping weight in grams.
+	Weight int
+}
+
+// Review is a shopper's review of a product.
+type Review struct {
+	ID        int64
+	ProductID int64
+	// AuthorID is the users subgraph's id of the author.
+	AuthorID  int64
+	Rating    int
+	Title     string
+	Body      string
+	CreatedAt time.Time
+}
+
+// Page asks for the First items after the item with id After (0: from the start).
+type Page struct {
+	First int
+	After int64
+}
+
+// ProductList is a page of products.
+type ProductList struct {
+	Products []*Product
+	HasNext  bool
+	// Total counts every product, not just this page.
+	Total int
+}
+
+// ReviewPageRequest asks for a page of the reviews of one product or one author.
+type ReviewPageRequest struct {
+	OwnerID int64
+	Page
+}
+
+// ReviewList is a page of reviews, newest first.
+type ReviewList struct {
+	Reviews []*Review
+	HasNext bool
+	// Total counts every review of the product or author.
+	Total int
+}
+
+// ProductService reads products and variants. Methods taking many keys answer
+// with one query however many keys there are; keys without a match are absent.
+type ProductService interface {
+	ProductsByIDs(ctx context.Context, ids []int64) (map[int64]*Product, error)
+	ProductsBySlugs(ctx context.Context, slugs []string) (map[string]*Product, error)
+	// ListProducts returns a page of products in catalog (id) order.
+	ListProducts(ctx context.Context, page Page) (ProductList, error)
+	VariantsByIDs(ctx context.Context, ids []int64) (map[int64]*Variant, error)
+	// VariantsByProductIDs returns each product's variants in display order.
+	VariantsByProductIDs(ctx context.Context, productIDs []int64) (map[int64][]*Variant, error)
+}
+
+// ReviewService reads reviews. The page methods answer every request with one
+// query, in the order of reqs.
+type ReviewService interface {
+	ReviewsByIDs(ctx context.Context, ids []int64) (map[int64]*Review, error)
+	ReviewsByProduct(ctx context.Context, reqs []ReviewPageRequest) ([]ReviewList, error)
+	ReviewsByAuthor(ctx context.Context, reqs []ReviewPageRequest) ([]ReviewList, error)
+}
+
+// Service is everything the catalog's API reads.
+type Service interface {
+	ProductService
+	ReviewService
+}
