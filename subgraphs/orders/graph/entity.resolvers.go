@@ -7,14 +7,30 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/model"
 )
 
 func (r *entityResolver) FindManyProductVariantByIDs(ctx context.Context, reps []*model.ProductVariantByIDsInput) ([]*model.ProductVariant, error) {
-	panic(fmt.Errorf("not implemented: FindManyProductVariantByIDs - findManyProductVariantByIDs"))
+	// The catalog owns variants; orders needs only the key and the weight, which
+	// gqlgen copies from each representation onto the returned entity.
+	out := make([]*model.ProductVariant, len(reps))
+	errs := make([]error, len(reps))
+	failed := false
+	for i, rep := range reps {
+		n, err := variantID(rep.ID)
+		if err != nil {
+			errs[i], failed = err, true
+			continue
+		}
+		out[i] = &model.ProductVariant{Key: n, ID: rep.ID}
+	}
+	if failed {
+		return out, graphql.BatchErrorList(errs)
+	}
+	return out, nil
 }
 
 func (r *Resolver) Entity() generated.EntityResolver { return &entityResolver{r} }

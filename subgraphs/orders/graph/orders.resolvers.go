@@ -9,16 +9,39 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/shopgraph/shopgraph/subgraphs/orders"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/model"
 )
 
 func (r *productVariantResolver) ShippingEstimate(ctx context.Context, obj *model.ProductVariant, country string) (*model.Money, error) {
-	panic(fmt.Errorf("not implemented: ShippingEstimate - shippingEstimate"))
+	code, err := orders.ParseCountry(country)
+	if err != nil {
+		return nil, err
+	}
+	rate, err := r.loaders(ctx).RateForCountry.Load(ctx, code)()
+	if err != nil {
+		return nil, fmt.Errorf("load shipping rate for %s: %w", code, err)
+	}
+	cost, err := rate.Estimate(obj.Weight)
+	if err != nil {
+		return nil, err
+	}
+	return toMoney(cost, rate.Currency)
 }
 
 func (r *queryResolver) ShippingRates(ctx context.Context) ([]model.ShippingRate, error) {
-	panic(fmt.Errorf("not implemented: ShippingRates - shippingRates"))
+	rates, err := r.shipping.ShippingRates(ctx)
+	if err != nil {
+		return nil, orders.Internal(fmt.Errorf("list shipping rates: %w", err))
+	}
+	out := make([]model.ShippingRate, len(rates))
+	for i, rate := range rates {
+		if out[i], err = toShippingRate(rate); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func (r *Resolver) ProductVariant() generated.ProductVariantResolver {
