@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	catalogql "github.com/shopgraph/shopgraph/subgraphs/catalog/graph"
+	catalogpg "github.com/shopgraph/shopgraph/subgraphs/catalog/postgres"
+	ordersql "github.com/shopgraph/shopgraph/subgraphs/orders/graph"
+	orderspg "github.com/shopgraph/shopgraph/subgraphs/orders/postgres"
+	usersql "github.com/shopgraph/shopgraph/subgraphs/users/graph"
+	userspg "github.com/shopgraph/shopgraph/subgraphs/users/postgres"
+)
+
+// subgraphNames lists the subgraphs in start-up order; never modified.
+var subgraphNames = []string{"catalog", "orders", "users"}
+
+// subgraphParts is what the binary needs to run one subgraph: its database
+// migrations, its demo data, and its GraphQL handler.
+type subgraphParts struct {
+	Migrations fs.FS
+	Seed       func(ctx context.Context, pool *pgxpool.Pool) error
+	// Handler serves GraphQL (POST and GET) at whatever path it is mounted on,
+	// with per-request dataloaders.
+	Handler func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler
+}
+
+// subgraphParts returns the wiring for one subgraph by name ("catalog", "orders", "users").
+// Here, and only here, each subgraph's GraphQL layer meets its PostgreSQL store.
+func subgraphParts(name string) (subgraphParts, error) {
+	switch name {
+	case "catalog":
+		return subgraphParts{
+			Migrations: catalogpg.Migrations(),
+			Seed:       catalogpg.Seed,
+			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
+				return catalogql.NewHandler(catalogpg.New(pool), logger)
+			},
+		}, nil
+	case "orders":
+		return subgraphParts{
+			Migrations: orderspg.Migrations(),
+			Seed:       orderspg.Seed,
+			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
+				return ordersql.NewHandler(orderspg.New(pool), logger)
+			},
+		}, nil
+	case "users":
+		return subgraphParts{
+			Migrations: userspg.Migrations(),
+			Seed:       userspg.Seed,
+			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
+				return usersql.NewHandler(userspg.New(pool), logger)
+			},
+		}, nil
+	}
+	return subgraphParts{}, fmt.Errorf("unknown subgraph %q (valid: %s)", name, strings.Join(subgraphNames, ", "))
+}
