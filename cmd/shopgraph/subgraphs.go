@@ -21,9 +21,10 @@ import (
 // subgraphNames lists the subgraphs in start-up order; never modified.
 var subgraphNames = []string{"catalog", "orders", "users"}
 
-// subgraphParts is what the binary needs to run one subgraph: its database
-// migrations, its demo data, and its GraphQL handler.
-type subgraphParts struct {
+// subgraphWiring is what the binary needs to run one subgraph: its database
+// migrations, its demo data, and its GraphQL handler. (It cannot share the name
+// of subgraphParts, the function that returns it: Go has one namespace.)
+type subgraphWiring struct {
 	Migrations fs.FS
 	Seed       func(ctx context.Context, pool *pgxpool.Pool) error
 	// Handler serves GraphQL (POST and GET) at whatever path it is mounted on,
@@ -33,10 +34,10 @@ type subgraphParts struct {
 
 // subgraphParts returns the wiring for one subgraph by name ("catalog", "orders", "users").
 // Here, and only here, each subgraph's GraphQL layer meets its PostgreSQL store.
-func subgraphParts(name string) (subgraphParts, error) {
+func subgraphParts(name string) (subgraphWiring, error) {
 	switch name {
 	case "catalog":
-		return subgraphParts{
+		return subgraphWiring{
 			Migrations: catalogpg.Migrations(),
 			Seed:       catalogpg.Seed,
 			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
@@ -44,7 +45,7 @@ func subgraphParts(name string) (subgraphParts, error) {
 			},
 		}, nil
 	case "orders":
-		return subgraphParts{
+		return subgraphWiring{
 			Migrations: orderspg.Migrations(),
 			Seed:       orderspg.Seed,
 			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
@@ -52,7 +53,7 @@ func subgraphParts(name string) (subgraphParts, error) {
 			},
 		}, nil
 	case "users":
-		return subgraphParts{
+		return subgraphWiring{
 			Migrations: userspg.Migrations(),
 			Seed:       userspg.Seed,
 			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
@@ -60,5 +61,5 @@ func subgraphParts(name string) (subgraphParts, error) {
 			},
 		}, nil
 	}
-	return subgraphParts{}, fmt.Errorf("unknown subgraph %q (valid: %s)", name, strings.Join(subgraphNames, ", "))
+	return subgraphWiring{}, fmt.Errorf("unknown subgraph %q (valid: %s)", name, strings.Join(subgraphNames, ", "))
 }
