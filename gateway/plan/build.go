@@ -315,6 +315,10 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 	if len(s.Selections) == 0 {
 		return idSet{c.f.id: true}, nil
 	}
+	if ct := b.g.Type(s.Type.Name()); ct != nil && (ct.Kind == ast.Interface || ct.Kind == ast.Union) {
+		// Shaping decides type conditions by __typename, so abstract values carry it.
+		item.sub.field("__typename", "__typename", nil, false)
+	}
 	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, s.Key, s.Type), depth: c.depth}
 	if pf, ok := b.providedField(c.provided, c.typ, s.Name); ok {
 		child.provided = pf.SelectionSet

@@ -1,0 +1,439 @@
+// Package execute runs query plans: it sends the plan's fetches to the subgraphs
+// (parallel branches concurrently, one _entities request per entity fetch with
+// de-duplicated representations), merges the results into one response tree, and
+// shapes the client's response with null propagation by the API schema.
+//
+// Failures of a subgraph never fail the request as a whole: the fields it should
+// have supplied come back null, with an error naming the subgraph.
+package execute
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/shopgraph/shopgraph/gateway/plan"
+	"github.com/shopgraph/shopgraph/gateway/supergraph"
+)
+
+// Options configure an Executor.
+type Options struct {
+	// SubgraphTimeout bounds each subgraph request; zero means 30 s.
+	SubgraphTimeout time.Duration
+	// MaxResponseBytes bounds each subgraph response body; zero means 64 MiB.
+	MaxResponseBytes int64
+	// Transport replaces the default pooled transport (shared by all subgraphs), for tests.
+	Transport http.RoundTripper
+	// Headers are added to every subgraph request.
+	Headers http.Header
+}
+
+// Executor runs plans against the subgraphs of one supergraph. It is safe for
+// concurrent use.
+type Executor struct {
+	schema  *ast.Schema
+	clients map[string]*subgraphClient
+}
+
+// New returns an executor with one pooled HTTP client per subgraph of g.
+func New(g *supergraph.Graph, opts Options) *Executor {
+	if opts.SubgraphTimeout <= 0 {
+		opts.SubgraphTimeout = 30 * time.Second
+	}
+	if opts.MaxResponseBytes <= 0 {
+		opts.MaxResponseBytes = 64 << 20
+	}
+	e := &Executor{schema: g.API(), clients: map[string]*subgraphClient{}}
+	for _, sg := range g.Subgraphs() {
+		tr := opts.Transport
+		if tr == nil {
+			tr = newTransport()
+		}
+		e.clients[sg.Name] = &subgraphClient{
+			name:    sg.Name,
+			url:     sg.URL,
+			hc:      &http.Client{Transport: tr},
+			timeout: opts.SubgraphTimeout,
+			maxBody: opts.MaxResponseBytes,
+			headers: opts.Headers,
+		}
+	}
+	return e
+}
+
+// Close releases idle connections.
+func (e *Executor) Close() {
+	for _, c := range e.clients {
+		c.hc.CloseIdleConnections()
+	}
+}
+
+type run struct {
+	e    *Executor
+	ctx  context.Context
+	vars map[string]any
+
+	mu     sync.Mutex
+	data   *Value
+	errors []Error
+	varEnc map[string][]byte
+}
+
+// Execute runs p with the coerced variables and returns the shaped response.
+func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]any) *Response {
+	r := &run{e: e, ctx: ctx, vars: vars, data: &Value{Kind: Object}, varEnc: map[string][]byte{}}
+	if p.Root != nil {
+		r.node(p.Root)
+	}
+	sh := shaper{schema: e.schema, errors: r.errors}
+	data := sh.shape(r.data, p.Operation)
+	return &Response{Data: data, Errors: sh.errors}
+}
+
+func (r *run) node(n plan.Node) {
+	switch n := n.(type) {
+	case *plan.Sequence:
+		for _, c := range n.Nodes {
+			if r.ctx.Err() != nil {
+				return
+			}
+			r.node(c)
+		}
+	case *plan.Parallel:
+		var wg sync.WaitGroup
+		for _, c := range n.Nodes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r.node(c)
+			}()
+		}
+		wg.Wait()
+	case *plan.Fetch:
+		r.rootFetch(n)
+	case *plan.Flatten:
+		r.entityFetch(n)
+	}
+}
+
+func (r *run) addError(e Error) {
+	r.mu.Lock()
+	r.errors = append(r.errors, e)
+	r.mu.Unlock()
+}
+
+func (r *run) failed(f *plan.Fetch, err error) {
+	code := CodeSubrequestHTTP
+	if fe, ok := err.(*fetchError); ok {
+		code = fe.code
+	}
+	r.addError(Error{
+		Message:    fmt.Sprintf("subgraph %q failed: %v", f.Subgraph, err),
+		Extensions: map[string]any{"serviceName": f.Subgraph, "code": code},
+	})
+}
+
+// body builds the request JSON for a fetch; reps are the representations, if any.
+func (r *run) body(f *plan.Fetch, reps [][]byte) []byte {
+	buf := make([]byte, 0, 256+len(f.Operation))
+	buf = append(buf, `{"query":`...)
+	buf = appendString(buf, f.Operation)
+	buf = append(buf, `,"variables":{`...)
+	n := 0
+	if f.Entity {
+		buf = append(buf, `"representations":[`...)
+		for i, rep := range reps {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, rep...)
+		}
+		buf = append(buf, ']')
+		n++
+	}
+	for _, name := range f.Variables {
+		v, ok := r.vars[name]
+		if !ok {
+			continue
+		}
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendString(buf, name)
+		buf = append(buf, ':')
+		buf = append(buf, r.encodeVar(name, v)...)
+		n++
+	}
+	return append(buf, "}}"...)
+}
+
+func (r *run) encodeVar(name string, v any) []byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b, ok := r.varEnc[name]; ok {
+		return b
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		b = []byte("null")
+	}
+	r.varEnc[name] = b
+	return b
+}
+
+func (r *run) rootFetch(f *plan.Fetch) {
+	c := r.e.clients[f.Subgraph]
+	if c == nil {
+		r.failed(f, fmt.Errorf("unknown subgraph"))
+		return
+	}
+	resp, err := c.do(r.ctx, r.body(f, nil))
+	if err != nil {
+		r.failed(f, err)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if d := resp.Get("data"); d != nil && d.Kind == Object {
+		merge(r.data, d)
+	}
+	r.subgraphErrors(f, resp, nil)
+}
+
+// target is an object of the response that a representation came from.
+type target struct {
+	obj  *Value
+	path []any
+}
+
+func (r *run) entityFetch(fl *plan.Flatten) {
+	f := fl.Fetch
+	c := r.e.clients[f.Subgraph]
+	if c == nil {
+		r.failed(f, fmt.Errorf("unknown subgraph"))
+		return
+	}
+	r.mu.Lock()
+	col := collector{index: map[string]int{}, reqs: f.Requires}
+	for _, p := range fl.Paths {
+		col.walk(r.data, p, nil)
+	}
+	r.mu.Unlock()
+	if len(col.reps) == 0 {
+		return
+	}
+	resp, err := c.do(r.ctx, r.body(f, col.reps))
+	if err != nil {
+		r.failed(f, err)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if d := resp.Get("data"); d != nil {
+		ents := d.Get("_entities")
+		switch {
+		case ents == nil || ents.Kind == Null:
+		case ents.Kind != Array || len(ents.Items) != len(col.reps):
+			n := 0
+			if ents.Kind == Array {
+				n = len(ents.Items)
+			}
+			r.errors = append(r.errors, Error{
+				Message:    fmt.Sprintf("subgraph %q failed: returned %d entities for %d representations", f.Subgraph, n, len(col.reps)),
+				Extensions: map[string]any{"serviceName": f.Subgraph, "code": CodeSubrequestMalformed},
+			})
+		default:
+			for i, ent := range ents.Items {
+				if ent == nil || ent.Kind != Object {
+					continue
+				}
+				for _, t := range col.targets[i] {
+					merge(t.obj, ent)
+				}
+			}
+		}
+	}
+	r.subgraphErrors(f, resp, col.targets)
+}
+
+// subgraphErrors copies a subgraph's errors, re-pathed to client paths. Callers hold r.mu.
+func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][]target) {
+	errs := resp.Get("errors")
+	if errs == nil || errs.Kind != Array {
+		return
+	}
+	for _, ev := range errs.Items {
+		e := Error{Message: "subgraph error"}
+		if m := ev.Get("message"); m != nil && m.Kind == String {
+			e.Message = m.Str
+		}
+		if p := ev.Get("path"); p != nil && p.Kind == Array {
+			e.Path = repath(p.Items, targets)
+		}
+		e.Extensions = map[string]any{}
+		if ext := ev.Get("extensions"); ext != nil && ext.Kind == Object {
+			for _, m := range ext.Fields {
+				e.Extensions[m.Key] = toAny(m.Value)
+			}
+		}
+		e.Extensions["serviceName"] = f.Subgraph
+		r.errors = append(r.errors, e)
+	}
+}
+
+func repath(items []*Value, targets [][]target) []any {
+	var out []any
+	rest := items
+	if targets != nil && len(items) >= 2 && items[0].Kind == String && items[0].Str == "_entities" && items[1].Kind == Number {
+		i, err := strconv.Atoi(items[1].Str)
+		if err == nil && i >= 0 && i < len(targets) && len(targets[i]) > 0 {
+			out = append(out, targets[i][0].path...)
+			rest = items[2:]
+		}
+	}
+	for _, it := range rest {
+		switch it.Kind {
+		case String:
+			out = append(out, it.Str)
+		case Number:
+			n, _ := strconv.Atoi(it.Str)
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// collector gathers the de-duplicated representations of an entity fetch.
+type collector struct {
+	reqs    []*plan.RepNode
+	index   map[string]int
+	reps    [][]byte
+	targets [][]target
+}
+
+func (c *collector) walk(v *Value, p plan.Path, cur []any) {
+	if v == nil || v.Kind == Null {
+		return
+	}
+	if len(p) == 0 {
+		if v.Kind == Object {
+			c.add(v, cur)
+		}
+		return
+	}
+	if p[0] == "@" {
+		if v.Kind != Array {
+			return
+		}
+		for i, it := range v.Items {
+			c.walk(it, p[1:], append(cur, i))
+		}
+		return
+	}
+	c.walk(v.Get(p[0]), p[1:], append(cur, p[0]))
+}
+
+func (c *collector) add(obj *Value, path []any) {
+	tn := obj.Get("__typename")
+	if tn == nil || tn.Kind != String {
+		return
+	}
+	var frag *plan.RepNode
+	for _, n := range c.reqs {
+		for _, t := range n.Types {
+			if t == tn.Str {
+				frag = n
+				break
+			}
+		}
+		if frag != nil {
+			break
+		}
+	}
+	if frag == nil {
+		return
+	}
+	buf, ok := appendRep(nil, obj, frag.Children, tn.Str)
+	if !ok {
+		return // a key field is missing: the object cannot be looked up
+	}
+	key := string(buf)
+	i, seen := c.index[key]
+	if !seen {
+		i = len(c.reps)
+		c.index[key] = i
+		c.reps = append(c.reps, buf)
+		c.targets = append(c.targets, nil)
+	}
+	c.targets[i] = append(c.targets[i], target{obj: obj, path: append([]any(nil), path...)})
+}
+
+// appendRep writes the representation of obj: the fields named by nodes, nested
+// fragments applied by __typename.
+func appendRep(buf []byte, obj *Value, nodes []*plan.RepNode, typename string) ([]byte, bool) {
+	buf = append(buf, '{')
+	n := 0
+	var write func(nodes []*plan.RepNode) bool
+	write = func(nodes []*plan.RepNode) bool {
+		for _, rn := range nodes {
+			if rn.Key == "" {
+				for _, t := range rn.Types {
+					if t == typename {
+						if !write(rn.Children) {
+							return false
+						}
+						break
+					}
+				}
+				continue
+			}
+			v := obj.Get(rn.Key)
+			if v == nil {
+				return false
+			}
+			if n > 0 {
+				buf = append(buf, ',')
+			}
+			n++
+			buf = appendString(buf, rn.Key)
+			buf = append(buf, ':')
+			buf = appendRepValue(buf, v, rn.Children)
+		}
+		return true
+	}
+	if !write(nodes) {
+		return nil, false
+	}
+	return append(buf, '}'), true
+}
+
+func appendRepValue(buf []byte, v *Value, children []*plan.RepNode) []byte {
+	if len(children) == 0 || v.Kind == Null {
+		return appendJSON(buf, v)
+	}
+	if v.Kind == Array {
+		buf = append(buf, '[')
+		for i, it := range v.Items {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendRepValue(buf, it, children)
+		}
+		return append(buf, ']')
+	}
+	tn := ""
+	if t := v.Get("__typename"); t != nil {
+		tn = t.Str
+	}
+	b, ok := appendRep(buf, v, children, tn)
+	if !ok {
+		return appendJSON(buf, v)
+	}
+	return b
+}

@@ -1,0 +1,55 @@
+package execute
+
+import (
+	"encoding/json"
+)
+
+// Location is a position in the client's document.
+type Location struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+}
+
+// Error is a GraphQL error in a response.
+type Error struct {
+	Message    string         `json:"message"`
+	Locations  []Location     `json:"locations,omitempty"`
+	Path       []any          `json:"path,omitempty"`
+	Extensions map[string]any `json:"extensions,omitempty"`
+}
+
+// Response is the result of executing a plan.
+type Response struct {
+	// Data is the shaped "data" JSON; nil means absent, "null" that it was nulled.
+	Data   []byte
+	Errors []Error
+}
+
+// Error codes set in extensions.code.
+const (
+	CodeSubrequestHTTP      = "SUBREQUEST_HTTP_ERROR"
+	CodeSubrequestMalformed = "SUBREQUEST_MALFORMED_RESPONSE"
+)
+
+// AppendJSON writes the response as {"data":...,"errors":[...]}.
+func (r *Response) AppendJSON(buf []byte) []byte {
+	buf = append(buf, '{')
+	wrote := false
+	if r.Data != nil {
+		buf = append(buf, `"data":`...)
+		buf = append(buf, r.Data...)
+		wrote = true
+	}
+	if len(r.Errors) > 0 {
+		if wrote {
+			buf = append(buf, ',')
+		}
+		b, err := json.Marshal(r.Errors)
+		if err != nil {
+			b = []byte(`[{"message":"internal error encoding errors"}]`)
+		}
+		buf = append(buf, `"errors":`...)
+		buf = append(buf, b...)
+	}
+	return append(buf, '}')
+}

@@ -1,0 +1,206 @@
+package execute
+
+import (
+	"fmt"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/shopgraph/shopgraph/gateway/plan"
+)
+
+// shaper writes the client's response from the merged data: client field order and
+// aliases, only requested fields, type conditions decided by __typename, and nulls
+// propagated to the nearest nullable parent.
+type shaper struct {
+	schema *ast.Schema
+	buf    []byte
+	path   []any
+	errors []Error
+	// fetchFailed is set when some fetch reported an error without a path; missing
+	// data is then explained by that error and gets no error of its own.
+	fetchFailed bool
+}
+
+type group struct {
+	key    string
+	fields []*plan.Field
+}
+
+func (s *shaper) shape(data *Value, op *plan.Operation) []byte {
+	for _, e := range s.errors {
+		if len(e.Path) == 0 {
+			s.fetchFailed = true
+		}
+	}
+	s.buf = make([]byte, 0, 1024)
+	if !s.object(data, op.Selections, op.RootType) {
+		return []byte("null")
+	}
+	return s.buf
+}
+
+func (s *shaper) matches(cond, typename string) bool {
+	if cond == typename {
+		return true
+	}
+	for _, p := range s.schema.PossibleTypes[cond] {
+		if p.Name == typename {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *shaper) collect(out []group, sels []plan.Selection, typename string) []group {
+	for _, sel := range sels {
+		switch sel := sel.(type) {
+		case *plan.Field:
+			found := false
+			for i := range out {
+				if out[i].key == sel.Key {
+					out[i].fields = append(out[i].fields, sel)
+					found = true
+					break
+				}
+			}
+			if !found {
+				out = append(out, group{key: sel.Key, fields: []*plan.Field{sel}})
+			}
+		case *plan.Fragment:
+			if s.matches(sel.TypeCondition, typename) {
+				out = s.collect(out, sel.Selections, typename)
+			}
+		}
+	}
+	return out
+}
+
+func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool {
+	groups := s.collect(make([]group, 0, len(sels)), sels, typename)
+	s.buf = append(s.buf, '{')
+	for i, g := range groups {
+		if i > 0 {
+			s.buf = append(s.buf, ',')
+		}
+		s.buf = appendString(s.buf, g.key)
+		s.buf = append(s.buf, ':')
+		f := g.fields[0]
+		if f.Name == "__typename" {
+			s.buf = appendString(s.buf, typename)
+			continue
+		}
+		sub := f.Selections
+		if len(g.fields) > 1 {
+			sub = nil
+			for _, gf := range g.fields {
+				sub = append(sub, gf.Selections...)
+			}
+		}
+		s.path = append(s.path, g.key)
+		ok := s.value(obj.Get(g.key), f.Type, sub, f)
+		s.path = s.path[:len(s.path)-1]
+		if !ok {
+			return false
+		}
+	}
+	s.buf = append(s.buf, '}')
+	return true
+}
+
+// value writes v as type t. It returns false when a non-null position got null, so
+// that the caller nulls itself or passes the failure up.
+func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Field) bool {
+	if v == nil || v.Kind == Null {
+		if t.NonNull {
+			s.nullError(v == nil, f)
+			return false
+		}
+		s.buf = append(s.buf, "null"...)
+		return true
+	}
+	if t.Elem != nil {
+		if v.Kind != Array {
+			return s.invalid(t, f, "expected a list")
+		}
+		start := len(s.buf)
+		s.buf = append(s.buf, '[')
+		for i, it := range v.Items {
+			if i > 0 {
+				s.buf = append(s.buf, ',')
+			}
+			s.path = append(s.path, i)
+			ok := s.value(it, t.Elem, sels, f)
+			s.path = s.path[:len(s.path)-1]
+			if !ok {
+				s.buf = s.buf[:start]
+				if t.NonNull {
+					return false
+				}
+				s.buf = append(s.buf, "null"...)
+				return true
+			}
+		}
+		s.buf = append(s.buf, ']')
+		return true
+	}
+	if len(sels) > 0 {
+		if v.Kind != Object {
+			return s.invalid(t, f, "expected an object")
+		}
+		typename := t.NamedType
+		if tn := v.Get("__typename"); tn != nil && tn.Kind == String {
+			typename = tn.Str
+		}
+		start := len(s.buf)
+		if !s.object(v, sels, typename) {
+			s.buf = s.buf[:start]
+			if t.NonNull {
+				return false
+			}
+			s.buf = append(s.buf, "null"...)
+		}
+		return true
+	}
+	s.buf = appendJSON(s.buf, v)
+	return true
+}
+
+func (s *shaper) invalid(t *ast.Type, f *plan.Field, why string) bool {
+	s.errors = append(s.errors, Error{
+		Message: fmt.Sprintf("invalid value for %s.%s: %s", f.Parent, f.Name, why),
+		Path:    append([]any(nil), s.path...),
+	})
+	if t.NonNull {
+		return false
+	}
+	s.buf = append(s.buf, "null"...)
+	return true
+}
+
+// nullError records a null in a non-null field unless an error already explains it.
+func (s *shaper) nullError(missing bool, f *plan.Field) {
+	if missing && s.fetchFailed {
+		return
+	}
+	for _, e := range s.errors {
+		if isPrefix(e.Path, s.path) {
+			return
+		}
+	}
+	s.errors = append(s.errors, Error{
+		Message: fmt.Sprintf("Cannot return null for non-nullable field %s.%s.", f.Parent, f.Name),
+		Path:    append([]any(nil), s.path...),
+	})
+}
+
+func isPrefix(p, of []any) bool {
+	if len(p) == 0 || len(p) > len(of) {
+		return false
+	}
+	for i := range p {
+		if fmt.Sprint(p[i]) != fmt.Sprint(of[i]) {
+			return false
+		}
+	}
+	return true
+}
