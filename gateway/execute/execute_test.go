@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -192,6 +193,7 @@ func TestExecuteSubgraphFailures(t *testing.T) {
 	}))
 	t.Cleanup(garbage.Close)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // lets the server notice the client going away
 		select {
 		case <-r.Context().Done():
 		case <-time.After(5 * time.Second):

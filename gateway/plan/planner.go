@@ -18,6 +18,8 @@ import (
 // RequestError reports a request that cannot run: syntax, validation or variable
 // errors. GraphQL over HTTP answers them with status 400.
 type RequestError struct {
+	// Phase is "parse", "validation" or "variables".
+	Phase  string
 	Errors gqlerror.List
 }
 
@@ -73,9 +75,9 @@ func (p *Planner) Plan(query, operationName string, variables map[string]any) (*
 	if err != nil {
 		var gerr *gqlerror.Error
 		if errors.As(err, &gerr) {
-			return nil, nil, &RequestError{Errors: gqlerror.List{gerr}}
+			return nil, nil, &RequestError{Phase: "variables", Errors: gqlerror.List{gerr}}
 		}
-		return nil, nil, &RequestError{Errors: gqlerror.List{gqlerror.Wrap(err)}}
+		return nil, nil, &RequestError{Phase: "variables", Errors: gqlerror.List{gqlerror.Wrap(err)}}
 	}
 	var key strings.Builder
 	key.WriteString(docKey)
@@ -93,7 +95,7 @@ func (p *Planner) Plan(query, operationName string, variables map[string]any) (*
 	n := &normaliser{schema: p.g.API(), doc: d.doc, vars: vars}
 	op, err := n.operation(d.op)
 	if err != nil {
-		return nil, nil, &RequestError{Errors: gqlerror.List{gqlerror.Errorf("%s", err.Error())}}
+		return nil, nil, &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.Errorf("%s", err.Error())}}
 	}
 	pl, err := build(p.g, op)
 	if err != nil {
@@ -108,29 +110,29 @@ func (p *Planner) parse(query, operationName string) *document {
 	if err != nil {
 		var gerr *gqlerror.Error
 		if errors.As(err, &gerr) {
-			return &document{err: &RequestError{Errors: gqlerror.List{gerr}}}
+			return &document{err: &RequestError{Phase: "parse", Errors: gqlerror.List{gerr}}}
 		}
-		return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.Wrap(err)}}}
+		return &document{err: &RequestError{Phase: "parse", Errors: gqlerror.List{gqlerror.Wrap(err)}}}
 	}
 	if errs := validator.ValidateWithRules(p.g.API(), doc, p.rules); len(errs) > 0 {
-		return &document{err: &RequestError{Errors: errs}}
+		return &document{err: &RequestError{Phase: "validation", Errors: errs}}
 	}
 	var op *ast.OperationDefinition
 	switch {
 	case operationName != "":
 		op = doc.Operations.ForName(operationName)
 		if op == nil {
-			return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.Errorf("unknown operation %q", operationName)}}}
+			return &document{err: &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.Errorf("unknown operation %q", operationName)}}}
 		}
 	case len(doc.Operations) == 1:
 		op = doc.Operations[0]
 	case len(doc.Operations) == 0:
-		return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.Errorf("no operation in the document")}}}
+		return &document{err: &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.Errorf("no operation in the document")}}}
 	default:
-		return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.Errorf("operationName is required when the document has several operations")}}}
+		return &document{err: &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.Errorf("operationName is required when the document has several operations")}}}
 	}
 	if op.Operation == ast.Subscription {
-		return &document{err: &RequestError{Errors: gqlerror.List{gqlerror.ErrorPosf(op.Position, "subscriptions are not supported")}}}
+		return &document{err: &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.ErrorPosf(op.Position, "subscriptions are not supported")}}}
 	}
 	return &document{doc: doc, op: op, condVars: collectConditionVariables(doc)}
 }

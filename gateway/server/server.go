@@ -1,0 +1,200 @@
+// Package server serves the federation router over HTTP (GraphQL over HTTP).
+//
+// API:
+//
+//	type Subgraph struct{ Name, URL string }
+//	type Config struct {
+//		Subgraphs       []Subgraph    // composed from `_service { sdl }` at start-up
+//		SupergraphSDL   string        // or a supergraph served as it is (wins when set)
+//		RequestTimeout  time.Duration // default 30s
+//		SubgraphTimeout time.Duration // default 10s
+//		MaxBodyBytes    int64         // default 1 MiB
+//		PlanCacheSize   int           // default 1024
+//		RetryMin, RetryMax time.Duration // composition back-off, default 250ms..10s
+//	}
+//	func New(cfg Config, logger *slog.Logger) (*Server, error)
+//	func (s *Server) Run(ctx context.Context) error  // composes (retrying) then waits for ctx
+//	func (s *Server) Handler() http.Handler          // /graphql, /healthz, /readyz
+//	func (s *Server) Ready() bool
+//	func (s *Server) LoadSupergraph(sdl string) error // swaps the served supergraph atomically
+//	func (s *Server) Graph() *supergraph.Graph       // nil until loaded
+//
+// Routes: POST and GET /graphql (responses are application/graphql-response+json when
+// the client accepts it, else application/json; status codes per the GraphQL over
+// HTTP spec), /healthz (alive), /readyz (200 once a supergraph is loaded). Until the
+// supergraph is loaded /graphql answers 503 with a GraphQL error.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/shopgraph/shopgraph/gateway/compose"
+	"github.com/shopgraph/shopgraph/gateway/execute"
+	"github.com/shopgraph/shopgraph/gateway/plan"
+	"github.com/shopgraph/shopgraph/gateway/supergraph"
+)
+
+// Server is the router. The supergraph, planner and executor it serves are held
+// together behind an atomic pointer so that a reload swaps them between requests.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	state  atomic.Pointer[state]
+	client *http.Client
+}
+
+type state struct {
+	graph   *supergraph.Graph
+	planner *plan.Planner
+	exec    *execute.Executor
+}
+
+// New validates cfg and, when it carries a supergraph SDL, loads it.
+func New(cfg Config, logger *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Server{cfg: cfg.withDefaults(), log: logger}
+	s.client = &http.Client{Timeout: s.cfg.SubgraphTimeout}
+	if cfg.SupergraphSDL != "" {
+		if err := s.LoadSupergraph(cfg.SupergraphSDL); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// LoadSupergraph loads sdl and makes it the served supergraph.
+func (s *Server) LoadSupergraph(sdl string) error {
+	g, err := supergraph.Load(sdl)
+	if err != nil {
+		return err
+	}
+	st := &state{
+		graph:   g,
+		planner: plan.NewPlanner(g, s.cfg.PlanCacheSize),
+		exec:    execute.New(g, execute.Options{SubgraphTimeout: s.cfg.SubgraphTimeout}),
+	}
+	if old := s.state.Swap(st); old != nil {
+		// In-flight requests hold their own pointer; idle connections can go.
+		old.exec.Close()
+	}
+	names := make([]string, 0, len(g.Subgraphs()))
+	for _, sg := range g.Subgraphs() {
+		names = append(names, sg.Name)
+	}
+	s.log.Info("supergraph loaded", "subgraphs", names)
+	return nil
+}
+
+// Ready reports whether a supergraph is loaded.
+func (s *Server) Ready() bool { return s.state.Load() != nil }
+
+// Graph returns the served supergraph or nil.
+func (s *Server) Graph() *supergraph.Graph {
+	if st := s.state.Load(); st != nil {
+		return st.graph
+	}
+	return nil
+}
+
+// Run composes the supergraph from the configured subgraphs, retrying with back-off
+// until every subgraph answers and composition succeeds, then waits for ctx. With a
+// supergraph SDL in the config it only waits.
+func (s *Server) Run(ctx context.Context) error {
+	if !s.Ready() {
+		delay := s.cfg.RetryMin
+		for attempt := 1; ; attempt++ {
+			sdl, err := s.compose(ctx)
+			if err == nil {
+				err = s.LoadSupergraph(sdl)
+			}
+			if err == nil {
+				break
+			}
+			s.log.Warn("supergraph not ready, retrying", "attempt", attempt, "retry_in", delay, "err", err)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(delay):
+			}
+			delay = min(delay*2, s.cfg.RetryMax)
+		}
+	}
+	<-ctx.Done()
+	if st := s.state.Load(); st != nil {
+		st.exec.Close()
+	}
+	return nil
+}
+
+// compose fetches every subgraph's SDL concurrently and composes them.
+func (s *Server) compose(ctx context.Context) (string, error) {
+	inputs := make([]compose.Subgraph, len(s.cfg.Subgraphs))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, sg := range s.cfg.Subgraphs {
+		g.Go(func() error {
+			sdl, err := s.fetchSDL(gctx, sg)
+			if err != nil {
+				return fmt.Errorf("subgraph %q at %s: %w", sg.Name, sg.URL, err)
+			}
+			inputs[i] = compose.Subgraph{Name: sg.Name, URL: sg.URL, SDL: sdl}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return "", err
+	}
+	return compose.Compose(inputs)
+}
+
+func (s *Server) fetchSDL(ctx context.Context, sg Subgraph) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sg.URL, bytesReader(`{"query":"query __ApolloGetServiceDefinition__ { _service { sdl } }"}`))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		Data *struct {
+			Service *struct {
+				SDL string `json:"sdl"`
+			} `json:"_service"`
+		} `json:"data"`
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		return "", fmt.Errorf("HTTP %d, not a GraphQL response: %.200s", resp.StatusCode, body)
+	}
+	if len(out.Errors) > 0 {
+		return "", fmt.Errorf("_service query failed: %s", out.Errors[0].Message)
+	}
+	if out.Data == nil || out.Data.Service == nil || out.Data.Service.SDL == "" {
+		return "", errors.New("_service { sdl } returned no SDL")
+	}
+	return out.Data.Service.SDL, nil
+}
