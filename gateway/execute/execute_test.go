@@ -23,7 +23,7 @@ type shop struct {
 }
 
 // startShop runs the three shop subgraphs; override replaces a subgraph's URL.
-func startShop(t *testing.T, override map[string]string) *shop {
+func startShop(t testing.TB, override map[string]string) *shop {
 	t.Helper()
 	cat, ord, usr := testsubgraph.Shop()
 	s := &shop{servers: map[string]*testsubgraph.Server{}}
