@@ -114,6 +114,17 @@ func TestExecuteShop(t *testing.T) {
 			errors: []string{`users|product.reviews.edges.0.node.author.name|non-nullable`},
 		},
 		{
+			name:  "variables forwarded into entity fetches",
+			query: `query($c: String!, $n: Int) { products(first: $n) { edges { node { variants { shippingEstimate(country: $c) { amount } } } } } }`,
+			vars:  map[string]any{"c": "FR", "n": 1},
+			data:  `{"products":{"edges":[{"node":{"variants":[{"shippingEstimate":{"amount":"12.00"}},{"shippingEstimate":{"amount":"15.00"}}]}}]}}`,
+		},
+		{
+			name:  "fragment matching one union member only",
+			query: `{ search(text: "x") { ... on Review { author { name } } } }`,
+			data:  `{"search":[{},{"author":{"name":"Ada"}},{}]}`,
+		},
+		{
 			name:  "missing entity stays null",
 			query: `{ product(id: "nope") { name } }`,
 			data:  `{"product":null}`,
@@ -262,5 +273,142 @@ func TestAppendString(t *testing.T) {
 		if !strings.Contains(s, "\xff") && got != s {
 			t.Errorf("round trip %q -> %q", s, got)
 		}
+	}
+}
+
+func TestExecuteMutationsInOrder(t *testing.T) {
+	t.Parallel()
+	s := startShop(t, nil)
+	resp := s.run(t, Options{}, `mutation {
+		a: placeOrder(variantId: "v1") { id variant { sku } }
+		b: placeOrder(variantId: "v3", quantity: 2) { id quantity variant { sku shippingEstimate(country: "US") { amount } } }
+	}`, nil)
+	want := `{"a":{"id":"o1","variant":{"sku":"SKU-1"}},"b":{"id":"o2","quantity":2,"variant":{"sku":"SKU-3","shippingEstimate":{"amount":"15.00"}}}}`
+	if string(resp.Data) != want || len(resp.Errors) != 0 {
+		t.Errorf("data = %s errors = %+v", resp.Data, resp.Errors)
+	}
+}
+
+func TestExecuteProvides(t *testing.T) {
+	t.Parallel()
+	reviews := testsubgraph.Start(t, &testsubgraph.Subgraph{
+		Name: "reviews",
+		SDL: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@provides"])
+type Query { reviews: [Review!]! }
+type Review { id: ID! author: User! @provides(fields: "username") }
+type User @key(fields: "id") { id: ID! username: String! @external }`,
+		Resolvers: map[string]testsubgraph.Resolver{
+			"Query.reviews": func(context.Context, map[string]any, map[string]any) (any, error) {
+				return []any{map[string]any{"id": "r1", "author": map[string]any{"__typename": "User", "id": "u1", "username": "ada"}}}, nil
+			},
+		},
+	})
+	accounts := testsubgraph.Start(t, &testsubgraph.Subgraph{
+		Name: "accounts",
+		SDL: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])
+type Query { me: User }
+type User @key(fields: "id") { id: ID! username: String! @shareable name: String! }`,
+		Entities: map[string]testsubgraph.EntityResolver{
+			"User": func(_ context.Context, rep map[string]any) (any, error) {
+				return map[string]any{"__typename": "User", "id": rep["id"], "username": "ada-from-accounts", "name": "Ada"}, nil
+			},
+		},
+	})
+	sdl, err := compose.Compose([]compose.Subgraph{
+		{Name: "reviews", URL: reviews.URL, SDL: serviceSDL(t, reviews)},
+		{Name: "accounts", URL: accounts.URL, SDL: serviceSDL(t, accounts)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := supergraph.Load(sdl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &shop{g: g}
+	resp := s.run(t, Options{}, `{ reviews { author { username } } }`, nil)
+	if string(resp.Data) != `{"reviews":[{"author":{"username":"ada"}}]}` {
+		t.Errorf("data = %s", resp.Data)
+	}
+	if n := len(accounts.Requests()); n != 0 {
+		t.Errorf("accounts got %d requests for a provided field", n)
+	}
+	resp = s.run(t, Options{}, `{ reviews { author { username name } } }`, nil)
+	if string(resp.Data) != `{"reviews":[{"author":{"username":"ada","name":"Ada"}}]}` {
+		t.Errorf("data = %s", resp.Data)
+	}
+	if n := len(accounts.Requests()); n != 1 {
+		t.Errorf("accounts got %d requests, want 1", n)
+	}
+}
+
+// serviceSDL fetches a running subgraph's SDL the way the router does.
+func serviceSDL(t *testing.T, s *testsubgraph.Server) string {
+	t.Helper()
+	r := s.Execute(context.Background(), "{ _service { sdl } }", nil)
+	b, _ := json.Marshal(r.Data)
+	var out struct {
+		Service struct {
+			SDL string `json:"sdl"`
+		} `json:"_service"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil || out.Service.SDL == "" {
+		t.Fatalf("_service: %s %v", b, err)
+	}
+	return out.Service.SDL
+}
+
+func TestExecuteInterfaceAcrossSubgraphs(t *testing.T) {
+	t.Parallel()
+	library := testsubgraph.Start(t, &testsubgraph.Subgraph{
+		Name: "library",
+		SDL: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Query { media: [Media!]! }
+interface Media { id: ID! title: String! }
+type Book implements Media @key(fields: "id") { id: ID! title: String! }
+type Movie implements Media @key(fields: "id") { id: ID! title: String! }`,
+		Resolvers: map[string]testsubgraph.Resolver{
+			"Query.media": func(context.Context, map[string]any, map[string]any) (any, error) {
+				return []any{
+					map[string]any{"__typename": "Book", "id": "b1", "title": "Dune"},
+					map[string]any{"__typename": "Movie", "id": "m1", "title": "Alien"},
+					map[string]any{"__typename": "Book", "id": "b2", "title": "Emma"},
+				}, nil
+			},
+		},
+	})
+	stats := testsubgraph.Start(t, &testsubgraph.Subgraph{
+		Name: "stats",
+		SDL: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Book @key(fields: "id") { id: ID! pages: Int! }
+type Movie @key(fields: "id") { id: ID! minutes: Int! }`,
+		Entities: map[string]testsubgraph.EntityResolver{
+			"Book": func(_ context.Context, rep map[string]any) (any, error) {
+				return map[string]any{"__typename": "Book", "id": rep["id"], "pages": len(rep["id"].(string)) * 100}, nil
+			},
+			"Movie": func(_ context.Context, rep map[string]any) (any, error) {
+				return map[string]any{"__typename": "Movie", "id": rep["id"], "minutes": 117}, nil
+			},
+		},
+	})
+	sdl, err := compose.Compose([]compose.Subgraph{
+		{Name: "library", URL: library.URL, SDL: serviceSDL(t, library)},
+		{Name: "stats", URL: stats.URL, SDL: serviceSDL(t, stats)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := supergraph.Load(sdl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &shop{g: g}
+	resp := s.run(t, Options{}, `{ media { __typename title ... on Book { pages } ... on Movie { minutes } } }`, nil)
+	want := `{"media":[{"__typename":"Book","title":"Dune","pages":200},{"__typename":"Movie","title":"Alien","minutes":117},{"__typename":"Book","title":"Emma","pages":200}]}`
+	if string(resp.Data) != want || len(resp.Errors) > 0 {
+		t.Errorf("data = %s, errors = %+v", resp.Data, resp.Errors)
+	}
+	if n := len(stats.Requests()); n != 1 {
+		t.Errorf("stats got %d requests, want one _entities call for both types", n)
 	}
 }

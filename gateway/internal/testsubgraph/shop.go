@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 )
 
 // CatalogSDL is the test catalog subgraph: products, variants, reviews.
@@ -57,6 +58,14 @@ type ProductVariant @key(fields: "id") {
 
 type Money @shareable { amount: String! currencyCode: CurrencyCode! }
 enum CurrencyCode { USD EUR }
+
+type Mutation { placeOrder(variantId: ID!, quantity: Int! = 1): Order! }
+
+type Order @key(fields: "id") {
+  id: ID!
+  quantity: Int!
+  variant: ProductVariant!
+}
 `
 
 // UsersSDL is the test users subgraph.
@@ -75,6 +84,19 @@ type variant struct {
 	id, sku string
 	weight  int
 	cents   int
+}
+
+// intArg reads an Int argument, given literally (int64) or by a JSON variable (float64).
+func intArg(args map[string]any, name string, def int) int {
+	switch v := args[name].(type) {
+	case int64:
+		return int(v)
+	case float64:
+		return int(v)
+	case int:
+		return v
+	}
+	return def
 }
 
 func obj(kv ...any) map[string]any {
@@ -113,10 +135,7 @@ func Shop() (catalog, orders, users *Subgraph) {
 		SDL:  CatalogSDL,
 		Resolvers: map[string]Resolver{
 			"Query.products": func(_ context.Context, _ map[string]any, args map[string]any) (any, error) {
-				first := 10
-				if f, ok := args["first"].(int64); ok {
-					first = int(f)
-				}
+				first := intArg(args, "first", 10)
 				var edges []any
 				for i, id := range []string{"p1", "p2", "p3", "p4"} {
 					if i >= first {
@@ -137,10 +156,7 @@ func Shop() (catalog, orders, users *Subgraph) {
 				return []any{product("p1"), obj("__typename", "Review", "id", "r1", "rating", 5, "title", "Great", "author", obj("__typename", "User", "id", "u1")), product("p2")}, nil
 			},
 			"Product.reviews": func(_ context.Context, parent map[string]any, args map[string]any) (any, error) {
-				first := 10
-				if f, ok := args["first"].(int64); ok {
-					first = int(f)
-				}
+				first := intArg(args, "first", 10)
 				var edges []any
 				for i, u := range reviewAuthors[parent["id"].(string)] {
 					if i >= first {
@@ -181,10 +197,19 @@ func Shop() (catalog, orders, users *Subgraph) {
 			},
 		},
 	}
+	var orderMu sync.Mutex
+	orderSeq := 0
 	orders = &Subgraph{
 		Name: "orders",
 		SDL:  OrdersSDL,
 		Resolvers: map[string]Resolver{
+			"Mutation.placeOrder": func(_ context.Context, _ map[string]any, args map[string]any) (any, error) {
+				orderMu.Lock()
+				defer orderMu.Unlock()
+				orderSeq++
+				return obj("__typename", "Order", "id", "o"+strconv.Itoa(orderSeq), "quantity", args["quantity"],
+					"variant", obj("__typename", "ProductVariant", "id", args["variantId"])), nil
+			},
 			"ProductVariant.shippingEstimate": func(_ context.Context, parent map[string]any, args map[string]any) (any, error) {
 				w, ok := parent["weight"].(float64)
 				if !ok {
