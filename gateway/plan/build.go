@@ -311,6 +311,11 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 }
 
 func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, error) {
+	if c.sel.conflict(s.Key, s.Name, s.Arguments) {
+		// Sharing the key would hand one field's value to the other; aliasing the
+		// planner's own fields is not implemented yet, so refuse rather than be wrong.
+		return nil, fmt.Errorf("response key %q at %q is needed for %s.%s and for another field or arguments; choose another alias", s.Key, c.path.String(), c.typ, s.Name)
+	}
 	item := c.sel.field(s.Key, s.Name, s.Arguments, len(s.Selections) > 0)
 	if len(s.Selections) == 0 {
 		return idSet{c.f.id: true}, nil

@@ -76,7 +76,7 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 			}
 			f.paths = []Path{f.path}
 			k := f.sg + "|" + f.reqs.String()
-			if g := groups[k]; g != nil {
+			if g := groups[k]; g != nil && g.sel.mergeable(f.sel) {
 				g.sel.merge(f.sel)
 				for d := range f.deps {
 					g.deps[d] = true

@@ -153,3 +153,17 @@ func TestPlanCache(t *testing.T) {
 		t.Errorf("cache holds %d plans, bound is 4", n)
 	}
 }
+
+func TestPlanAliasConflict(t *testing.T) {
+	t.Parallel()
+	g := loadGraph(t, shopSupergraph)
+	// The client calls name "id" while the plan needs the real id as User's key.
+	_, _, err := NewPlanner(g, 4).Plan(`{ me { id: name reviews { totalCount } } }`, "", nil)
+	if err == nil || !strings.Contains(err.Error(), `response key "id"`) {
+		t.Fatalf("err = %v, want a response key conflict", err)
+	}
+	var re *RequestError
+	if errors.As(err, &re) {
+		t.Error("conflict reported as a request error")
+	}
+}

@@ -37,6 +37,46 @@ func (s *fsel) field(key, name string, args ast.ArgumentList, composite bool) *f
 	return it
 }
 
+// conflict reports whether key is already used for a different field or arguments:
+// the subgraph would answer one of them under the other's key.
+func (s *fsel) conflict(key, name string, args ast.ArgumentList) bool {
+	for _, it := range s.items {
+		if it.cond == "" && it.key == key {
+			return it.name != name || argsString(it.args) != argsString(args)
+		}
+	}
+	return false
+}
+
+// mergeable reports whether o can be merged into s without a response key conflict.
+func (s *fsel) mergeable(o *fsel) bool {
+	for _, it := range o.items {
+		if it.cond != "" {
+			for _, mine := range s.items {
+				if mine.cond == it.cond && !mine.sub.mergeable(it.sub) {
+					return false
+				}
+			}
+			continue
+		}
+		if s.conflict(it.key, it.name, it.args) {
+			return false
+		}
+		for _, mine := range s.items {
+			if mine.cond == "" && mine.key == it.key && mine.sub != nil && it.sub != nil && !mine.sub.mergeable(it.sub) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func argsString(args ast.ArgumentList) string {
+	var b strings.Builder
+	writeArguments(&b, args)
+	return b.String()
+}
+
 func (s *fsel) fragment(cond string) *fsel {
 	for _, it := range s.items {
 		if it.cond == cond {
