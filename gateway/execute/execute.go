@@ -91,6 +91,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	if p.Root != nil {
 		r.node(p.Root)
 	}
+	r.introspect(p.Operation)
 	sh := shaper{schema: e.schema, errors: r.errors}
 	data := sh.shape(r.data, p.Operation)
 	return &Response{Data: data, Errors: sh.errors}

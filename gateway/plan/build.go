@@ -81,10 +81,8 @@ func (b *builder) planRoot() error {
 			return fmt.Errorf("unexpected fragment on root type %s", b.op.RootType)
 		}
 		switch f.Name {
-		case "__typename":
-			continue // answered by the router
-		case "__schema", "__type":
-			return fmt.Errorf("introspection (%s) is not supported by this router yet", f.Name)
+		case "__typename", "__schema", "__type":
+			continue // answered by the router from the API schema
 		}
 		fields = append(fields, f)
 	}
