@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/shopgraph/shopgraph/internal/config"
+)
+
+// devSettings configure `dev`.
+type devSettings struct {
+	seed    bool
+	listens map[string]string // component -> HOST:PORT
+	log     logSettings
+}
+
+// dev sets up the databases and runs every component as its own process of this
+// binary, with each line of their logs prefixed by the component's name. It stops
+// all of them when ctx ends (Ctrl-C) or when any one of them exits.
+func dev(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var st devSettings
+	s := config.New("dev", getenv)
+	s.Bool(&st.seed, "seed", "DEV_SEED", true, "load the demo data when the databases are empty")
+	components := append(append([]string{}, subgraphNames...), "router")
+	listens := make([]string, len(components))
+	for i, c := range components {
+		s.Addr(&listens[i], c+"-listen", envPrefix(c)+"LISTEN", "127.0.0.1:"+defaultPort(c), "where "+c+" listens")
+	}
+	st.log.register(s)
+	err := parseOrHelp(s, args, stderr)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	st.listens = map[string]string{}
+	for i, c := range components {
+		st.listens[c] = listens[i]
+	}
+	logger := st.log.logger(stderr, "dev")
+
+	for _, name := range subgraphNames {
+		if err := setUpDatabase(ctx, getenv, name, st.seed, logger); err != nil {
+			return fmt.Errorf("dev: %w", err)
+		}
+	}
+
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("dev: find own executable: %w", err)
+	}
+	env := os.Environ()
+	if getenv("ROUTER_SUBGRAPHS") == "" {
+		var list []string
+		for _, name := range subgraphNames {
+			list = append(list, name+"="+localURL(st.listens[name])+"/graphql")
+		}
+		env = append(env, "ROUTER_SUBGRAPHS="+strings.Join(list, ","))
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	out := &prefixWriter{w: stderr}
+	var wg sync.WaitGroup
+	for _, c := range components {
+		cmd := exec.Command(exe, "serve", c, "--listen", st.listens[c])
+		cmd.Env = env
+		cmd.Stdout = out.For(c)
+		cmd.Stderr = out.For(c)
+		// Own process group: Ctrl-C reaches dev, which stops the children in order.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			cancel(fmt.Errorf("start %s: %w", c, err))
+			break
+		}
+		wg.Go(func() {
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				cancel(fmt.Errorf("%s exited: %v", c, err))
+			case <-ctx.Done():
+				_ = cmd.Process.Signal(syscall.SIGTERM)
+				select {
+				case <-done:
+				case <-time.After(15 * time.Second):
+					_ = cmd.Process.Kill()
+					<-done
+				}
+			}
+		})
+	}
+
+	go func() {
+		router := localURL(st.listens["router"])
+		if waitReady(ctx, router+"/readyz") {
+			fmt.Fprintf(stdout, "\nshopgraph is up:\n  router      %s/graphql\n", router)
+			for _, name := range subgraphNames {
+				fmt.Fprintf(stdout, "  %-10s  %s/graphql\n", name, localURL(st.listens[name]))
+			}
+			fmt.Fprintln(stdout, "Ctrl-C stops everything.")
+		}
+	}()
+
+	<-ctx.Done()
+	wg.Wait()
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return fmt.Errorf("dev: %w", cause)
+	}
+	logger.Info("all components stopped")
+	return nil
+}
+
+// localURL turns a listen address into a URL a local client can reach.
+func localURL(listen string) string {
+	host, port, _ := net.SplitHostPort(listen)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// waitReady polls url until it answers 200 or ctx ends.
+func waitReady(ctx context.Context, url string) bool {
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return true
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// prefixWriter writes each line of several processes' output whole, prefixed with
+// the process's name, so that lines from different components never interleave.
+type prefixWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// For returns a writer for one component's output.
+func (p *prefixWriter) For(name string) io.Writer {
+	return &lineWriter{out: p, prefix: fmt.Sprintf("%-8s| ", name)}
+}
+
+// lineWriter buffers one process's output until a whole line is there.
+type lineWriter struct {
+	out     *prefixWriter
+	prefix  string
+	pending []byte
+}
+
+func (l *lineWriter) Write(b []byte) (int, error) {
+	l.pending = append(l.pending, b...)
+	for {
+		i := bytes.IndexByte(l.pending, '\n')
+		if i < 0 {
+			break
+		}
+		l.out.mu.Lock()
+		_, err := fmt.Fprintf(l.out.w, "%s%s\n", l.prefix, l.pending[:i])
+		l.out.mu.Unlock()
+		l.pending = l.pending[i+1:]
+		if err != nil {
+			return len(b), err
+		}
+	}
+	return len(b), nil
+}

@@ -1,0 +1,69 @@
+// Command shopgraph runs every component of shopgraph: the three subgraphs, the
+// federation router, and the commands that set them up.
+//
+//	shopgraph serve catalog|orders|users|router [flags]
+//	shopgraph dev      run every component locally, each as its own process
+//	shopgraph migrate  [catalog|orders|users ...]
+//	shopgraph seed     [catalog|orders|users ...]
+//	shopgraph probe    URL
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: shopgraph <command> [arguments]
+
+commands:
+  serve catalog|orders|users|router   run one component (serve COMPONENT --help for its settings)
+  dev                                 migrate, seed and run every component, each as its own process
+  migrate [SUBGRAPH ...]              create the subgraphs' databases when missing and migrate them
+  seed [SUBGRAPH ...]                 migrate, then load the deterministic demo data once
+  probe URL                           exit 0 when URL answers 200 (container health checks)
+`
+
+// errUsage marks errors for which the usage text helps.
+var errUsage = errors.New("see 'shopgraph help'")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "shopgraph:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a command; it is main without the process around it, for tests.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("no command: %w", errUsage)
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stderr)
+	case "dev":
+		return dev(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return migrateCommand(ctx, rest, getenv, stderr, false)
+	case "seed":
+		return migrateCommand(ctx, rest, getenv, stderr, true)
+	case "probe":
+		return probe(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q: %w", cmd, errUsage)
+	}
+}
