@@ -7,7 +7,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/shopgraph
 
-.PHONY: run test build generate fmt-check vet bench clean help
+.PHONY: run test build generate fmt-check vet tidy-check bench clean help
 
 help:
 	@echo "make run | make test | make build | make generate | make bench"
@@ -21,7 +21,7 @@ build:
 test:
 	@DATABASE_URL=$$(scripts/ensure-postgres.sh) && export DATABASE_URL && \
 	echo "make test: PostgreSQL at $${DATABASE_URL%%\?*}" && \
-	$(MAKE) --no-print-directory fmt-check vet && \
+	$(MAKE) --no-print-directory fmt-check vet tidy-check && \
 	$(GO) test -count=1 -timeout 15m ./...
 
 # Regenerates every generated file: gqlgen's code for the three subgraphs.
@@ -34,6 +34,10 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# go.mod and go.sum must be what `go mod tidy` makes of the code.
+tidy-check:
+	$(GO) mod tidy -diff
 
 bench:
 	@DATABASE_URL=$$(scripts/ensure-postgres.sh) && export DATABASE_URL && \
