@@ -1,6 +1,10 @@
 package orders
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/shopgraph/shopgraph/internal/apperr"
+)
 
 func TestEstimateChargesEachStartedKilogram(t *testing.T) {
 	t.Parallel()
@@ -13,7 +17,7 @@ func TestEstimateChargesEachStartedKilogram(t *testing.T) {
 			t.Errorf("Estimate(%d) = %d, %v; want %d", tt.grams, got, err, tt.want)
 		}
 	}
-	if _, err := r.Estimate(-1); ErrorCode(err) != EINVALID {
+	if _, err := r.Estimate(-1); apperr.Code(err) != EINVALID {
 		t.Errorf("negative weight: %v", err)
 	}
 }
@@ -26,7 +30,7 @@ func TestParseCountry(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "U", "USA", "XX", "ZZ", "1A", "U "} {
-		if _, err := ParseCountry(bad); ErrorCode(err) != EINVALID {
+		if _, err := ParseCountry(bad); apperr.Code(err) != EINVALID {
 			t.Errorf("ParseCountry(%q) = %v; want EINVALID", bad, err)
 		}
 	}

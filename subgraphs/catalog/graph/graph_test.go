@@ -1,49 +1,23 @@
 package graph_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
+	"github.com/shopgraph/shopgraph/internal/gqlserve/gqltest"
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/postgres"
+	"github.com/shopgraph/shopgraph/subgraphs/internal/pgcount"
 )
-
-type gqlError struct {
-	Message    string         `json:"message"`
-	Path       []any          `json:"path"`
-	Extensions map[string]any `json:"extensions"`
-}
-
-type response struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
-}
-
-// statementCounter counts the statements the subgraph sends to PostgreSQL.
-type statementCounter struct{ n atomic.Int64 }
-
-func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-
-func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 type subgraph struct {
 	srv     *httptest.Server
-	counter *statementCounter
+	counter *pgcount.Counter
 }
 
 // newSubgraph starts the catalog subgraph on a loopback port over a seeded database.
@@ -53,14 +27,7 @@ func newSubgraph(t *testing.T) *subgraph {
 	if err := postgres.Seed(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	cfg := pool.Config()
-	counter := &statementCounter{}
-	cfg.ConnConfig.Tracer = counter
-	counted, err := pgxpool.NewWithConfig(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(counted.Close)
+	counted, counter := pgcount.Pool(t, pool)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(graph.NewHandler(postgres.New(counted), logger))
 	t.Cleanup(srv.Close)
@@ -69,33 +36,21 @@ func newSubgraph(t *testing.T) *subgraph {
 
 // query posts a GraphQL request and returns the response and the number of SQL
 // statements it took.
-func (s *subgraph) query(t *testing.T, query string, vars map[string]any) (response, int64) {
+func (s *subgraph) query(t *testing.T, query string, vars map[string]any) (gqltest.Response, int64) {
 	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := s.counter.n.Load()
-	res, err := http.Post(s.srv.URL, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out response
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		t.Fatalf("decode response (status %d): %v", res.StatusCode, err)
-	}
-	return out, s.counter.n.Load() - before
+	before := s.counter.N()
+	res := gqltest.Post(t, s.srv.URL, query, vars)
+	return res, s.counter.N() - before
 }
 
-func wantNoErrors(t *testing.T, res response) {
+func wantNoErrors(t *testing.T, res gqltest.Response) {
 	t.Helper()
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %+v", res.Errors)
 	}
 }
 
-func wantError(t *testing.T, res response, contains, code string) {
+func wantError(t *testing.T, res gqltest.Response, contains, code string) {
 	t.Helper()
 	if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, contains) || res.Errors[0].Extensions["code"] != code {
 		t.Errorf("errors %+v; want one %s containing %q", res.Errors, code, contains)

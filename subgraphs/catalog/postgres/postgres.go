@@ -4,11 +4,11 @@ package postgres
 
 import (
 	"embed"
-	"fmt"
 	"io/fs"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/shopgraph/shopgraph/internal/pg"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 )
 
@@ -16,14 +16,7 @@ import (
 var migrationFiles embed.FS
 
 // Migrations returns the catalog database's numbered SQL migrations at the FS root.
-func Migrations() fs.FS {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		// The directory is embedded at build time, so this cannot happen at run time.
-		panic(fmt.Sprintf("catalog migrations: %v", err))
-	}
-	return sub
-}
+func Migrations() fs.FS { return pg.SubFS(migrationFiles, "migrations") }
 
 // Store reads and writes the catalog database.
 type Store struct {

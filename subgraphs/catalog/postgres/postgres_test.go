@@ -1,53 +1,32 @@
 package postgres
 
 import (
-	"context"
-	"sync/atomic"
 	"testing"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
+	"github.com/shopgraph/shopgraph/subgraphs/internal/pgcount"
 )
 
-// statementCounter counts the statements a pool sends.
-type statementCounter struct{ n atomic.Int64 }
-
-func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-
-func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
 // seededStore returns a store over a fresh seeded database whose pool counts statements.
-func seededStore(t *testing.T) (*Store, *statementCounter) {
+func seededStore(t *testing.T) (*Store, *pgcount.Counter) {
 	t.Helper()
 	pool := pgtest.New(t, Migrations())
 	if err := Seed(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	cfg := pool.Config()
-	counter := &statementCounter{}
-	cfg.ConnConfig.Tracer = counter
-	counted, err := pgxpool.NewWithConfig(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(counted.Close)
+	counted, counter := pgcount.Pool(t, pool)
 	return New(counted), counter
 }
 
 // statements runs fn and returns how many statements it sent.
-func statements(t *testing.T, c *statementCounter, fn func() error) int64 {
+func statements(t *testing.T, c *pgcount.Counter, fn func() error) int64 {
 	t.Helper()
-	before := c.n.Load()
+	before := c.N()
 	if err := fn(); err != nil {
 		t.Fatal(err)
 	}
-	return c.n.Load() - before
+	return c.N() - before
 }
 
 func TestSeed(t *testing.T) {

@@ -1,30 +1,18 @@
 package graph_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/shopgraph/shopgraph/internal/gqlserve/gqltest"
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/postgres"
 )
-
-type gqlError struct {
-	Message    string         `json:"message"`
-	Path       []any          `json:"path"`
-	Extensions map[string]any `json:"extensions"`
-}
-
-type response struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
-}
 
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
@@ -36,24 +24,6 @@ func newServer(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(graph.NewHandler(postgres.New(pool), logger))
 	t.Cleanup(srv.Close)
 	return srv
-}
-
-func post(t *testing.T, srv *httptest.Server, query string, vars map[string]any) response {
-	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out response
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		t.Fatalf("decode response (status %d): %v", res.StatusCode, err)
-	}
-	return out
 }
 
 const estimates = `query($r: [_Any!]!, $country: String!) {
@@ -69,7 +39,7 @@ func TestOrdersSubgraph(t *testing.T) {
 	srv := newServer(t)
 
 	t.Run("service sdl", func(t *testing.T) {
-		res := post(t, srv, `{ _service { sdl } }`, nil)
+		res := gqltest.Post(t, srv.URL, `{ _service { sdl } }`, nil)
 		var d struct {
 			Service struct{ SDL string } `json:"_service"`
 		}
@@ -89,7 +59,7 @@ func TestOrdersSubgraph(t *testing.T) {
 	})
 
 	t.Run("estimates from the weight in each representation", func(t *testing.T) {
-		res := post(t, srv, estimates, map[string]any{"country": "de", "r": []any{
+		res := gqltest.Post(t, srv.URL, estimates, map[string]any{"country": "de", "r": []any{
 			variant("gid://shopgraph/ProductVariant/1", 420),
 			variant("gid://shopgraph/ProductVariant/2", 2300),
 			variant("gid://shopgraph/ProductVariant/3", 0),
@@ -104,14 +74,14 @@ func TestOrdersSubgraph(t *testing.T) {
 	})
 
 	t.Run("countries without a rate use the rest of the world", func(t *testing.T) {
-		res := post(t, srv, estimates, map[string]any{"country": "BR", "r": []any{variant("gid://shopgraph/ProductVariant/1", 1500)}})
+		res := gqltest.Post(t, srv.URL, estimates, map[string]any{"country": "BR", "r": []any{variant("gid://shopgraph/ProductVariant/1", 1500)}})
 		if !strings.Contains(string(res.Data), `"amount":"40.99"`) || len(res.Errors) > 0 {
 			t.Errorf("data %s errors %+v", res.Data, res.Errors)
 		}
 	})
 
 	t.Run("invalid country is a clear error", func(t *testing.T) {
-		res := post(t, srv, estimates, map[string]any{"country": "XYZ", "r": []any{variant("gid://shopgraph/ProductVariant/1", 100)}})
+		res := gqltest.Post(t, srv.URL, estimates, map[string]any{"country": "XYZ", "r": []any{variant("gid://shopgraph/ProductVariant/1", 100)}})
 		if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, `invalid country code "XYZ"`) ||
 			res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
 			t.Errorf("errors %+v", res.Errors)
@@ -119,7 +89,7 @@ func TestOrdersSubgraph(t *testing.T) {
 	})
 
 	t.Run("bad variant id fails alone", func(t *testing.T) {
-		res := post(t, srv, estimates, map[string]any{"country": "US", "r": []any{
+		res := gqltest.Post(t, srv.URL, estimates, map[string]any{"country": "US", "r": []any{
 			variant("gid://shopgraph/Product/1", 100),
 			variant("gid://shopgraph/ProductVariant/9", 100),
 		}})
@@ -132,7 +102,7 @@ func TestOrdersSubgraph(t *testing.T) {
 	})
 
 	t.Run("shipping rates", func(t *testing.T) {
-		res := post(t, srv, `{ shippingRates { countryCode countryName baseRate { amount } perKgRate { amount currencyCode } } }`, nil)
+		res := gqltest.Post(t, srv.URL, `{ shippingRates { countryCode countryName baseRate { amount } perKgRate { amount currencyCode } } }`, nil)
 		var d struct {
 			ShippingRates []struct {
 				CountryCode *string

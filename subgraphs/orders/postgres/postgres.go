@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/shopgraph/shopgraph/internal/pg"
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
 )
 
@@ -17,14 +18,7 @@ import (
 var migrationFiles embed.FS
 
 // Migrations returns the orders database's numbered SQL migrations at the FS root.
-func Migrations() fs.FS {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		// The directory is embedded at build time, so this cannot happen at run time.
-		panic(fmt.Sprintf("orders migrations: %v", err))
-	}
-	return sub
-}
+func Migrations() fs.FS { return pg.SubFS(migrationFiles, "migrations") }
 
 // Store reads and writes the orders database.
 type Store struct {

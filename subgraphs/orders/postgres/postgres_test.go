@@ -1,25 +1,11 @@
 package postgres
 
 import (
-	"context"
-	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
+	"github.com/shopgraph/shopgraph/subgraphs/internal/pgcount"
 )
-
-// statementCounter counts the statements a pool sends.
-type statementCounter struct{ n atomic.Int64 }
-
-func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-
-func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 func TestShippingRates(t *testing.T) {
 	t.Parallel()
@@ -30,14 +16,7 @@ func TestShippingRates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg := pool.Config()
-	counter := &statementCounter{}
-	cfg.ConnConfig.Tracer = counter
-	counted, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(counted.Close)
+	counted, counter := pgcount.Pool(t, pool)
 	s := New(counted)
 
 	rates, err := s.ShippingRates(ctx)
@@ -48,12 +27,12 @@ func TestShippingRates(t *testing.T) {
 		t.Errorf("rates %+v; want every seeded rate by code, rest of world last", rates)
 	}
 
-	before := counter.n.Load()
+	before := counter.N()
 	got, err := s.RatesForCountries(ctx, []string{"US", "DE", "BR", "JP"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := counter.n.Load() - before; n != 1 {
+	if n := counter.N() - before; n != 1 {
 		t.Errorf("RatesForCountries sent %d statements, want 1", n)
 	}
 	if got["US"].Base != 499 || got["DE"].Country != "DE" || got["BR"].Country != "" ||

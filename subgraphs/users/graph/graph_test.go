@@ -11,21 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopgraph/shopgraph/internal/gqlserve/gqltest"
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
 	"github.com/shopgraph/shopgraph/subgraphs/users/graph"
 	"github.com/shopgraph/shopgraph/subgraphs/users/postgres"
 )
-
-type gqlError struct {
-	Message    string         `json:"message"`
-	Path       []any          `json:"path"`
-	Extensions map[string]any `json:"extensions"`
-}
-
-type response struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
-}
 
 // newServer starts the users subgraph on a loopback port over a seeded database.
 func newServer(t *testing.T) *httptest.Server {
@@ -40,30 +30,12 @@ func newServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-func post(t *testing.T, srv *httptest.Server, query string, vars map[string]any) response {
-	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out response
-	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-		t.Fatalf("decode response (status %d): %v", res.StatusCode, err)
-	}
-	return out
-}
-
 func TestUsersSubgraph(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 
 	t.Run("service sdl", func(t *testing.T) {
-		res := post(t, srv, `{ _service { sdl } }`, nil)
+		res := gqltest.Post(t, srv.URL, `{ _service { sdl } }`, nil)
 		var data struct {
 			Service struct{ SDL string } `json:"_service"`
 		}
@@ -92,14 +64,14 @@ func TestUsersSubgraph(t *testing.T) {
 	})
 
 	t.Run("unknown user is null", func(t *testing.T) {
-		res := post(t, srv, `{ user(id: "gid://shopgraph/User/4040") { id } }`, nil)
+		res := gqltest.Post(t, srv.URL, `{ user(id: "gid://shopgraph/User/4040") { id } }`, nil)
 		if string(res.Data) != `{"user":null}` || len(res.Errors) != 0 {
 			t.Errorf("data %s errors %v", res.Data, res.Errors)
 		}
 	})
 
 	t.Run("bad id is a clear error", func(t *testing.T) {
-		res := post(t, srv, `{ user(id: "gid://shopgraph/Product/1") { id } }`, nil)
+		res := gqltest.Post(t, srv.URL, `{ user(id: "gid://shopgraph/Product/1") { id } }`, nil)
 		if len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Message, "it is a Product ID") ||
 			res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
 			t.Errorf("errors %+v", res.Errors)
@@ -107,7 +79,7 @@ func TestUsersSubgraph(t *testing.T) {
 	})
 
 	t.Run("entities keep order, unknown ids are null", func(t *testing.T) {
-		res := post(t, srv, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }`,
+		res := gqltest.Post(t, srv.URL, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id name } } }`,
 			map[string]any{"r": []map[string]any{
 				{"__typename": "User", "id": "gid://shopgraph/User/3"},
 				{"__typename": "User", "id": "gid://shopgraph/User/999"},
@@ -120,7 +92,7 @@ func TestUsersSubgraph(t *testing.T) {
 	})
 
 	t.Run("a bad representation fails alone", func(t *testing.T) {
-		res := post(t, srv, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }`,
+		res := gqltest.Post(t, srv.URL, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id } } }`,
 			map[string]any{"r": []map[string]any{
 				{"__typename": "User", "id": "gid://shopgraph/User/1"},
 				{"__typename": "User", "id": "nonsense"},
@@ -143,7 +115,7 @@ func TestDatabaseErrorsStayOnServer(t *testing.T) {
 	t.Cleanup(srv.Close)
 	// A closed pool fails every query, as a database outage would.
 	pool.Close()
-	res := post(t, srv, `{ user(id: "gid://shopgraph/User/1") { id } }`, nil)
+	res := gqltest.Post(t, srv.URL, `{ user(id: "gid://shopgraph/User/1") { id } }`, nil)
 	if len(res.Errors) != 1 || res.Errors[0].Message != "internal server error" ||
 		res.Errors[0].Extensions["code"] != "INTERNAL_SERVER_ERROR" {
 		t.Errorf("errors %+v", res.Errors)

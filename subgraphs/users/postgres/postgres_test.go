@@ -1,40 +1,12 @@
 package postgres
 
 import (
-	"context"
-	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
+	"github.com/shopgraph/shopgraph/subgraphs/internal/pgcount"
 	"github.com/shopgraph/shopgraph/subgraphs/users"
 )
-
-// statementCounter counts the statements a pool sends.
-type statementCounter struct{ n atomic.Int64 }
-
-func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-
-func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-// countingPool opens a second pool on pool's database that counts statements.
-func countingPool(t *testing.T, pool *pgxpool.Pool) (*pgxpool.Pool, *statementCounter) {
-	t.Helper()
-	cfg := pool.Config()
-	counter := &statementCounter{}
-	cfg.ConnConfig.Tracer = counter
-	counted, err := pgxpool.NewWithConfig(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(counted.Close)
-	return counted, counter
-}
 
 func TestSeedIsDeterministicAndIdempotent(t *testing.T) {
 	t.Parallel()
@@ -88,19 +60,19 @@ func TestUsersByIDsIsOneStatement(t *testing.T) {
 	if err := Seed(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	counted, counter := countingPool(t, pool)
+	counted, counter := pgcount.Pool(t, pool)
 	got, err := New(counted).UsersByIDs(ctx, []int64{3, 1, 999, 20, 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := counter.n.Load(); n != 1 {
+	if n := counter.N(); n != 1 {
 		t.Errorf("UsersByIDs sent %d statements, want 1", n)
 	}
 	if len(got) != 3 || got[3] == nil || got[20] == nil || got[1] == nil || got[999] != nil {
 		t.Errorf("UsersByIDs = %v", got)
 	}
 	empty, err := New(counted).UsersByIDs(ctx, nil)
-	if err != nil || len(empty) != 0 || counter.n.Load() != 1 {
-		t.Errorf("no ids: %v, %v, %d statements", empty, err, counter.n.Load())
+	if err != nil || len(empty) != 0 || counter.N() != 1 {
+		t.Errorf("no ids: %v, %v, %d statements", empty, err, counter.N())
 	}
 }
