@@ -2,7 +2,7 @@ package catalog
 
 import "github.com/shopgraph/shopgraph/internal/apperr"
 
-// Error is a catalog failure with a code and a message safe to show clients.
+// Error is a failure in the catalog service, with a code and a message safe to show clients.
 type Error = apperr.Error
 
 // Error codes: what kind of failure an error is, for the API layer to map.
@@ -12,7 +12,7 @@ const (
 	EINTERNAL = apperr.EINTERNAL
 )
 
-// service names the catalog in the text of its errors.
+// service names the catalog service in the text of its errors.
 const service apperr.Service = "catalog"
 
 // Errorf returns an *Error with the code and a formatted message.
