@@ -12,12 +12,11 @@ import (
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/postgres"
-	"github.com/shopgraph/shopgraph/subgraphs/internal/pgcount"
 )
 
 type subgraph struct {
 	srv     *httptest.Server
-	counter *pgcount.Counter
+	counter *pgtest.Counter
 }
 
 // newSubgraph starts the catalog subgraph on a loopback port over a seeded database.
@@ -27,7 +26,7 @@ func newSubgraph(t *testing.T) *subgraph {
 	if err := postgres.Seed(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	counted, counter := pgcount.Pool(t, pool)
+	counted, counter := pgtest.CountingPool(t, pool)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(graph.NewHandler(postgres.New(counted), logger))
 	t.Cleanup(srv.Close)

@@ -5,22 +5,21 @@ import (
 
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
-	"github.com/shopgraph/shopgraph/subgraphs/internal/pgcount"
 )
 
 // seededStore returns a store over a fresh seeded database whose pool counts statements.
-func seededStore(t *testing.T) (*Store, *pgcount.Counter) {
+func seededStore(t *testing.T) (*Store, *pgtest.Counter) {
 	t.Helper()
 	pool := pgtest.New(t, Migrations())
 	if err := Seed(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	counted, counter := pgcount.Pool(t, pool)
+	counted, counter := pgtest.CountingPool(t, pool)
 	return New(counted), counter
 }
 
 // statements runs fn and returns how many statements it sent.
-func statements(t *testing.T, c *pgcount.Counter, fn func() error) int64 {
+func statements(t *testing.T, c *pgtest.Counter, fn func() error) int64 {
 	t.Helper()
 	before := c.N()
 	if err := fn(); err != nil {

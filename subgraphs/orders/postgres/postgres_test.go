@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
-	"github.com/shopgraph/shopgraph/subgraphs/internal/pgcount"
 )
 
 func TestShippingRates(t *testing.T) {
@@ -16,7 +15,7 @@ func TestShippingRates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	counted, counter := pgcount.Pool(t, pool)
+	counted, counter := pgtest.CountingPool(t, pool)
 	s := New(counted)
 
 	rates, err := s.ShippingRates(ctx)

@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
-	"github.com/shopgraph/shopgraph/subgraphs/internal/pgcount"
 	"github.com/shopgraph/shopgraph/subgraphs/users"
 )
 
@@ -60,7 +59,7 @@ func TestUsersByIDsIsOneStatement(t *testing.T) {
 	if err := Seed(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	counted, counter := pgcount.Pool(t, pool)
+	counted, counter := pgtest.CountingPool(t, pool)
 	got, err := New(counted).UsersByIDs(ctx, []int64{3, 1, 999, 20, 3})
 	if err != nil {
 		t.Fatal(err)

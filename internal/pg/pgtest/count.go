@@ -1,6 +1,4 @@
-// Package pgcount counts the statements a pgx pool sends, for the subgraphs' tests
-// that check a batch costs one query, not one per key.
-package pgcount
+package pgtest
 
 import (
 	"context"
@@ -11,7 +9,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Counter is a pgx query tracer that counts the statements started.
+// Counter is a pgx query tracer that counts the statements started, for tests that
+// check a batch costs one statement, not one per key.
 type Counter struct{ n atomic.Int64 }
 
 // TraceQueryStart implements pgx.QueryTracer.
@@ -26,9 +25,9 @@ func (c *Counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndDat
 // N returns how many statements have been sent so far.
 func (c *Counter) N() int64 { return c.n.Load() }
 
-// Pool opens a second pool on pool's database whose statements the returned Counter
+// CountingPool opens a second pool on pool's database whose statements the returned Counter
 // counts. The pool is closed at t's cleanup.
-func Pool(t testing.TB, pool *pgxpool.Pool) (*pgxpool.Pool, *Counter) {
+func CountingPool(t testing.TB, pool *pgxpool.Pool) (*pgxpool.Pool, *Counter) {
 	t.Helper()
 	cfg := pool.Config()
 	counter := &Counter{}
