@@ -255,12 +255,31 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 					continue
 				}
 				for _, t := range col.targets[i] {
-					merge(t.obj, ent)
+					r.mergeEntity(t.obj, ent)
 				}
 			}
 		}
 	}
 	r.subgraphErrors(f, resp, col.targets)
+}
+
+// mergeEntity merges an entity result into the object its representation came
+// from. An @interfaceObject subgraph answers with the interface's name as
+// __typename; the object's concrete name, once known, is kept.
+func (r *run) mergeEntity(dst, ent *Value) {
+	if tn, cur := ent.Get("__typename"), dst.Get("__typename"); tn != nil && cur != nil && tn.Kind == String && cur.Kind == String && tn.Str != cur.Str {
+		if def := r.e.schema.Types[tn.Str]; def == nil || def.Kind != ast.Object {
+			cp := *ent
+			cp.Fields = make([]Member, 0, len(ent.Fields))
+			for _, m := range ent.Fields {
+				if m.Key != "__typename" {
+					cp.Fields = append(cp.Fields, m)
+				}
+			}
+			ent = &cp
+		}
+	}
+	merge(dst, ent)
 }
 
 // subgraphErrors copies a subgraph's errors, re-pathed to client paths. Callers hold r.mu.
@@ -360,9 +379,13 @@ func (c *collector) add(obj *Value, path []any) {
 	if frag == nil {
 		return
 	}
-	buf, ok := appendRep(nil, obj, frag.Children, tn.Str)
+	written := tn.Str
+	if frag.Typename != "" {
+		written = frag.Typename
+	}
+	buf, ok := appendRep(nil, obj, frag.Children, tn.Str, written)
 	if !ok {
-		return // a key field is missing: the object cannot be looked up
+		return // a key field is missing or null: the object cannot be looked up
 	}
 	key := string(buf)
 	i, seen := c.index[key]
@@ -376,8 +399,9 @@ func (c *collector) add(obj *Value, path []any) {
 }
 
 // appendRep writes the representation of obj: the fields named by nodes, nested
-// fragments applied by __typename.
-func appendRep(buf []byte, obj *Value, nodes []*plan.RepNode, typename string) ([]byte, bool) {
+// fragments applied by typename; written is the __typename to send. It fails when
+// a field is missing or a key field is null.
+func appendRep(buf []byte, obj *Value, nodes []*plan.RepNode, typename, written string) ([]byte, bool) {
 	buf = append(buf, '{')
 	n := 0
 	var write func(nodes []*plan.RepNode) bool
@@ -395,16 +419,23 @@ func appendRep(buf []byte, obj *Value, nodes []*plan.RepNode, typename string) (
 				continue
 			}
 			v := obj.Get(rn.Key)
-			if v == nil {
+			if v == nil || (rn.KeyField && v.Kind == Null) {
 				return false
 			}
 			if n > 0 {
 				buf = append(buf, ',')
 			}
 			n++
-			buf = appendString(buf, rn.Key)
+			buf = appendString(buf, rn.Name)
 			buf = append(buf, ':')
-			buf = appendRepValue(buf, v, rn.Children)
+			if rn.Name == "__typename" && written != "" {
+				buf = appendString(buf, written)
+				continue
+			}
+			var ok bool
+			if buf, ok = appendRepValue(buf, v, rn.Children, rn.KeyField); !ok {
+				return false
+			}
 		}
 		return true
 	}
@@ -414,9 +445,9 @@ func appendRep(buf []byte, obj *Value, nodes []*plan.RepNode, typename string) (
 	return append(buf, '}'), true
 }
 
-func appendRepValue(buf []byte, v *Value, children []*plan.RepNode) []byte {
+func appendRepValue(buf []byte, v *Value, children []*plan.RepNode, key bool) ([]byte, bool) {
 	if len(children) == 0 || v.Kind == Null {
-		return appendJSON(buf, v)
+		return appendJSON(buf, v), true
 	}
 	if v.Kind == Array {
 		buf = append(buf, '[')
@@ -424,17 +455,23 @@ func appendRepValue(buf []byte, v *Value, children []*plan.RepNode) []byte {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendRepValue(buf, it, children)
+			var ok bool
+			if buf, ok = appendRepValue(buf, it, children, key); !ok {
+				return nil, false
+			}
 		}
-		return append(buf, ']')
+		return append(buf, ']'), true
 	}
 	tn := ""
 	if t := v.Get("__typename"); t != nil {
 		tn = t.Str
 	}
-	b, ok := appendRep(buf, v, children, tn)
+	b, ok := appendRep(buf, v, children, tn, "")
 	if !ok {
-		return appendJSON(buf, v)
+		if key {
+			return nil, false
+		}
+		return appendJSON(buf, v), true
 	}
-	return b
+	return b, true
 }

@@ -2,6 +2,8 @@ package execute
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -148,8 +150,13 @@ func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Fie
 			return s.invalid(t, f, "expected an object")
 		}
 		typename := t.NamedType
-		if tn := v.Get("__typename"); tn != nil && tn.Kind == String {
-			typename = tn.Str
+		if def := s.schema.Types[typename]; def != nil && def.IsAbstractType() {
+			if tn := v.Get("__typename"); tn != nil && tn.Kind == String && tn.Str != typename {
+				if !s.matches(typename, tn.Str) {
+					return s.invalid(t, f, fmt.Sprintf("%q is not a possible type of %s", tn.Str, typename))
+				}
+				typename = tn.Str
+			}
 		}
 		start := len(s.buf)
 		if !s.object(v, sels, typename) {
@@ -161,8 +168,58 @@ func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Fie
 		}
 		return true
 	}
+	return s.leaf(v, t, f)
+}
+
+// leaf writes a scalar or enum value after checking it fits the API schema's type;
+// a subgraph's garbage becomes null with an error rather than reaching the client.
+func (s *shaper) leaf(v *Value, t *ast.Type, f *plan.Field) bool {
+	ok := true
+	switch t.NamedType {
+	case "Int":
+		ok = v.Kind == Number && isInt32(v.Str)
+	case "Float":
+		ok = v.Kind == Number
+	case "String":
+		ok = v.Kind == String
+	case "Boolean":
+		ok = v.Kind == True || v.Kind == False
+	case "ID":
+		if v.Kind == Number && isInteger(v.Str) {
+			s.buf = appendString(s.buf, v.Str)
+			return true
+		}
+		ok = v.Kind == String
+	default:
+		if def := s.schema.Types[t.NamedType]; def != nil && def.Kind == ast.Enum {
+			ok = v.Kind == String && def.EnumValues.ForName(v.Str) != nil
+		}
+	}
+	if !ok {
+		return s.invalid(t, f, "not a valid "+t.NamedType)
+	}
 	s.buf = appendJSON(s.buf, v)
 	return true
+}
+
+func isInteger(lit string) bool {
+	if lit == "" {
+		return false
+	}
+	for i := 0; i < len(lit); i++ {
+		if (lit[i] < '0' || lit[i] > '9') && !(i == 0 && lit[i] == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func isInt32(lit string) bool {
+	if !isInteger(lit) {
+		return false
+	}
+	n, err := strconv.ParseInt(lit, 10, 32)
+	return err == nil && n >= math.MinInt32 && n <= math.MaxInt32
 }
 
 func (s *shaper) invalid(t *ast.Type, f *plan.Field, why string) bool {

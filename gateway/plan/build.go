@@ -32,6 +32,7 @@ type fetch struct {
 type builder struct {
 	g       *supergraph.Graph
 	op      *Operation
+	labels  func(string) bool
 	fetches []*fetch
 	entity  map[string]*fetch
 	phase   int
@@ -46,6 +47,9 @@ type cursor struct {
 	provided  ast.SelectionSet
 	satisfied map[string]bool
 	depth     int
+	// client holds the client's selections at this object position; fields the
+	// planner adds (keys, requires) are aliased when a client field uses their name.
+	client []Selection
 }
 
 type idSet map[int]bool
@@ -56,8 +60,11 @@ func (s idSet) add(o idSet) {
 	}
 }
 
-func build(g *supergraph.Graph, op *Operation) (*Plan, error) {
-	b := &builder{g: g, op: op, entity: map[string]*fetch{}}
+func build(g *supergraph.Graph, op *Operation, labels func(string) bool) (*Plan, error) {
+	if labels == nil {
+		labels = func(string) bool { return false }
+	}
+	b := &builder{g: g, op: op, labels: labels, entity: map[string]*fetch{}}
 	if err := b.planRoot(); err != nil {
 		return nil, err
 	}
@@ -71,6 +78,41 @@ func (b *builder) newFetch(sg string, entity bool) *fetch {
 	}
 	b.fetches = append(b.fetches, f)
 	return f
+}
+
+// resolvable reports whether subgraph sg resolves field f, with progressive
+// @override decided by the planner's enabled labels: the overriding definition
+// counts while its label is on, the overridden one while it is off.
+func (b *builder) resolvable(f *supergraph.Field, sg string) bool {
+	if f == nil {
+		return false
+	}
+	s := f.Sources[sg]
+	if s == nil || s.External {
+		return false
+	}
+	if s.OverrideLabel != "" {
+		on := b.labels(s.OverrideLabel)
+		if s.Override != "" {
+			return on
+		}
+		return !on
+	}
+	return !s.UsedOverridden
+}
+
+// resolvers lists the subgraphs that resolve f, sorted.
+func (b *builder) resolvers(f *supergraph.Field) []string {
+	if f == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range f.SourceNames {
+		if b.resolvable(f, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func (b *builder) planRoot() error {
@@ -90,12 +132,7 @@ func (b *builder) planRoot() error {
 	if root == nil {
 		return fmt.Errorf("supergraph has no type %s", b.op.RootType)
 	}
-	resolvers := func(f *Field) []string {
-		if sf := root.Fields[f.Name]; sf != nil {
-			return sf.Resolvers()
-		}
-		return nil
-	}
+	resolvers := func(f *Field) []string { return b.resolvers(root.Fields[f.Name]) }
 	if b.op.Kind == ast.Mutation {
 		// Mutation fields run in order; consecutive fields of one subgraph share a fetch.
 		var cur *fetch
@@ -111,7 +148,7 @@ func (b *builder) planRoot() error {
 				cur = b.newFetch(rs[0], false)
 				cur.mutation = true
 			}
-			c := cursor{f: cur, sg: cur.sg, sel: cur.sel, typ: root.Name}
+			c := cursor{f: cur, sg: cur.sg, sel: cur.sel, typ: root.Name, client: b.op.Selections}
 			if _, err := b.planSelections(c, []Selection{f}); err != nil {
 				return err
 			}
@@ -145,7 +182,7 @@ func (b *builder) planRoot() error {
 			}
 		}
 		rf := b.newFetch(best, false)
-		if _, err := b.planSelections(cursor{f: rf, sg: best, sel: rf.sel, typ: root.Name}, group); err != nil {
+		if _, err := b.planSelections(cursor{f: rf, sg: best, sel: rf.sel, typ: root.Name, client: b.op.Selections}, group); err != nil {
 			return err
 		}
 		remaining = rest
@@ -203,10 +240,16 @@ func (b *builder) local(c cursor, name string) bool {
 		return false
 	}
 	f := t.Fields[name]
-	if f == nil || !f.ResolvableIn(c.sg) {
+	if !b.resolvable(f, c.sg) {
 		return false
 	}
 	return f.Sources[c.sg].Requires == nil || c.satisfied[name]
+}
+
+// interfaceObject reports whether sg models the interface t as an @interfaceObject.
+func interfaceObject(t *supergraph.Type, sg string) bool {
+	ts := t.Subgraphs[sg]
+	return t.Kind == ast.Interface && ts != nil && ts.InterfaceObject
 }
 
 func listDepth(t *ast.Type) int {
@@ -237,14 +280,26 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 	if t == nil {
 		return nil, fmt.Errorf("type %s is not in the supergraph", c.typ)
 	}
+	// An @interfaceObject subgraph knows neither the concrete types nor their
+	// names: __typename and type conditions come from a subgraph that does.
+	ifaceObj := interfaceObject(t, c.sg)
 	var remote []*Field
 	var fragments []*Fragment
+	var concrete []Selection
 	for _, s := range sels {
 		switch s := s.(type) {
 		case *Fragment:
+			if ifaceObj && s.TypeCondition != t.Name {
+				concrete = append(concrete, s)
+				continue
+			}
 			fragments = append(fragments, s)
 		case *Field:
 			if s.Name == "__typename" {
+				if ifaceObj {
+					concrete = append(concrete, s)
+					continue
+				}
 				if len(c.path) > 0 || c.f.entity {
 					c.sel.field("__typename", "__typename", nil, false)
 				}
@@ -258,7 +313,7 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 				deps.add(d)
 				continue
 			}
-			if t.Kind == ast.Interface || t.Kind == ast.Union {
+			if (t.Kind == ast.Interface || t.Kind == ast.Union) && !b.interfaceTarget(t, s.Name, c.sg) {
 				// The subgraph cannot answer the field for the interface as a whole:
 				// ask per concrete type, each of which may be an entity elsewhere.
 				for _, p := range t.PossibleTypesIn(c.sg) {
@@ -270,8 +325,7 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 		}
 	}
 	for _, fr := range fragments {
-		ft := b.g.Type(fr.TypeCondition)
-		if ft == nil || !ft.In(c.sg) {
+		if !b.fragmentPossible(t, fr.TypeCondition, c.sg) {
 			continue // the subgraph never returns objects of that type here
 		}
 		child := c
@@ -285,34 +339,105 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 		deps.add(d)
 	}
 	for len(remote) > 0 {
-		target, err := b.chooseTarget(c, t, remote)
+		target, via, err := b.chooseTarget(c, t, remote)
 		if err != nil {
 			return nil, err
 		}
-		var group []*Field
+		var group []Selection
 		var rest []*Field
 		for _, f := range remote {
-			if t.Fields[f.Name] != nil && t.Fields[f.Name].ResolvableIn(target) {
+			if b.resolvable(via.Fields[f.Name], target) {
 				group = append(group, f)
 			} else {
 				rest = append(rest, f)
 			}
 		}
-		d, err := b.jump(c, t, target, group)
+		d, err := b.jump(c, via, target, group)
 		if err != nil {
 			return nil, err
 		}
 		deps.add(d)
 		remote = rest
 	}
+	if len(concrete) > 0 {
+		target := b.concreteTarget(c, t)
+		if target == "" {
+			return nil, fmt.Errorf("cannot resolve the concrete type of %s from subgraph %q: no subgraph with a resolvable @key on the interface", t.Name, c.sg)
+		}
+		d, err := b.jump(c, t, target, concrete)
+		if err != nil {
+			return nil, err
+		}
+		deps.add(d)
+	}
 	return deps, nil
+}
+
+// fragmentPossible reports whether subgraph sg can return objects matching a
+// fragment on cond where the parent type is t: the type must exist there and, for
+// abstract parents, be a member of t in that subgraph.
+func (b *builder) fragmentPossible(t *supergraph.Type, cond, sg string) bool {
+	ft := b.g.Type(cond)
+	if ft == nil || !ft.In(sg) {
+		return false
+	}
+	if cond == t.Name || (t.Kind != ast.Interface && t.Kind != ast.Union) {
+		return true
+	}
+	members := t.PossibleTypesIn(sg)
+	if interfaceObject(t, sg) {
+		return false
+	}
+	if ft.Kind != ast.Interface && ft.Kind != ast.Union {
+		return contains(members, cond)
+	}
+	for _, m := range ft.PossibleTypesIn(sg) {
+		if contains(members, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// interfaceTarget reports whether some other subgraph resolves the field on the
+// interface t itself and can be entered through a key of t (an entity interface or
+// an @interfaceObject).
+func (b *builder) interfaceTarget(t *supergraph.Type, name, from string) bool {
+	if t.Kind != ast.Interface {
+		return false
+	}
+	for _, r := range b.resolvers(t.Fields[name]) {
+		if len(t.ResolvableKeys(r)) > 0 && (r != from || t.Fields[name].Sources[r].Requires != nil) {
+			return true
+		}
+	}
+	return false
+}
+
+// concreteTarget picks a subgraph that knows the implementations of the interface
+// t and can be entered through one of its keys, preferring one whose key the
+// cursor's subgraph holds.
+func (b *builder) concreteTarget(c cursor, t *supergraph.Type) string {
+	best := ""
+	for _, sg := range t.SubgraphNames {
+		if sg == c.sg || interfaceObject(t, sg) || len(t.ResolvableKeys(sg)) == 0 {
+			continue
+		}
+		if b.directKey(c, t, sg) != nil {
+			return sg
+		}
+		if best == "" {
+			best = sg
+		}
+	}
+	return best
 }
 
 func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, error) {
 	if c.sel.conflict(s.Key, s.Name, s.Arguments) {
-		// Sharing the key would hand one field's value to the other; aliasing the
-		// planner's own fields is not implemented yet, so refuse rather than be wrong.
-		return nil, fmt.Errorf("response key %q at %q is needed for %s.%s and for another field or arguments; choose another alias", s.Key, c.path.String(), c.typ, s.Name)
+		// Planner fields are aliased away from client keys, so this means two
+		// selections the normaliser should have merged.
+		return nil, fmt.Errorf("internal planning error: response key %q at %q is used by two different fields", s.Key, c.path.String())
 	}
 	item := c.sel.field(s.Key, s.Name, s.Arguments, len(s.Selections) > 0)
 	if len(s.Selections) == 0 {
@@ -322,7 +447,7 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 		// Shaping decides type conditions by __typename, so abstract values carry it.
 		item.sub.field("__typename", "__typename", nil, false)
 	}
-	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, s.Key, s.Type), depth: c.depth}
+	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, s.Key, s.Type), depth: c.depth, client: s.Selections}
 	if pf, ok := b.providedField(c.provided, c.typ, s.Name); ok {
 		child.provided = pf.SelectionSet
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {
@@ -331,41 +456,82 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 	return b.planSelections(child, s.Selections)
 }
 
-// chooseTarget picks the subgraph that takes the most of the remaining fields among
-// those that can be entered from here through a resolvable key.
-func (b *builder) chooseTarget(c cursor, t *supergraph.Type, remote []*Field) (string, error) {
-	counts := map[string]int{}
-	for _, f := range remote {
-		sf := t.Fields[f.Name]
-		if sf == nil {
+// candidate is a way to resolve remote fields: an entity fetch on target for
+// objects seen as type via (the object type itself, or an interface of it).
+type candidate struct {
+	target string
+	via    *supergraph.Type
+}
+
+// candidates lists the ways the field name can be resolved from the cursor.
+func (b *builder) candidates(c cursor, t *supergraph.Type, name string) []candidate {
+	var out []candidate
+	for _, r := range b.resolvers(t.Fields[name]) {
+		if len(t.ResolvableKeys(r)) > 0 {
+			out = append(out, candidate{r, t})
+		}
+	}
+	if len(out) > 0 || t.Kind != ast.Object {
+		return out
+	}
+	// A field an @interfaceObject adds to every implementation of its interface.
+	for _, idef := range b.g.API().Implements[t.Name] {
+		it := b.g.Type(idef.Name)
+		if it == nil {
 			continue
 		}
-		for _, r := range sf.Resolvers() {
-			if len(t.ResolvableKeys(r)) > 0 {
-				counts[r]++
+		for _, r := range b.resolvers(it.Fields[name]) {
+			if len(it.ResolvableKeys(r)) > 0 {
+				out = append(out, candidate{r, it})
 			}
 		}
 	}
-	best := ""
-	for sg, n := range counts {
-		if best == "" || n > counts[best] || (n == counts[best] && b.betterTarget(c, t, sg, best)) {
-			best = sg
-		}
-	}
-	if best == "" {
-		return "", fmt.Errorf("cannot plan %s.%s from subgraph %q: no subgraph that resolves it can be entered through a resolvable @key", c.typ, remote[0].Name, c.sg)
-	}
-	return best, nil
+	return out
 }
 
-// betterTarget breaks ties: a target whose key the current subgraph holds directly
-// wins, then the name for determinism.
-func (b *builder) betterTarget(c cursor, t *supergraph.Type, x, y string) bool {
-	dx, dy := b.directKey(c, t, x) != nil, b.directKey(c, t, y) != nil
-	if dx != dy {
-		return dx
+// chooseTarget picks the way in that takes the most of the remaining fields.
+func (b *builder) chooseTarget(c cursor, t *supergraph.Type, remote []*Field) (string, *supergraph.Type, error) {
+	type score struct {
+		cand   candidate
+		n      int
+		direct bool
 	}
-	return x < y
+	var scores []*score
+	for _, f := range remote {
+		for _, cand := range b.candidates(c, t, f.Name) {
+			var s *score
+			for _, x := range scores {
+				if x.cand.target == cand.target && x.cand.via == cand.via {
+					s = x
+				}
+			}
+			if s == nil {
+				s = &score{cand: cand, direct: b.directKey(c, cand.via, cand.target) != nil}
+				scores = append(scores, s)
+			}
+			s.n++
+		}
+	}
+	var best *score
+	for _, s := range scores {
+		switch {
+		case best == nil, s.n > best.n:
+			best = s
+		case s.n < best.n:
+		case s.direct != best.direct:
+			if s.direct {
+				best = s
+			}
+		case s.cand.via == t && best.cand.via != t:
+			best = s
+		case s.cand.via == best.cand.via && s.cand.target < best.cand.target:
+			best = s
+		}
+	}
+	if best == nil {
+		return "", nil, fmt.Errorf("cannot plan %s.%s from subgraph %q: no subgraph that resolves it can be entered through a resolvable @key", c.typ, remote[0].Name, c.sg)
+	}
+	return best.cand.target, best.cand.via, nil
 }
 
 func (b *builder) directKey(c cursor, t *supergraph.Type, target string) *supergraph.Key {
@@ -408,51 +574,61 @@ func (b *builder) allLocal(c cursor, sel ast.SelectionSet) bool {
 	return true
 }
 
-// jump moves fields to an entity fetch on target: the current fetch selects
-// __typename and the key (and whatever @requires needs), the entity fetch resolves
-// the fields and depends on every fetch that supplied its representation.
-func (b *builder) jump(c cursor, t *supergraph.Type, target string, fields []*Field) (idSet, error) {
-	key := b.directKey(c, t, target)
+// jump moves selections to an entity fetch on target for objects seen as type via:
+// the current fetch selects __typename and the key (and whatever @requires needs),
+// the entity fetch resolves the selections and depends on every fetch that supplied
+// its representation.
+func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Selection) (idSet, error) {
+	key := b.directKey(c, via, target)
 	if key == nil {
-		keys := t.ResolvableKeys(target)
+		keys := via.ResolvableKeys(target)
 		if len(keys) == 0 {
-			return nil, fmt.Errorf("cannot enter subgraph %q for %s: no resolvable @key", target, t.Name)
+			return nil, fmt.Errorf("cannot enter subgraph %q for %s: no resolvable @key", target, via.Name)
 		}
 		key = keys[0]
 	}
 	c.sel.field("__typename", "__typename", nil, false)
 	deps := idSet{}
-	kd, err := b.planRequirement(c, key.Selection)
+	keySels, err := b.fieldSetSelections(c.typ, key.Selection, c.client)
+	if err != nil {
+		return nil, fmt.Errorf("@key(fields: %q) of %s: %w", key.Fields, via.Name, err)
+	}
+	kd, err := b.planSelections(c, keySels)
 	if err != nil {
 		return nil, err
 	}
 	deps.add(kd)
-	reqSels := []ast.SelectionSet{key.Selection}
+	var reqSels [][]Selection
 	satisfied := map[string]bool{}
-	for _, f := range fields {
-		src := t.Fields[f.Name].Sources[target]
-		if src.Requires == nil {
+	for _, s := range sels {
+		f, ok := s.(*Field)
+		if !ok || f.Name == "__typename" {
 			continue
 		}
-		rd, err := b.planRequirement(c, src.Requires)
+		src := via.Fields[f.Name].Sources[target]
+		if src == nil || src.Requires == nil || satisfied[f.Name] {
+			continue
+		}
+		rs, err := b.fieldSetSelections(c.typ, src.Requires, c.client)
 		if err != nil {
-			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, t.Name, f.Name, err)
+			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
+		}
+		rd, err := b.planSelections(c, rs)
+		if err != nil {
+			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
 		}
 		deps.add(rd)
-		reqSels = append(reqSels, src.Requires)
+		reqSels = append(reqSels, rs)
 		satisfied[f.Name] = true
 	}
 	ef := b.entityFetch(target, c.path, deps)
-	reqs := ef.reqs.fragment(t.Name)
+	reqs := ef.reqs.fragment(via.Name)
 	reqs.field("__typename", "__typename", nil, false)
+	addSelections(reqs, keySels, true)
 	for _, rs := range reqSels {
-		addFieldSet(reqs, rs)
+		addSelections(reqs, rs, false)
 	}
-	child := cursor{f: ef, sg: target, sel: ef.sel.fragment(t.Name), typ: t.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1}
-	sels := make([]Selection, len(fields))
-	for i, f := range fields {
-		sels[i] = f
-	}
+	child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client}
 	d, err := b.planSelections(child, sels)
 	if err != nil {
 		return nil, err
@@ -482,37 +658,68 @@ func (b *builder) entityFetch(sg string, path Path, deps idSet) *fetch {
 	return f
 }
 
-func addFieldSet(dst *fsel, sel ast.SelectionSet) {
-	for _, s := range sel {
+// addSelections adds planner selections (keys, required fields) to a representation
+// shape; isKey marks key fields, whose null value means the object cannot be fetched.
+func addSelections(dst *fsel, sels []Selection, isKey bool) {
+	for _, s := range sels {
 		switch s := s.(type) {
-		case *ast.Field:
-			it := dst.field(s.Name, s.Name, s.Arguments, len(s.SelectionSet) > 0)
-			if len(s.SelectionSet) > 0 {
-				addFieldSet(it.sub, s.SelectionSet)
+		case *Field:
+			it := dst.field(s.Key, s.Name, s.Arguments, len(s.Selections) > 0)
+			if isKey {
+				it.isKey = true
 			}
-		case *ast.InlineFragment:
-			addFieldSet(dst.fragment(s.TypeCondition), s.SelectionSet)
+			if len(s.Selections) > 0 {
+				addSelections(it.sub, s.Selections, isKey)
+			}
+		case *Fragment:
+			addSelections(dst.fragment(s.TypeCondition), s.Selections, isKey)
 		}
 	}
 }
 
-// planRequirement plans a key or @requires field set at the cursor, as if the client
-// had selected it, and returns the fetches that supply it.
-func (b *builder) planRequirement(c cursor, sel ast.SelectionSet) (idSet, error) {
-	sels, err := b.fieldSetSelections(c.typ, sel)
-	if err != nil {
-		return nil, err
+// clientField finds the client's field with response key key at a position. A
+// field with that key but another name or arguments is a conflict: the planner's
+// field must then be aliased.
+func clientField(client []Selection, key, name string, args ast.ArgumentList) (*Field, bool) {
+	for _, s := range client {
+		switch s := s.(type) {
+		case *Field:
+			if s.Key != key {
+				continue
+			}
+			if s.Name != name || argsString(s.Arguments) != argsString(args) {
+				return nil, true
+			}
+			return s, false
+		case *Fragment:
+			if f, conflict := clientField(s.Selections, key, name, args); f != nil || conflict {
+				return f, conflict
+			}
+		}
 	}
-	return b.planSelections(c, sels)
+	return nil, false
 }
 
-func (b *builder) fieldSetSelections(typ string, sel ast.SelectionSet) ([]Selection, error) {
+// internalAlias names a planner field that must not take the client's key.
+func internalAlias(name string, args ast.ArgumentList) string {
+	if len(args) == 0 {
+		return "__sg_" + name
+	}
+	h := uint32(2166136261)
+	for _, c := range []byte(argsString(args)) {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	return "__sg_" + name + "_" + strconv.FormatUint(uint64(h), 36)
+}
+
+// fieldSetSelections turns a key or @requires field set into selections to plan at
+// type typ, aliasing fields whose names the client uses for something else.
+func (b *builder) fieldSetSelections(typ string, sel ast.SelectionSet, client []Selection) ([]Selection, error) {
 	t := b.g.Type(typ)
 	if t == nil {
 		return nil, fmt.Errorf("unknown type %s", typ)
 	}
 	var out []Selection
-	var err error
 	for _, s := range sel {
 		switch s := s.(type) {
 		case *ast.Field:
@@ -525,18 +732,35 @@ func (b *builder) fieldSetSelections(typ string, sel ast.SelectionSet) ([]Select
 				return nil, fmt.Errorf("field set names unknown field %s.%s", typ, s.Name)
 			}
 			f := &Field{Key: s.Name, Name: s.Name, Arguments: s.Arguments, Parent: typ, Type: sf.Type}
+			cf, conflict := clientField(client, s.Name, s.Name, s.Arguments)
+			if conflict {
+				f.Key = internalAlias(s.Name, s.Arguments)
+			}
 			if len(s.SelectionSet) > 0 {
-				if f.Selections, err = b.fieldSetSelections(sf.Type.Name(), s.SelectionSet); err != nil {
+				var sub []Selection
+				if cf != nil {
+					sub = cf.Selections
+				}
+				var err error
+				if f.Selections, err = b.fieldSetSelections(sf.Type.Name(), s.SelectionSet, sub); err != nil {
 					return nil, err
 				}
 			}
 			out = append(out, f)
 		case *ast.InlineFragment:
-			children, err := b.fieldSetSelections(s.TypeCondition, s.SelectionSet)
+			cond := s.TypeCondition
+			if cond == "" {
+				cond = typ
+			}
+			children, err := b.fieldSetSelections(cond, s.SelectionSet, client)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, &Fragment{TypeCondition: s.TypeCondition, Selections: children})
+			if cond == typ {
+				out = append(out, children...)
+				continue
+			}
+			out = append(out, &Fragment{TypeCondition: cond, Selections: children})
 		}
 	}
 	return out, nil

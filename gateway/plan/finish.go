@@ -66,29 +66,79 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 			maxLevel = l
 		}
 	}
-	// Merge entity fetches of one level to one subgraph with equal representations.
+	// Merge entity fetches of one level to one subgraph, whatever their paths: one
+	// _entities call carries the representations of all of them.
 	alias := map[int]int{}
+	for _, f := range fs {
+		f.paths = []Path{f.path}
+	}
+	mergeInto := func(g, f *fetch) {
+		g.sel.merge(f.sel)
+		g.reqs.merge(f.reqs)
+		for d := range f.deps {
+			g.deps[d] = true
+		}
+		for _, p := range f.paths {
+			if !hasPath(g.paths, p) {
+				g.paths = append(g.paths, p)
+			}
+		}
+		f.merged = true
+		alias[f.id] = g.id
+	}
 	for l := 0; l <= maxLevel; l++ {
-		groups := map[string]*fetch{}
+		var open []*fetch
 		for _, f := range fs {
 			if level[f.id] != l || !f.entity {
 				continue
 			}
-			f.paths = []Path{f.path}
-			k := f.sg + "|" + f.reqs.String()
-			if g := groups[k]; g != nil && g.sel.mergeable(f.sel) {
-				g.sel.merge(f.sel)
-				for d := range f.deps {
-					g.deps[d] = true
+			done := false
+			for _, g := range open {
+				if g.sg == f.sg && compatible(g, f) {
+					mergeInto(g, f)
+					done = true
+					break
 				}
-				if !hasPath(g.paths, f.path) {
-					g.paths = append(g.paths, f.path)
-				}
-				f.merged = true
-				alias[f.id] = g.id
+			}
+			if !done {
+				open = append(open, f)
+			}
+		}
+	}
+	// An entity fetch nothing waits for can run with a later fetch to the same
+	// subgraph: one request fewer, at the price of starting it later.
+	head := func(id int) int {
+		for {
+			a, ok := alias[id]
+			if !ok {
+				return id
+			}
+			id = a
+		}
+	}
+	hasDependents := map[int]bool{}
+	for _, f := range fs {
+		for d := range f.deps {
+			if h := head(d); h != head(f.id) {
+				hasDependents[h] = true
+			}
+		}
+	}
+	for _, f := range fs {
+		if f.merged || !f.entity || hasDependents[f.id] {
+			continue
+		}
+		var best *fetch
+		for _, g := range fs {
+			if g.merged || !g.entity || g.sg != f.sg || level[g.id] <= level[f.id] || !compatible(g, f) {
 				continue
 			}
-			groups[k] = f
+			if best == nil || level[g.id] < level[best.id] {
+				best = g
+			}
+		}
+		if best != nil {
+			mergeInto(best, f)
 		}
 	}
 	// Number the surviving fetches by stage so that printed plans read top-down.
@@ -165,6 +215,22 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 	return &Sequence{Nodes: stages}
 }
 
+// compatible reports whether entity fetch f can join g: their selections merge
+// without response key conflicts and each type's representation has one shape.
+func compatible(g, f *fetch) bool {
+	if !g.sel.mergeable(f.sel) {
+		return false
+	}
+	for _, it := range f.reqs.items {
+		for _, mine := range g.reqs.items {
+			if mine.cond == it.cond && mine.sub.String() != it.sub.String() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func hasPath(ps []Path, p Path) bool {
 	for _, q := range ps {
 		if q.String() == p.String() {
@@ -199,7 +265,7 @@ func (b *builder) toFetch(f *fetch, id int) *Fetch {
 		s.WriteString("{_entities(representations:$representations)")
 		f.sel.write(&s)
 		s.WriteString("}")
-		pf.Requires = b.repNodes(f.reqs)
+		pf.Requires = b.repNodes(f.reqs, f.sg)
 	} else {
 		f.sel.write(&s)
 	}
@@ -207,23 +273,26 @@ func (b *builder) toFetch(f *fetch, id int) *Fetch {
 	return pf
 }
 
-func (b *builder) repNodes(s *fsel) []*RepNode {
+func (b *builder) repNodes(s *fsel, sg string) []*RepNode {
 	var out []*RepNode
 	for _, it := range s.items {
-		n := &RepNode{Key: it.key}
+		n := &RepNode{Key: it.key, Name: it.name, KeyField: it.isKey}
 		if it.cond != "" {
-			n.Key = ""
+			n.Key, n.Name = "", ""
 			n.TypeCondition = it.cond
 			if t := b.g.Type(it.cond); t != nil && (t.Kind == ast.Interface || t.Kind == ast.Union) {
 				n.Types = append(n.Types, t.PossibleTypes...)
 				// Entity interfaces may arrive with the interface's own name.
 				n.Types = append(n.Types, it.cond)
+				if interfaceObject(t, sg) {
+					n.Typename = it.cond
+				}
 			} else {
 				n.Types = []string{it.cond}
 			}
 		}
 		if it.sub != nil {
-			n.Children = b.repNodes(it.sub)
+			n.Children = b.repNodes(it.sub, sg)
 		}
 		out = append(out, n)
 	}

@@ -64,8 +64,17 @@ type Fetch struct {
 // RepNode is one element of a representation: a field to copy from the response
 // data, or, when Types is set, a fragment that applies to objects of those types.
 type RepNode struct {
-	// Key is the response key to copy (empty for fragments).
+	// Key is the response key to copy from the data (empty for fragments); it
+	// differs from Name when the planner aliased its field away from a client key.
 	Key string
+	// Name is the field's name in the representation.
+	Name string
+	// KeyField marks a field of the entity's key: when it is null the object has
+	// no identity and is not looked up.
+	KeyField bool
+	// Typename, when set on a fragment, replaces __typename in the representation:
+	// an @interfaceObject subgraph knows the interface's name, not the object's.
+	Typename string
 	// Types lists the concrete types a fragment applies to.
 	Types []string
 	// TypeCondition is the fragment's type as written, for printing.
@@ -153,7 +162,10 @@ func repString(nodes []*RepNode) string {
 			if n.TypeCondition != "" {
 				b.WriteString("...on " + n.TypeCondition)
 			} else {
-				b.WriteString(n.Key)
+				if n.Key != n.Name {
+					b.WriteString(n.Key + ":")
+				}
+				b.WriteString(n.Name)
 			}
 			if len(n.Children) > 0 {
 				write(n.Children)

@@ -154,16 +154,19 @@ func TestPlanCache(t *testing.T) {
 	}
 }
 
-func TestPlanAliasConflict(t *testing.T) {
+func TestPlanAliasesPlannerFields(t *testing.T) {
 	t.Parallel()
 	g := loadGraph(t, shopSupergraph)
-	// The client calls name "id" while the plan needs the real id as User's key.
-	_, _, err := NewPlanner(g, 4).Plan(`{ me { id: name reviews { totalCount } } }`, "", nil)
-	if err == nil || !strings.Contains(err.Error(), `response key "id"`) {
-		t.Fatalf("err = %v, want a response key conflict", err)
+	// The client calls name "id" while the plan needs the real id as User's key:
+	// the planner's id takes an internal alias and the representation reads it.
+	pl, _, err := NewPlanner(g, 4).Plan(`{ me { id: name reviews { totalCount } } }`, "", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var re *RequestError
-	if errors.As(err, &re) {
-		t.Error("conflict reported as a request error")
+	got := pl.String()
+	for _, want := range []string{"me{id:name __typename __sg_id:id}", "{...on User{__typename __sg_id:id}}"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("plan lacks %q:\n%s", want, got)
+		}
 	}
 }

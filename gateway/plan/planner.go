@@ -28,10 +28,22 @@ func (e *RequestError) Error() string { return e.Errors.Error() }
 
 // Planner plans operations for one supergraph and caches the results.
 type Planner struct {
-	g     *supergraph.Graph
-	rules *rules.Rules
-	docs  *lru[*document]
-	plans *lru[*Plan]
+	g      *supergraph.Graph
+	rules  *rules.Rules
+	docs   *lru[*document]
+	plans  *lru[*Plan]
+	labels map[string]bool
+}
+
+// Options configure a Planner.
+type Options struct {
+	// CacheSize bounds the cached documents and plans (default 1024).
+	CacheSize int
+	// OverrideLabels are the progressive @override labels that are on: a field
+	// overridden with such a label is taken from the overriding subgraph. Labels
+	// not listed are off, except "percent(100)", which is always on: the router
+	// decides percentages deterministically, by this configuration.
+	OverrideLabels []string
 }
 
 // document is a parsed and validated query document, cached by its text.
@@ -44,10 +56,27 @@ type document struct {
 
 // NewPlanner returns a planner for g caching up to cacheSize documents and plans.
 func NewPlanner(g *supergraph.Graph, cacheSize int) *Planner {
-	if cacheSize <= 0 {
-		cacheSize = 1024
+	return New(g, Options{CacheSize: cacheSize})
+}
+
+// New returns a planner for g configured by opts.
+func New(g *supergraph.Graph, opts Options) *Planner {
+	if opts.CacheSize <= 0 {
+		opts.CacheSize = 1024
 	}
-	return &Planner{g: g, rules: rules.NewDefaultRules(), docs: newLRU[*document](cacheSize), plans: newLRU[*Plan](cacheSize)}
+	labels := map[string]bool{}
+	for _, l := range opts.OverrideLabels {
+		labels[l] = true
+	}
+	return &Planner{g: g, rules: rules.NewDefaultRules(), docs: newLRU[*document](opts.CacheSize), plans: newLRU[*Plan](opts.CacheSize), labels: labels}
+}
+
+// labelOn reports whether a progressive @override label is enabled.
+func (p *Planner) labelOn(label string) bool {
+	if p.labels[label] {
+		return true
+	}
+	return strings.ReplaceAll(label, " ", "") == "percent(100)"
 }
 
 // Graph returns the supergraph the planner plans for.
@@ -97,7 +126,7 @@ func (p *Planner) Plan(query, operationName string, variables map[string]any) (*
 	if err != nil {
 		return nil, nil, &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.Errorf("%s", err.Error())}}
 	}
-	pl, err := build(p.g, op)
+	pl, err := build(p.g, op, p.labelOn)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan operation: %w", err)
 	}

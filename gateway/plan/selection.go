@@ -16,6 +16,7 @@ type fitem struct {
 	args      ast.ArgumentList
 	cond      string // set for inline fragments
 	sub       *fsel
+	isKey     bool // in representation shapes: a key field (null means no lookup)
 }
 
 // field finds or adds a field. A later request for the same response key reuses the
@@ -95,6 +96,9 @@ func (s *fsel) merge(o *fsel) {
 			continue
 		}
 		dst := s.field(it.key, it.name, it.args, it.sub != nil)
+		if it.isKey {
+			dst.isKey = true
+		}
 		if it.sub != nil {
 			dst.sub.merge(it.sub)
 		}
