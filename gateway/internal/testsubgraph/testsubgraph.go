@@ -85,7 +85,9 @@ func (sg *Subgraph) Schema() (*ast.Schema, error) {
 			if d.Name == "Query" {
 				hasQuery = true
 			}
-			if d.Directives.ForName("key") != nil && !contains(entities, d.Name) {
+			// Only object types join _Entity; an interface with @key is resolved through
+			// its implementations (or its own name, by the entity resolver).
+			if d.Kind == ast.Object && d.Directives.ForName("key") != nil && !contains(entities, d.Name) {
 				entities = append(entities, d.Name)
 			}
 		}
