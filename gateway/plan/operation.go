@@ -179,6 +179,11 @@ func (n *normaliser) alwaysApplies(cond, parent string) bool {
 	return true
 }
 
+func (n *normaliser) isObject(name string) bool {
+	def := n.schema.Types[name]
+	return def != nil && def.Kind == ast.Object
+}
+
 func (n *normaliser) neverApplies(cond, parent string) bool {
 	ps := n.possible(parent)
 	for _, c := range n.possible(cond) {
@@ -255,7 +260,10 @@ func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent st
 }
 
 func (n *normaliser) fragment(out []Selection, cond string, set ast.SelectionSet, parent string) ([]Selection, error) {
-	if n.alwaysApplies(cond, parent) {
+	// Flatten a fragment that always applies when its fields exist on the parent:
+	// the parent is that type or an object type (which has every field of its
+	// interfaces). A narrower condition on an abstract parent stays a fragment.
+	if n.alwaysApplies(cond, parent) && (cond == "" || cond == parent || n.isObject(parent)) {
 		return n.selections(out, set, parent)
 	}
 	if n.neverApplies(cond, parent) {
