@@ -1,16 +1,18 @@
-// Package compose turns Federation v2 subgraph SDLs into a supergraph SDL in the
-// join-spec format (link v1.0, join v0.3) that any join-spec router can load.
+// Package compose turns Federation subgraph SDLs (v2, and v1 with `extend type`,
+// @extends and implicit @external) into a supergraph SDL in the join-spec format
+// (link v1.0, join v0.3, or v0.4 when progressive @override labels are used) that any
+// join-spec router can load.
 //
-// This first version merges types, fields, keys, @external, @requires, @provides,
-// @override, @shareable (checked), @inaccessible and @tag; the full set of merge rules
-// and Federation 1 hints come later. Errors name the subgraph and the schema
-// coordinate, e.g. `[orders] Product.price: ...`.
+// Composition runs in two phases, like the reference composer: each subgraph is parsed
+// and validated on its own (federation directives, field sets, @external use), then
+// the subgraphs are merged by the Federation v2 rules (shareability, type merging,
+// input and enum merging by usage, @override, @interfaceObject, @inaccessible,
+// @composeDirective). Every error of a phase is reported together; each names the
+// rule (Error.Code), the subgraphs and the schema coordinate.
 package compose
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/shopgraph/shopgraph/gateway/supergraph"
 )
@@ -25,75 +27,22 @@ type Subgraph struct {
 	SDL string
 }
 
-// Location is a position in a subgraph's SDL.
-type Location struct {
-	Line   int `json:"line"`
-	Column int `json:"column"`
-}
-
-// Error is one composition error.
-type Error struct {
-	// Subgraph is the subgraph at fault, when one is.
-	Subgraph string
-	// Coordinate is the schema coordinate at fault, e.g. "Product.price".
-	Coordinate string
-	Message    string
-	Locations  []Location
-}
-
-// Error formats the error as "[subgraph] Coordinate: message (line:col)".
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Subgraph != "" {
-		fmt.Fprintf(&b, "[%s] ", e.Subgraph)
-	}
-	if e.Coordinate != "" {
-		b.WriteString(e.Coordinate)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Message)
-	for i, l := range e.Locations {
-		if i == 0 {
-			b.WriteString(" (at ")
-		} else {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%d:%d", l.Line, l.Column)
-		if i == len(e.Locations)-1 {
-			b.WriteString(")")
-		}
-	}
-	return b.String()
-}
-
-// Errors is the list of errors a failed composition reports.
-type Errors []*Error
-
-// Error joins the messages one per line.
-func (es Errors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
-	}
-	return "composition failed:\n" + strings.Join(parts, "\n")
-}
-
 // Compose merges subgraphs into a supergraph SDL. The output is deterministic: types
 // are sorted by name and subgraphs by name whatever the input order. A failed
-// composition returns Errors.
+// composition returns Errors holding every error found.
 func Compose(subgraphs []Subgraph) (string, error) {
 	sgs := append([]Subgraph(nil), subgraphs...)
-	sort.Slice(sgs, func(i, j int) bool { return sgs[i].Name < sgs[j].Name })
+	sort.SliceStable(sgs, func(i, j int) bool { return sgs[i].Name < sgs[j].Name })
 	var errs Errors
 	seen := map[string]bool{}
 	var parsed []*subgraph
 	for _, in := range sgs {
 		if in.Name == "" {
-			errs = append(errs, &Error{Message: "subgraph without a name"})
+			errs = append(errs, newError(CodeInvalidSubgraphName, "", nil, "subgraph without a name"))
 			continue
 		}
 		if seen[in.Name] {
-			errs = append(errs, &Error{Subgraph: in.Name, Message: "subgraph name used twice"})
+			errs = append(errs, newError(CodeInvalidSubgraphName, "", []string{in.Name}, "subgraph name used twice"))
 			continue
 		}
 		seen[in.Name] = true
@@ -103,21 +52,28 @@ func Compose(subgraphs []Subgraph) (string, error) {
 			parsed = append(parsed, sg)
 		}
 	}
-	if len(errs) > 0 {
-		return "", errs
+	if len(errs) == 0 && len(parsed) == 0 {
+		errs = append(errs, newError(CodeNoQueries, "", nil, "no subgraphs to compose"))
 	}
-	if len(parsed) == 0 {
-		return "", Errors{{Message: "no subgraphs to compose"}}
+	if len(errs) == 0 {
+		for _, sg := range parsed {
+			errs = append(errs, sg.validate(parsed)...)
+		}
+	}
+	if len(errs) > 0 {
+		sortErrors(errs)
+		return "", errs
 	}
 	m := newMerger(parsed)
 	m.merge()
 	if len(m.errs) > 0 {
+		sortErrors(m.errs)
 		return "", m.errs
 	}
 	out := m.print()
-	// Loading the result catches what the merge rules above do not check yet.
+	// Loading the result catches what the rules above do not check.
 	if _, err := supergraph.Load(out); err != nil {
-		return "", Errors{{Message: "composed supergraph is invalid: " + err.Error()}}
+		return "", Errors{newError(CodeInvalidGraphQL, "", nil, "composed supergraph is invalid: %v", err)}
 	}
 	return out, nil
 }

@@ -150,7 +150,7 @@ func TestComposeErrors(t *testing.T) {
 				{Name: "catalog", SDL: fed + `type Query { p: Product } type Product @key(fields: "id") { id: ID! price: Int @shareable }`},
 				{Name: "orders", SDL: fed + `type Product @key(fields: "id") { id: ID! price: String @shareable }`},
 			},
-			subgraph: "orders", coordinate: "Product.price", contains: `Int in "catalog", String in "orders"`,
+			subgraph: "catalog", coordinate: "Product.price", contains: `Int in "catalog", String in "orders"`,
 		},
 		{
 			name:     "parse error",
@@ -163,7 +163,7 @@ func TestComposeErrors(t *testing.T) {
 				{Name: "a", SDL: fed + `type Query { p: Product } type Product @key(fields: "id") { id: ID! name: String }`},
 				{Name: "b", SDL: fed + `type Product @key(fields: "id") { id: ID! name: String }`},
 			},
-			subgraph: "a", coordinate: "Product.name", contains: "not marked @shareable",
+			subgraph: "a", coordinate: "Product.name", contains: "defined as non-shareable in \"a\"",
 		},
 		{
 			name: "kind mismatch",
@@ -171,13 +171,13 @@ func TestComposeErrors(t *testing.T) {
 				{Name: "a", SDL: fed + `type Query { x: X } type X { id: ID }`},
 				{Name: "b", SDL: fed + `interface X { id: ID }`},
 			},
-			coordinate: "X", contains: "different kinds",
+			subgraph: "a", coordinate: "X", contains: "mismatched kind",
 		},
 		{
 			name:       "all external",
-			sgs:        []Subgraph{{Name: "a", SDL: fed + `type Query { x: X } type X @key(fields: "id") { id: ID! w: Int @external }`}},
+			sgs:        []Subgraph{{Name: "a", SDL: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires"]) type Query { x: X } type X @key(fields: "id") { id: ID! w: Int @external e: Int @requires(fields: "w") }`}},
 			subgraph:   "a",
-			coordinate: "X.w", contains: "@external in every subgraph",
+			coordinate: "X.w", contains: "@external on all the subgraphs",
 		},
 		{
 			name:       "unknown type",

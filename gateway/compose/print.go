@@ -63,6 +63,14 @@ func (m *merger) print() string {
 	if m.usesTag {
 		b.WriteString("  @link(url: \"https://specs.apollo.dev/tag/v0.3\")\n")
 	}
+	for _, name := range sortedKeys(m.composed) {
+		cd := m.composed[name]
+		imp := quote("@" + name)
+		if cd.specName != name {
+			imp = fmt.Sprintf("{name: %s, as: %s}", quote("@"+cd.specName), quote("@"+name))
+		}
+		fmt.Fprintf(&b, "  @link(url: %s, import: [%s])\n", quote(cd.url), imp)
+	}
 	b.WriteString("{\n")
 	for _, root := range []struct{ op, name string }{{"query", "Query"}, {"mutation", "Mutation"}, {"subscription", "Subscription"}} {
 		if t := m.types[root.name]; t != nil && len(t.fields) > 0 {
@@ -77,6 +85,9 @@ func (m *merger) print() string {
 	fmt.Fprintf(&b, header, labelArg)
 	if m.usesTag {
 		b.WriteString(tagDef)
+	}
+	for _, name := range sortedKeys(m.composed) {
+		b.WriteString("\n" + directiveDefinitionString(m.composed[name].def) + "\n")
 	}
 	b.WriteString(linkTypes)
 	b.WriteString("\nenum join__Graph {\n")
@@ -116,7 +127,9 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 	}
 	var dirs []string
 	for _, p := range mt.per {
-		ext := p.t.extends || !p.t.defined
+		// Federation 1 subgraphs write `extend type` for entities defined elsewhere;
+		// only @extends marks an extension there.
+		ext := p.t.extendsDir || (p.sg.fed2 && !p.t.defined)
 		extra := ""
 		if ext && len(p.t.keys) > 0 && p.t.kind != ast.Interface {
 			extra += ", extension: true"
@@ -155,6 +168,9 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 	for _, d := range mt.other {
 		dirs = append(dirs, directiveString(d))
 	}
+	for _, d := range mt.custom {
+		dirs = append(dirs, directiveString(d))
+	}
 	for _, d := range dirs {
 		b.WriteString("\n  " + d)
 	}
@@ -180,6 +196,9 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 			for _, t := range v.tags {
 				fmt.Fprintf(b, " @tag(name: %s)", quote(t))
 			}
+			for _, d := range v.custom {
+				b.WriteString(" " + directiveString(d))
+			}
 			b.WriteString("\n")
 		}
 		b.WriteString("}\n")
@@ -204,6 +223,9 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 					if a.inaccessible {
 						s += " @inaccessible"
 					}
+					for _, t := range a.tags {
+						s += fmt.Sprintf(" @tag(name: %s)", quote(t))
+					}
 					args = append(args, s)
 				}
 				b.WriteString("(" + strings.Join(args, ", ") + ")")
@@ -212,7 +234,9 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 			if f.defaultValue != nil {
 				b.WriteString(" = " + f.defaultValue.String())
 			}
-			if f.needJoin {
+			if f.bare {
+				b.WriteString(" @join__field")
+			} else if f.needJoin {
 				for _, s := range f.sources {
 					b.WriteString(" " + joinField(s))
 				}
@@ -226,13 +250,16 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 			for _, t := range f.tags {
 				fmt.Fprintf(b, " @tag(name: %s)", quote(t))
 			}
+			for _, d := range f.custom {
+				b.WriteString(" " + directiveString(d))
+			}
 			b.WriteString("\n")
 		}
 		b.WriteString("}\n")
 	}
 }
 
-func joinField(s fieldSource) string {
+func joinField(s *fieldSource) string {
 	parts := []string{"graph: " + s.sg.enum}
 	if s.f.requires != "" {
 		parts = append(parts, "requires: "+quote(s.f.requires))
@@ -246,11 +273,17 @@ func joinField(s fieldSource) string {
 	if s.f.external {
 		parts = append(parts, "external: true")
 	}
-	if s.f.override != "" {
+	if s.f.hasOverride && s.f.override != "" {
 		parts = append(parts, "override: "+quote(s.f.override))
-		if s.f.overrideLabel != "" {
-			parts = append(parts, "overrideLabel: "+quote(s.f.overrideLabel))
-		}
+	}
+	if s.usedOverridden {
+		parts = append(parts, "usedOverridden: true")
+	}
+	switch {
+	case s.f.hasOverride && s.f.override != "" && s.f.overrideLabel != "":
+		parts = append(parts, "overrideLabel: "+quote(s.f.overrideLabel))
+	case s.overriddenLabel != "":
+		parts = append(parts, "overrideLabel: "+quote(s.overriddenLabel))
 	}
 	return "@join__field(" + strings.Join(parts, ", ") + ")"
 }
@@ -264,4 +297,29 @@ func directiveString(d *ast.Directive) string {
 		args[i] = a.Name + ": " + a.Value.String()
 	}
 	return "@" + d.Name + "(" + strings.Join(args, ", ") + ")"
+}
+
+func directiveDefinitionString(d *ast.DirectiveDefinition) string {
+	var b strings.Builder
+	writeDescription(&b, "", d.Description)
+	b.WriteString("directive @" + d.Name)
+	if len(d.Arguments) > 0 {
+		args := make([]string, len(d.Arguments))
+		for i, a := range d.Arguments {
+			args[i] = a.Name + ": " + a.Type.String()
+			if a.DefaultValue != nil {
+				args[i] += " = " + a.DefaultValue.String()
+			}
+		}
+		b.WriteString("(" + strings.Join(args, ", ") + ")")
+	}
+	if d.IsRepeatable {
+		b.WriteString(" repeatable")
+	}
+	locs := make([]string, len(d.Locations))
+	for i, l := range d.Locations {
+		locs[i] = string(l)
+	}
+	b.WriteString(" on " + strings.Join(locs, " | "))
+	return b.String()
 }

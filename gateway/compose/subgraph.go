@@ -7,32 +7,61 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
-
-	"github.com/shopgraph/shopgraph/gateway/supergraph"
 )
 
-// fedDirectives are the federation directives composition understands, by canonical name.
+// fedDirectiveNames are the federation directives composition understands, by
+// canonical name.
 var fedDirectiveNames = []string{
 	"key", "external", "requires", "provides", "shareable", "override", "inaccessible",
 	"tag", "extends", "interfaceObject", "composeDirective", "link",
 	"authenticated", "requiresScopes", "policy", "context", "fromContext", "cost", "listSize",
 }
 
-// machineryTypes are federation types a subgraph exposes that the supergraph must not.
+// isMachineryType reports federation types a subgraph exposes that the supergraph
+// must not.
 func isMachineryType(name string) bool {
 	switch name {
-	case "_Service", "_Entity", "_Any", "_FieldSet", "FieldSet", "federation__FieldSet", "link__Import", "link__Purpose", "federation__Scope", "federation__Policy", "federation__ContextFieldValue":
+	case "_Service", "_Entity", "_Any", "_FieldSet", "FieldSet":
 		return true
 	}
 	return strings.HasPrefix(name, "federation__") || strings.HasPrefix(name, "link__") || strings.HasPrefix(name, "join__")
 }
 
+func isBuiltinScalar(name string) bool {
+	switch name {
+	case "String", "Int", "Float", "Boolean", "ID":
+		return true
+	}
+	return false
+}
+
+// subgraph is one parsed subgraph: its types with their federation metadata.
 type subgraph struct {
 	name, url, enum string
-	fed2            bool
-	names           map[string]string // local directive name -> canonical federation name
-	types           map[string]*sgType
-	order           []string
+	// fed2 is true for subgraphs that @link the federation spec; the others are
+	// Federation 1 subgraphs and get its implicit rules.
+	fed2  bool
+	names map[string]string // local directive name -> canonical federation name
+	types map[string]*sgType
+	order []string
+	// links are the subgraph's non-federation @link features, for @composeDirective.
+	links []sgLink
+	// composed holds the directives the subgraph names in @composeDirective, by local name.
+	composed map[string]*composedDirective
+	doc      *ast.SchemaDocument
+	errs     Errors
+}
+
+type sgLink struct {
+	url     string
+	prefix  string
+	imports map[string]string // local name (no @) -> name in the spec (no @)
+}
+
+// composedDirective is a custom directive carried into the supergraph.
+type composedDirective struct {
+	local, specName, url string
+	def                  *ast.DirectiveDefinition
 }
 
 type sgType struct {
@@ -40,7 +69,7 @@ type sgType struct {
 	kind            ast.DefinitionKind
 	description     string
 	defined         bool // has a non-extension definition
-	extends         bool // has @extends
+	extendsDir      bool // has @extends
 	shareable       bool
 	interfaceObject bool
 	inaccessible    bool
@@ -51,12 +80,14 @@ type sgType struct {
 	values          []*sgEnumValue
 	fields          []*sgField
 	other           ast.DirectiveList // @specifiedBy
+	custom          ast.DirectiveList // composed custom directives
 	pos             *ast.Position
 }
 
 type sgKey struct {
 	fields     string
 	resolvable bool
+	pos        *ast.Position
 }
 
 type sgEnumValue struct {
@@ -64,6 +95,7 @@ type sgEnumValue struct {
 	inaccessible      bool
 	tags              []string
 	deprecated        *ast.Directive
+	custom            ast.DirectiveList
 }
 
 type sgField struct {
@@ -75,12 +107,17 @@ type sgField struct {
 	shareable         bool
 	requires          string
 	provides          string
+	hasOverride       bool
 	override          string
 	overrideLabel     string
 	inaccessible      bool
 	tags              []string
 	deprecated        *ast.Directive
+	custom            ast.DirectiveList
 	pos               *ast.Position
+	// Set by validation: the field is selected by a @key, @requires or @provides of
+	// this subgraph; keyField when by a @key; provided when by a @provides.
+	used, keyField, provided bool
 }
 
 func locationsOf(pos *ast.Position) []Location {
@@ -90,10 +127,17 @@ func locationsOf(pos *ast.Position) []Location {
 	return []Location{{Line: pos.Line, Column: pos.Column}}
 }
 
+func (sg *subgraph) errorAt(code, coord string, pos *ast.Position, format string, args ...any) {
+	e := newError(code, coord, []string{sg.name}, format, args...)
+	e.Locations = locationsOf(pos)
+	sg.errs = append(sg.errs, e)
+}
+
+// parseSubgraph parses one subgraph's SDL and reads its federation directives.
 func parseSubgraph(in Subgraph) (*subgraph, Errors) {
 	doc, err := parser.ParseSchema(&ast.Source{Name: in.Name, Input: in.SDL})
 	if err != nil {
-		e := &Error{Subgraph: in.Name, Message: "invalid SDL: " + err.Error()}
+		e := newError(CodeInvalidGraphQL, "", []string{in.Name}, "invalid SDL: %v", err)
 		var gerr *gqlerror.Error
 		if errors.As(err, &gerr) {
 			e.Message = "invalid SDL: " + gerr.Message
@@ -103,7 +147,7 @@ func parseSubgraph(in Subgraph) (*subgraph, Errors) {
 		}
 		return nil, Errors{e}
 	}
-	sg := &subgraph{name: in.Name, url: in.URL, types: map[string]*sgType{}, names: map[string]string{}}
+	sg := &subgraph{name: in.Name, url: in.URL, types: map[string]*sgType{}, names: map[string]string{}, composed: map[string]*composedDirective{}, doc: doc}
 	var schemaDirs ast.DirectiveList
 	roots := map[string]string{}
 	for _, sd := range append(append(ast.SchemaDefinitionList{}, doc.Schema...), doc.SchemaExtension...) {
@@ -120,7 +164,7 @@ func parseSubgraph(in Subgraph) (*subgraph, Errors) {
 		}
 	}
 	sg.resolveNames(schemaDirs)
-	var errs Errors
+	sg.readComposeDirectives(schemaDirs)
 	add := func(def *ast.Definition, extension bool) {
 		if def.Kind == "" || isMachineryType(def.Name) {
 			return
@@ -135,7 +179,7 @@ func parseSubgraph(in Subgraph) (*subgraph, Errors) {
 			sg.types[name] = t
 			sg.order = append(sg.order, name)
 		} else if t.kind != def.Kind {
-			errs = append(errs, &Error{Subgraph: sg.name, Coordinate: name, Message: "defined as both " + string(t.kind) + " and " + string(def.Kind), Locations: locationsOf(def.Position)})
+			sg.errorAt(CodeInvalidGraphQL, name, def.Position, "defined as both %s and %s", t.kind, def.Kind)
 			return
 		}
 		if !extension {
@@ -144,7 +188,7 @@ func parseSubgraph(in Subgraph) (*subgraph, Errors) {
 		if t.description == "" {
 			t.description = def.Description
 		}
-		errs = append(errs, sg.addDefinition(t, def)...)
+		sg.addDefinition(t, def)
 	}
 	for _, def := range doc.Definitions {
 		add(def, false)
@@ -152,25 +196,24 @@ func parseSubgraph(in Subgraph) (*subgraph, Errors) {
 	for _, def := range doc.Extensions {
 		add(def, true)
 	}
-	for _, t := range sg.types {
-		sg.unexternalKeyFields(t)
-		if t.name == "Query" {
-			var kept []*sgField
-			for _, f := range t.fields {
-				if f.name != "_entities" && f.name != "_service" {
-					kept = append(kept, f)
-				}
+	if t := sg.types["Query"]; t != nil {
+		var kept []*sgField
+		for _, f := range t.fields {
+			if f.name != "_entities" && f.name != "_service" {
+				kept = append(kept, f)
 			}
-			t.fields = kept
 		}
+		t.fields = kept
 	}
-	return sg, errs
+	if len(sg.errs) > 0 {
+		return nil, sg.errs
+	}
+	return sg, nil
 }
 
 // resolveNames maps the local names of federation directives to their canonical
 // names: imported names (with or without "@", possibly renamed), namespaced
-// federation__x names, and, for leniency with Fed 1 and hand-written SDL, the
-// canonical names themselves.
+// federation__x names, and, for Fed 1 and hand-written SDL, the canonical names.
 func (sg *subgraph) resolveNames(schemaDirs ast.DirectiveList) {
 	canonical := map[string]bool{}
 	for _, n := range fedDirectiveNames {
@@ -181,49 +224,107 @@ func (sg *subgraph) resolveNames(schemaDirs ast.DirectiveList) {
 		if d.Name != "link" {
 			continue
 		}
-		u := d.Arguments.ForName("url")
-		if u == nil || u.Value == nil || !strings.Contains(u.Value.Raw, "specs.apollo.dev/federation/") {
+		u := dirArg(d, "url")
+		if u == "" {
+			continue
+		}
+		isFed := strings.Contains(u, "specs.apollo.dev/federation/")
+		name, _ := featureName(u)
+		prefix := name
+		if as := dirArg(d, "as"); as != "" {
+			prefix = as
+		}
+		imports := map[string]string{}
+		if imp := d.Arguments.ForName("import"); imp != nil && imp.Value != nil {
+			for _, c := range imp.Value.Children {
+				var n, as string
+				switch c.Value.Kind {
+				case ast.ObjectValue:
+					for _, kv := range c.Value.Children {
+						switch kv.Name {
+						case "name":
+							n = kv.Value.Raw
+						case "as":
+							as = kv.Value.Raw
+						}
+					}
+				default:
+					n = c.Value.Raw
+				}
+				n = strings.TrimPrefix(n, "@")
+				as = strings.TrimPrefix(as, "@")
+				if as == "" {
+					as = n
+				}
+				imports[as] = n
+			}
+		}
+		if !isFed {
+			sg.links = append(sg.links, sgLink{url: u, prefix: prefix, imports: imports})
 			continue
 		}
 		sg.fed2 = true
-		prefix := "federation"
-		if as := d.Arguments.ForName("as"); as != nil && as.Value != nil && as.Value.Raw != "" {
-			prefix = as.Value.Raw
-		}
 		for _, n := range fedDirectiveNames {
 			sg.names[prefix+"__"+n] = n
 		}
-		imp := d.Arguments.ForName("import")
-		if imp == nil || imp.Value == nil {
+		for as, n := range imports {
+			if canonical[n] {
+				if as != n && sg.names[n] == n {
+					delete(sg.names, n)
+				}
+				sg.names[as] = n
+			}
+		}
+	}
+}
+
+// featureName splits ".../name/v1.0" into name and version.
+func featureName(u string) (name, version string) {
+	parts := strings.Split(strings.TrimSuffix(u, "/"), "/")
+	if len(parts) >= 2 && strings.HasPrefix(parts[len(parts)-1], "v") {
+		return parts[len(parts)-2], parts[len(parts)-1]
+	}
+	return parts[len(parts)-1], ""
+}
+
+// readComposeDirectives records the custom directives named by @composeDirective.
+func (sg *subgraph) readComposeDirectives(schemaDirs ast.DirectiveList) {
+	for _, d := range schemaDirs {
+		if sg.names[d.Name] != "composeDirective" {
 			continue
 		}
-		for _, c := range imp.Value.Children {
-			var name, as string
-			switch c.Value.Kind {
-			case ast.ObjectValue:
-				for _, kv := range c.Value.Children {
-					switch kv.Name {
-					case "name":
-						name = kv.Value.Raw
-					case "as":
-						as = kv.Value.Raw
-					}
-				}
-			default:
-				name = c.Value.Raw
+		local := strings.TrimPrefix(dirArg(d, "name"), "@")
+		if !strings.HasPrefix(dirArg(d, "name"), "@") || local == "" {
+			sg.errorAt(CodeDirectiveCompositionError, "@"+local, d.Position, "@composeDirective(name:) must start with \"@\", got %q", dirArg(d, "name"))
+			continue
+		}
+		if _, fed := sg.names[local]; fed || local == "deprecated" || local == "specifiedBy" || local == "skip" || local == "include" {
+			sg.errorAt(CodeDirectiveCompositionError, "@"+local, d.Position, "directive @%s is a built-in or federation directive and cannot be composed", local)
+			continue
+		}
+		def := sg.doc.Directives.ForName(local)
+		if def == nil {
+			sg.errorAt(CodeDirectiveCompositionError, "@"+local, d.Position, "@composeDirective names directive @%s, which the subgraph does not define", local)
+			continue
+		}
+		var found *composedDirective
+		for _, l := range sg.links {
+			if n, ok := l.imports[local]; ok {
+				found = &composedDirective{local: local, specName: n, url: l.url, def: def}
+			} else if strings.HasPrefix(local, l.prefix+"__") {
+				found = &composedDirective{local: local, specName: strings.TrimPrefix(local, l.prefix+"__"), url: l.url, def: def}
+			} else if local == l.prefix {
+				found = &composedDirective{local: local, specName: local, url: l.url, def: def}
 			}
-			name = strings.TrimPrefix(name, "@")
-			as = strings.TrimPrefix(as, "@")
-			if as == "" {
-				as = name
-			}
-			if canonical[name] {
-				if as != name {
-					delete(sg.names, name)
-				}
-				sg.names[as] = name
+			if found != nil {
+				break
 			}
 		}
+		if found == nil {
+			sg.errorAt(CodeDirectiveCompositionError, "@"+local, d.Position, "directive @%s is composed but does not belong to a spec the subgraph @links", local)
+			continue
+		}
+		sg.composed[local] = found
 	}
 }
 
@@ -245,21 +346,15 @@ func dirBool(d *ast.Directive, name string, def bool) bool {
 	return a.Value.Raw == "true"
 }
 
-func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) Errors {
-	var errs Errors
+func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) {
 	for _, d := range def.Directives {
 		switch sg.fed(d) {
 		case "key":
-			fields := dirArg(d, "fields")
-			if _, err := supergraph.ParseFieldSet(fields); err != nil || strings.TrimSpace(fields) == "" {
-				errs = append(errs, &Error{Subgraph: sg.name, Coordinate: t.name, Message: "invalid @key(fields: " + quote(fields) + ")", Locations: locationsOf(d.Position)})
-				continue
-			}
-			t.keys = append(t.keys, sgKey{fields: normalizeFieldSet(fields), resolvable: dirBool(d, "resolvable", true)})
+			t.keys = append(t.keys, sgKey{fields: normalizeFieldSet(dirArg(d, "fields")), resolvable: dirBool(d, "resolvable", true), pos: d.Position})
 		case "shareable":
 			t.shareable = true
 		case "extends":
-			t.extends = true
+			t.extendsDir = true
 		case "interfaceObject":
 			t.interfaceObject = true
 		case "inaccessible":
@@ -269,6 +364,8 @@ func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) Errors {
 		case "":
 			if d.Name == "specifiedBy" {
 				t.other = append(t.other, d)
+			} else if sg.composed[d.Name] != nil {
+				t.custom = append(t.custom, d)
 			}
 		}
 	}
@@ -284,6 +381,8 @@ func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) Errors {
 				v.tags = append(v.tags, dirArg(d, "name"))
 			case d.Name == "deprecated":
 				v.deprecated = d
+			case sg.composed[d.Name] != nil:
+				v.custom = append(v.custom, d)
 			}
 		}
 		t.values = append(t.values, v)
@@ -301,6 +400,7 @@ func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) Errors {
 			case "provides":
 				f.provides = normalizeFieldSet(dirArg(d, "fields"))
 			case "override":
+				f.hasOverride = true
 				f.override = dirArg(d, "from")
 				f.overrideLabel = dirArg(d, "label")
 			case "inaccessible":
@@ -310,42 +410,16 @@ func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) Errors {
 			case "":
 				if d.Name == "deprecated" {
 					f.deprecated = d
+				} else if sg.composed[d.Name] != nil {
+					f.custom = append(f.custom, d)
 				}
 			}
 		}
-		for _, fs := range []string{f.requires, f.provides} {
-			if fs == "" {
-				continue
-			}
-			if _, err := supergraph.ParseFieldSet(fs); err != nil {
-				errs = append(errs, &Error{Subgraph: sg.name, Coordinate: t.name + "." + f.name, Message: "invalid field set " + quote(fs), Locations: locationsOf(fd.Position)})
-			}
-		}
-		if existing := findField(t.fields, f.name); existing != nil {
-			errs = append(errs, &Error{Subgraph: sg.name, Coordinate: t.name + "." + f.name, Message: "field defined twice", Locations: locationsOf(fd.Position)})
+		if findField(t.fields, f.name) != nil {
+			sg.errorAt(CodeInvalidGraphQL, t.name+"."+f.name, fd.Position, "field defined twice")
 			continue
 		}
 		t.fields = append(t.fields, f)
-	}
-	return errs
-}
-
-// unexternalKeyFields treats @external on a type's own key fields as not external:
-// Fed 1 subgraphs mark the keys of extended types that way, yet the subgraph answers
-// them from the representation it receives.
-func (sg *subgraph) unexternalKeyFields(t *sgType) {
-	for _, k := range t.keys {
-		sel, err := supergraph.ParseFieldSet(k.fields)
-		if err != nil {
-			continue
-		}
-		for _, s := range sel {
-			if f, ok := s.(*ast.Field); ok {
-				if sf := findField(t.fields, f.Name); sf != nil {
-					sf.external = false
-				}
-			}
-		}
 	}
 }
 
@@ -374,7 +448,9 @@ func appendNew(dst []string, src ...string) []string {
 	return dst
 }
 
-// normalizeFieldSet collapses whitespace so equal field sets compare equal.
+// normalizeFieldSet collapses whitespace and commas so equal field sets compare equal.
 func normalizeFieldSet(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(strings.ReplaceAll(s, "{", " { "), "}", " } ")), " ")
+	s = strings.ReplaceAll(s, ",", " ")
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "{", " { "), "}", " } ")
+	return strings.Join(strings.Fields(s), " ")
 }

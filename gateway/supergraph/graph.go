@@ -47,6 +47,18 @@ type Type struct {
 	PossibleTypes []string
 	// Inaccessible marks a type removed from the API schema.
 	Inaccessible bool
+	// Values are an enum's values with the subgraphs that define each.
+	Values []*EnumValue
+}
+
+// EnumValue is one value of an enum with the subgraphs that know it.
+type EnumValue struct {
+	Name string
+	// Subgraphs lists, sorted, the subgraphs that define the value; every subgraph of
+	// the enum when the supergraph has no @join__enumValue for it.
+	Subgraphs []string
+	// Inaccessible marks a value removed from the API schema.
+	Inaccessible bool
 }
 
 // TypeInSubgraph describes one subgraph's view of a type.

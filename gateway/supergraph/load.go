@@ -180,6 +180,9 @@ func (l *loader) loadType(def *ast.Definition) error {
 		}
 	}
 	t.SubgraphNames = sortedKeys(t.Subgraphs)
+	if err := l.loadEnumValues(t, def); err != nil {
+		return err
+	}
 	for _, fd := range def.Fields {
 		if strings.HasPrefix(fd.Name, "__") {
 			continue
@@ -191,6 +194,28 @@ func (l *loader) loadType(def *ast.Definition) error {
 		t.Fields[fd.Name] = f
 	}
 	l.g.types[def.Name] = t
+	return nil
+}
+
+func (l *loader) loadEnumValues(t *Type, def *ast.Definition) error {
+	valueDir := l.join.localDirective("enumValue")
+	for _, ev := range def.EnumValues {
+		v := &EnumValue{Name: ev.Name, Inaccessible: l.isInaccessible(ev.Directives)}
+		for _, d := range ev.Directives.ForNames(valueDir) {
+			sg, err := l.graphArg(d, def.Name+"."+ev.Name)
+			if err != nil {
+				return err
+			}
+			if sg != nil {
+				v.Subgraphs = append(v.Subgraphs, sg.Name)
+			}
+		}
+		if len(v.Subgraphs) == 0 {
+			v.Subgraphs = append(v.Subgraphs, t.SubgraphNames...)
+		}
+		sort.Strings(v.Subgraphs)
+		t.Values = append(t.Values, v)
+	}
 	return nil
 }
 
