@@ -139,6 +139,7 @@ type routerSettings struct {
 	subgraphTimeout time.Duration
 	maxBodyBytes    int64
 	shutdownTimeout time.Duration
+	dedupe          bool
 	log             logSettings
 }
 
@@ -158,6 +159,7 @@ func newRouterSettings(getenv func(string) string, st *routerSettings) *config.S
 	s.Duration(&st.subgraphTimeout, "subgraph-timeout", "ROUTER_SUBGRAPH_TIMEOUT", 10*time.Second, "the longest one subgraph fetch may take")
 	s.Int(&st.maxBodyBytes, "max-body-bytes", "ROUTER_MAX_BODY_BYTES", 2<<20, 1024, 1<<30, "the largest request body accepted")
 	s.Duration(&st.shutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight requests may finish on shutdown")
+	s.Bool(&st.dedupe, "dedupe", "ROUTER_DEDUPE", true, "share identical in-flight client queries and subgraph fetches (false measures the engine itself)")
 	st.log.register(s)
 	return s
 }
@@ -206,6 +208,7 @@ func serveRouter(ctx context.Context, args []string, getenv func(string) string,
 		RequestTimeout:  st.requestTimeout,
 		SubgraphTimeout: st.subgraphTimeout,
 		MaxBodyBytes:    st.maxBodyBytes,
+		DisableDedupe:   !st.dedupe,
 	}
 	if st.supergraphFile != "" {
 		sdl, err := os.ReadFile(st.supergraphFile)

@@ -22,6 +22,7 @@ type subgraphClient struct {
 	timeout time.Duration
 	maxBody int64
 	headers http.Header
+	flight  *inflight
 }
 
 // fetchError is a failed subgraph request, reported once as a GraphQL error.
@@ -45,8 +46,27 @@ func newTransport() *http.Transport {
 	}
 }
 
-// do posts body and returns the parsed response JSON.
-func (c *subgraphClient) do(ctx context.Context, body []byte) (*Value, error) {
+// do posts body and returns the parsed response JSON. Identical concurrent
+// requests share one HTTP call unless dedupe is off or the fetch is a mutation.
+func (c *subgraphClient) do(ctx context.Context, body []byte, dedupe bool) (*Value, error) {
+	var raw []byte
+	var status int
+	var err error
+	if dedupe && c.flight != nil {
+		raw, status, err = c.flight.do(ctx, string(body), func(ctx context.Context) ([]byte, int, error) {
+			return c.post(ctx, body)
+		})
+	} else {
+		raw, status, err = c.post(ctx, body)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseResponse(raw, status)
+}
+
+// post sends body and reads the answer, bounded by the subgraph timeout and size.
+func (c *subgraphClient) post(ctx context.Context, body []byte) ([]byte, int, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
@@ -54,7 +74,7 @@ func (c *subgraphClient) do(ctx context.Context, body []byte) (*Value, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
-		return nil, &fetchError{CodeSubrequestHTTP, err}
+		return nil, 0, &fetchError{CodeSubrequestHTTP, err}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/graphql-response+json, application/json")
@@ -64,22 +84,27 @@ func (c *subgraphClient) do(ctx context.Context, body []byte) (*Value, error) {
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, &fetchError{CodeSubrequestHTTP, fmt.Errorf("timed out after %s", c.timeout)}
+			return nil, 0, &fetchError{CodeSubrequestHTTP, fmt.Errorf("timed out after %s", c.timeout)}
 		}
-		return nil, &fetchError{CodeSubrequestHTTP, err}
+		return nil, 0, &fetchError{CodeSubrequestHTTP, err}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return nil, &fetchError{CodeSubrequestHTTP, fmt.Errorf("read response: %w", err)}
+		return nil, 0, &fetchError{CodeSubrequestHTTP, fmt.Errorf("read response: %w", err)}
 	}
 	if int64(len(raw)) > c.maxBody {
-		return nil, &fetchError{CodeSubrequestMalformed, fmt.Errorf("response larger than %d bytes", c.maxBody)}
+		return nil, 0, &fetchError{CodeSubrequestMalformed, fmt.Errorf("response larger than %d bytes", c.maxBody)}
 	}
+	return raw, resp.StatusCode, nil
+}
+
+// parseResponse checks and parses a subgraph's answer.
+func parseResponse(raw []byte, status int) (*Value, error) {
 	var p fastjson.Parser
 	j, perr := p.ParseBytes(raw)
-	if resp.StatusCode/100 != 2 && (perr != nil || j.Type() != fastjson.TypeObject || (j.Get("data") == nil && j.Get("errors") == nil)) {
-		return nil, &fetchError{CodeSubrequestHTTP, fmt.Errorf("HTTP %d: %s", resp.StatusCode, snippet(raw))}
+	if status/100 != 2 && (perr != nil || j.Type() != fastjson.TypeObject || (j.Get("data") == nil && j.Get("errors") == nil)) {
+		return nil, &fetchError{CodeSubrequestHTTP, fmt.Errorf("HTTP %d: %s", status, snippet(raw))}
 	}
 	if perr != nil {
 		return nil, &fetchError{CodeSubrequestMalformed, fmt.Errorf("invalid JSON response: %s", snippet(raw))}

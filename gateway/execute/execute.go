@@ -32,6 +32,9 @@ type Options struct {
 	Transport http.RoundTripper
 	// Headers are added to every subgraph request.
 	Headers http.Header
+	// NoDedupe turns off the sharing of identical in-flight subgraph fetches
+	// (on by default; mutations are never shared).
+	NoDedupe bool
 }
 
 // Executor runs plans against the subgraphs of one supergraph. It is safe for
@@ -39,6 +42,7 @@ type Options struct {
 type Executor struct {
 	schema  *ast.Schema
 	clients map[string]*subgraphClient
+	dedupe  bool
 }
 
 // New returns an executor with one pooled HTTP client per subgraph of g.
@@ -49,7 +53,7 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 	if opts.MaxResponseBytes <= 0 {
 		opts.MaxResponseBytes = 64 << 20
 	}
-	e := &Executor{schema: g.API(), clients: map[string]*subgraphClient{}}
+	e := &Executor{schema: g.API(), clients: map[string]*subgraphClient{}, dedupe: !opts.NoDedupe}
 	for _, sg := range g.Subgraphs() {
 		tr := opts.Transport
 		if tr == nil {
@@ -62,6 +66,7 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 			timeout: opts.SubgraphTimeout,
 			maxBody: opts.MaxResponseBytes,
 			headers: opts.Headers,
+			flight:  &inflight{},
 		}
 	}
 	return e
@@ -194,7 +199,7 @@ func (r *run) rootFetch(f *plan.Fetch) {
 		r.failed(f, fmt.Errorf("unknown subgraph"))
 		return
 	}
-	resp, err := c.do(r.ctx, r.body(f, nil))
+	resp, err := c.do(r.ctx, r.body(f, nil), r.e.dedupe && !f.Mutation)
 	if err != nil {
 		r.failed(f, err)
 		return
@@ -229,7 +234,7 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	if len(col.reps) == 0 {
 		return
 	}
-	resp, err := c.do(r.ctx, r.body(f, col.reps))
+	resp, err := c.do(r.ctx, r.body(f, col.reps), r.e.dedupe)
 	if err != nil {
 		r.failed(f, err)
 		return

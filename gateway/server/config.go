@@ -32,6 +32,9 @@ type Config struct {
 	// while subgraphs do not answer (defaults 250 ms and 10 s).
 	RetryMin time.Duration `yaml:"retryMin"`
 	RetryMax time.Duration `yaml:"retryMax"`
+	// DisableDedupe turns off the sharing of identical in-flight client queries
+	// and subgraph fetches (on by default), to measure the engine itself.
+	DisableDedupe bool `yaml:"disableDedupe"`
 }
 
 func (c Config) withDefaults() Config {

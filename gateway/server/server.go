@@ -56,7 +56,7 @@ type Server struct {
 type state struct {
 	graph   *supergraph.Graph
 	planner *plan.Planner
-	exec    *execute.Executor
+	exec    executor
 }
 
 // New validates cfg and, when it carries a supergraph SDL, loads it.
@@ -86,7 +86,11 @@ func (s *Server) LoadSupergraph(sdl string) error {
 	st := &state{
 		graph:   g,
 		planner: plan.NewPlanner(g, s.cfg.PlanCacheSize),
-		exec:    execute.New(g, execute.Options{SubgraphTimeout: s.cfg.SubgraphTimeout}),
+	}
+	ex := execute.New(g, execute.Options{SubgraphTimeout: s.cfg.SubgraphTimeout, NoDedupe: s.cfg.DisableDedupe})
+	st.exec = ex
+	if !s.cfg.DisableDedupe {
+		st.exec = newDedupedExecutor(ex)
 	}
 	if old := s.state.Swap(st); old != nil {
 		// In-flight requests hold their own pointer; idle connections can go.

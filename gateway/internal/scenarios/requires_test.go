@@ -55,7 +55,7 @@ type Dims @shareable { w: Int! h: Int! }`,
 		},
 		{
 			Name: "tax",
-			SDL: fed + `type Product @key(fields: "id") { id: ID! shipping: Int! @external tax: Int! @requires(fields: "shipping") }`,
+			SDL:  fed + `type Product @key(fields: "id") { id: ID! shipping: Int! @external tax: Int! @requires(fields: "shipping") }`,
 			Entities: map[string]testsubgraph.EntityResolver{"Product": func(_ context.Context, rep map[string]any) (any, error) {
 				s, ok := rep["shipping"].(float64)
 				if !ok {
