@@ -360,8 +360,8 @@ func (m *merger) mergeOutputFields(mt *mType) {
 		mf.typ = typ
 		m.mergeArgs(coord, mf, resolving)
 		mf.needJoin = len(mf.sources) != len(mt.per)
+		markTypeDiff(mf)
 		for _, s := range mf.sources {
-			s.typeDiff = s.f.typ.String() != typ.String()
 			if s.typeDiff || s.f.external || s.f.requires != "" || s.f.provides != "" || s.f.hasOverride || s.usedOverridden || s.overriddenLabel != "" {
 				mf.needJoin = true
 			}
@@ -415,6 +415,21 @@ func (m *merger) applyOverrides(coord string, mf *mField) {
 		}
 	}
 	mf.sources = kept
+}
+
+// markTypeDiff records each source's own type on its join__field when the sources
+// do not all have the supergraph's type; it reports whether any differs.
+func markTypeDiff(mf *mField) bool {
+	differs := false
+	for _, s := range mf.sources {
+		if s.f.typ.String() != mf.typ.String() {
+			differs = true
+		}
+	}
+	for _, s := range mf.sources {
+		s.typeDiff = differs
+	}
+	return differs
 }
 
 func sourceNames(ss []*fieldSource) []string {
@@ -661,6 +676,7 @@ func (m *merger) mergeInputFields(mt *mType) {
 			continue
 		}
 		mf.typ = typ
+		mf.needJoin = markTypeDiff(mf)
 		if len(mf.sources) != len(mt.per) {
 			if typ.NonNull && mf.defaultValue == nil {
 				var missing []string
