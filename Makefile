@@ -24,9 +24,11 @@ test:
 	$(MAKE) --no-print-directory fmt-check vet tidy-check && \
 	$(GO) test -count=1 -timeout 15m ./...
 
-# Regenerates every generated file: gqlgen's code for the three subgraphs.
+# Regenerates every generated file: gqlgen's code for the three subgraphs and the
+# composed schema/supergraph.graphql (from supergraph.yaml, offline).
 generate:
 	$(GO) run ./tools/gqlgen
+	$(GO) run ./cmd/shopgraph compose --config supergraph.yaml --output schema/supergraph.graphql
 
 fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/generated/') 2>/dev/null); \
@@ -42,6 +44,7 @@ tidy-check:
 bench:
 	@DATABASE_URL=$$(scripts/ensure-postgres.sh) && export DATABASE_URL && \
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bench/gateways.sh
 
 clean:
 	rm -rf bin

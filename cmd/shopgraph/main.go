@@ -3,6 +3,7 @@
 //
 //	shopgraph serve catalog|orders|users|router [flags]
 //	shopgraph dev      run every component locally, each as its own process
+//	shopgraph compose  --config supergraph.yaml: print the composed supergraph
 //	shopgraph migrate  [catalog|orders|users ...]
 //	shopgraph seed     [catalog|orders|users ...]
 //	shopgraph probe    URL
@@ -23,9 +24,11 @@ const usage = `usage: shopgraph <command> [arguments]
 commands:
   serve catalog|orders|users|router   run one component (serve COMPONENT --help for its settings)
   dev                                 migrate, seed and run every component, each as its own process
+  compose [--config supergraph.yaml]  compose the subgraphs and print the supergraph SDL
   migrate [SUBGRAPH ...]              create the subgraphs' databases when missing and migrate them
   seed [SUBGRAPH ...]                 migrate, then load the deterministic demo data once
   probe URL                           exit 0 when URL answers 200 (container health checks)
+  plan --supergraph FILE QUERY_FILE   print the query plan of an operation
 `
 
 // errUsage marks errors for which the usage text helps.
@@ -51,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest, getenv, stderr)
+	case "compose":
+		return composeCommand(ctx, rest, getenv, stdout, stderr)
 	case "dev":
 		return dev(ctx, rest, getenv, stdout, stderr)
 	case "migrate":
@@ -59,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrateCommand(ctx, rest, getenv, stderr, true)
 	case "probe":
 		return probe(ctx, rest)
+	case "plan":
+		return planCommand(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
