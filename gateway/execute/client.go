@@ -89,7 +89,7 @@ func (c *subgraphClient) post(ctx context.Context, body []byte) ([]byte, int, er
 		return nil, 0, &fetchError{CodeSubrequestHTTP, err}
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	raw, err := readBody(resp, c.maxBody+1)
 	if err != nil {
 		return nil, 0, &fetchError{CodeSubrequestHTTP, fmt.Errorf("read response: %w", err)}
 	}
@@ -99,10 +99,22 @@ func (c *subgraphClient) post(ctx context.Context, body []byte) ([]byte, int, er
 	return raw, resp.StatusCode, nil
 }
 
+// readBody reads at most limit bytes, into one buffer of the announced size when
+// the subgraph sends Content-Length.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n < limit {
+		buf := make([]byte, n)
+		_, err := io.ReadFull(resp.Body, buf)
+		return buf, err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit))
+}
+
 // parseResponse checks and parses a subgraph's answer.
 func parseResponse(raw []byte, status int) (*Value, error) {
-	var p fastjson.Parser
-	j, perr := p.ParseBytes(raw)
+	d := decoders.Get().(*decoder)
+	defer d.release()
+	j, perr := d.p.ParseBytes(raw)
 	if status/100 != 2 && (perr != nil || j.Type() != fastjson.TypeObject || (j.Get("data") == nil && j.Get("errors") == nil)) {
 		return nil, &fetchError{CodeSubrequestHTTP, fmt.Errorf("HTTP %d: %s", status, snippet(raw))}
 	}
@@ -112,7 +124,7 @@ func parseResponse(raw []byte, status int) (*Value, error) {
 	if j.Type() != fastjson.TypeObject || (j.Get("data") == nil && j.Get("errors") == nil) {
 		return nil, &fetchError{CodeSubrequestMalformed, fmt.Errorf("response has neither data nor errors: %s", snippet(raw))}
 	}
-	return fromFastJSON(j), nil
+	return d.fromFastJSON(j), nil
 }
 
 func snippet(b []byte) string {

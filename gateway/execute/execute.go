@@ -98,7 +98,8 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	}
 	r.introspect(p.Operation)
 	sh := shaper{schema: e.schema, errors: r.errors}
-	data := sh.shape(r.data, p.Operation)
+	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
+	p.SizeHint.Store(int64(len(data)))
 	return &Response{Data: data, Errors: sh.errors}
 }
 

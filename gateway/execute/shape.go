@@ -28,13 +28,13 @@ type group struct {
 	fields []*plan.Field
 }
 
-func (s *shaper) shape(data *Value, op *plan.Operation) []byte {
+func (s *shaper) shape(data *Value, op *plan.Operation, sizeHint int) []byte {
 	for _, e := range s.errors {
 		if len(e.Path) == 0 {
 			s.fetchFailed = true
 		}
 	}
-	s.buf = make([]byte, 0, 1024)
+	s.buf = make([]byte, 0, max(1024, sizeHint+sizeHint/8))
 	if !s.object(data, op.Selections, op.RootType) {
 		return []byte("null")
 	}

@@ -2,6 +2,7 @@ package execute
 
 import (
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/valyala/fastjson"
@@ -37,7 +38,12 @@ type Member struct {
 	Value *Value
 }
 
-var nullValue = &Value{Kind: Null}
+// Shared leaves; merging never modifies a non-object, non-list value.
+var (
+	nullValue  = &Value{Kind: Null}
+	trueValue  = &Value{Kind: True}
+	falseValue = &Value{Kind: False}
+)
 
 // Get returns the member named key or nil.
 func (v *Value) Get(key string) *Value {
@@ -63,32 +69,78 @@ func (v *Value) Set(key string, val *Value) {
 	v.Fields = append(v.Fields, Member{Key: key, Value: val})
 }
 
+// decoder turns subgraph answers into Values. Decoders are pooled: the fastjson
+// parser's buffers and the table of interned object keys (field names repeat in
+// every answer) are reused; Values come from chunks instead of one allocation each.
+type decoder struct {
+	p    fastjson.Parser
+	keys map[string]string
+	slab []Value
+}
+
+var decoders = sync.Pool{New: func() any { return &decoder{keys: map[string]string{}} }}
+
+// maxInterned bounds the key table so that answers with ever new keys cannot grow it.
+const maxInterned = 4096
+
+func (d *decoder) value() *Value {
+	if len(d.slab) == 0 {
+		d.slab = make([]Value, 128)
+	}
+	v := &d.slab[0]
+	d.slab = d.slab[1:]
+	return v
+}
+
+func (d *decoder) key(k []byte) string {
+	if s, ok := d.keys[string(k)]; ok {
+		return s
+	}
+	s := string(k)
+	if len(d.keys) < maxInterned {
+		d.keys[s] = s
+	}
+	return s
+}
+
+// release returns the decoder to the pool; Values already handed out stay valid.
+func (d *decoder) release() {
+	d.slab = nil
+	decoders.Put(d)
+}
+
 // fromFastJSON copies a parsed fastjson value; strings are copied because the
 // parser's buffers are reused.
-func fromFastJSON(j *fastjson.Value) *Value {
+func (d *decoder) fromFastJSON(j *fastjson.Value) *Value {
 	switch j.Type() {
 	case fastjson.TypeObject:
 		o, _ := j.Object()
-		v := &Value{Kind: Object, Fields: make([]Member, 0, o.Len())}
+		v := d.value()
+		*v = Value{Kind: Object, Fields: make([]Member, 0, o.Len())}
 		o.Visit(func(k []byte, c *fastjson.Value) {
-			v.Fields = append(v.Fields, Member{Key: string(k), Value: fromFastJSON(c)})
+			v.Fields = append(v.Fields, Member{Key: d.key(k), Value: d.fromFastJSON(c)})
 		})
 		return v
 	case fastjson.TypeArray:
 		a, _ := j.Array()
-		v := &Value{Kind: Array, Items: make([]*Value, len(a))}
+		v := d.value()
+		*v = Value{Kind: Array, Items: make([]*Value, len(a))}
 		for i, c := range a {
-			v.Items[i] = fromFastJSON(c)
+			v.Items[i] = d.fromFastJSON(c)
 		}
 		return v
 	case fastjson.TypeString:
-		return &Value{Kind: String, Str: string(j.GetStringBytes())}
+		v := d.value()
+		*v = Value{Kind: String, Str: string(j.GetStringBytes())}
+		return v
 	case fastjson.TypeNumber:
-		return &Value{Kind: Number, Str: j.String()}
+		v := d.value()
+		*v = Value{Kind: Number, Str: j.String()}
+		return v
 	case fastjson.TypeTrue:
-		return &Value{Kind: True}
+		return trueValue
 	case fastjson.TypeFalse:
-		return &Value{Kind: False}
+		return falseValue
 	default:
 		return nullValue
 	}

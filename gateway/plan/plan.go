@@ -10,6 +10,7 @@ package plan
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 )
 
 // Plan is an executable query plan.
@@ -20,6 +21,9 @@ type Plan struct {
 	Root Node
 	// Fetches lists every fetch of the plan by ID.
 	Fetches []*Fetch
+	// SizeHint is the size of the last response made with the plan, which
+	// execution uses to size its output buffer at once.
+	SizeHint atomic.Int64
 }
 
 // Node is a step of a plan: *Sequence, *Parallel, *Flatten or *Fetch.
