@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopgraph/shopgraph/gateway/compose"
 	"github.com/shopgraph/shopgraph/gateway/server"
 	"github.com/shopgraph/shopgraph/internal/config"
 	"github.com/shopgraph/shopgraph/internal/pg"
@@ -135,6 +136,9 @@ type routerSettings struct {
 	listen          string
 	subgraphs       []server.Subgraph
 	supergraphFile  string
+	configFile      string
+	pollInterval    time.Duration
+	recompose       time.Duration
 	requestTimeout  time.Duration
 	subgraphTimeout time.Duration
 	maxBodyBytes    int64
@@ -154,7 +158,10 @@ func newRouterSettings(getenv func(string) string, st *routerSettings) *config.S
 			st.subgraphs = list
 			return err
 		})
-	s.String(&st.supergraphFile, "supergraph", "ROUTER_SUPERGRAPH", "", "a supergraph SDL file to serve instead of composing the subgraphs")
+	s.String(&st.supergraphFile, "supergraph", "ROUTER_SUPERGRAPH", "", "a supergraph SDL file to serve (and reload when it changes) instead of composing the subgraphs")
+	s.String(&st.configFile, "config", "ROUTER_CONFIG", "", "a supergraph config (rover's supergraph.yaml format) to compose at start and re-compose when a subgraph's SDL changes")
+	s.Duration(&st.pollInterval, "poll-interval", "ROUTER_POLL_INTERVAL", time.Second, "how often to check the --supergraph file for changes")
+	s.Duration(&st.recompose, "recompose-interval", "ROUTER_RECOMPOSE_INTERVAL", 10*time.Second, "how often to re-compose --config, fetching subgraph SDLs again")
 	s.Duration(&st.requestTimeout, "request-timeout", "ROUTER_REQUEST_TIMEOUT", 30*time.Second, "the longest one client request may take")
 	s.Duration(&st.subgraphTimeout, "subgraph-timeout", "ROUTER_SUBGRAPH_TIMEOUT", 10*time.Second, "the longest one subgraph fetch may take")
 	s.Int(&st.maxBodyBytes, "max-body-bytes", "ROUTER_MAX_BODY_BYTES", 2<<20, 1024, 1<<30, "the largest request body accepted")
@@ -210,12 +217,30 @@ func serveRouter(ctx context.Context, args []string, getenv func(string) string,
 		MaxBodyBytes:    st.maxBodyBytes,
 		DisableDedupe:   !st.dedupe,
 	}
-	if st.supergraphFile != "" {
+	if st.supergraphFile != "" && st.configFile != "" {
+		return fmt.Errorf("serve router: set --supergraph or --config, not both: %w", errUsage)
+	}
+	var supergraphConfig *compose.Config
+	switch {
+	case st.supergraphFile != "":
 		sdl, err := os.ReadFile(st.supergraphFile)
 		if err != nil {
 			return fmt.Errorf("serve router: --supergraph: %w", err)
 		}
 		cfg.SupergraphSDL = string(sdl)
+		cfg.Subgraphs = nil
+	case st.configFile != "":
+		c, err := compose.LoadConfig(st.configFile)
+		if err != nil {
+			return fmt.Errorf("serve router: --config: %w", err)
+		}
+		// The first composition must succeed; later ones may fail and keep it.
+		sdl, err := server.ComposeConfig(ctx, c, &http.Client{Timeout: st.subgraphTimeout})
+		if err != nil {
+			return fmt.Errorf("serve router: --config %s: %w", st.configFile, err)
+		}
+		supergraphConfig = c
+		cfg.SupergraphSDL = sdl
 		cfg.Subgraphs = nil
 	}
 	srv, err := server.New(cfg, logger)
@@ -226,6 +251,12 @@ func serveRouter(ctx context.Context, args []string, getenv func(string) string,
 	defer cancel()
 	runErr := make(chan error, 1)
 	go func() { runErr <- srv.Run(ctx) }()
+	switch {
+	case st.supergraphFile != "":
+		go func() { _ = srv.WatchFile(ctx, st.supergraphFile, st.pollInterval) }()
+	case supergraphConfig != nil:
+		go func() { _ = srv.WatchConfig(ctx, supergraphConfig, st.recompose) }()
+	}
 	serveErr := listenAndServe(ctx, st.listen, srv.Handler(), st.shutdownTimeout, logger)
 	cancel()
 	if err := <-runErr; err != nil && !errors.Is(err, context.Canceled) && serveErr == nil {
