@@ -7,7 +7,8 @@
 // and validated on its own (federation directives, field sets, @external use), then
 // the subgraphs are merged by the Federation v2 rules (shareability, type merging,
 // input and enum merging by usage, @override, @interfaceObject, @inaccessible,
-// @composeDirective). Every error of a phase is reported together; each names the
+// @composeDirective). The merged supergraph is then loaded and every path a client can
+// select is checked for a plan that resolves it (satisfiability). Every error of a phase is reported together; each names the
 // rule (Error.Code), the subgraphs and the schema coordinate.
 package compose
 
@@ -72,8 +73,12 @@ func Compose(subgraphs []Subgraph) (string, error) {
 	}
 	out := m.print()
 	// Loading the result catches what the rules above do not check.
-	if _, err := supergraph.Load(out); err != nil {
+	g, err := supergraph.Load(out)
+	if err != nil {
 		return "", Errors{newError(CodeInvalidGraphQL, "", nil, "composed supergraph is invalid: %v", err)}
+	}
+	if errs := checkSatisfiability(g); len(errs) > 0 {
+		return "", errs
 	}
 	return out, nil
 }

@@ -54,6 +54,7 @@ const (
 	CodeDirectiveDefinitionInvalid       = "DIRECTIVE_DEFINITION_INVALID"
 	CodeNoQueries                        = "NO_QUERIES"
 	CodeInvalidTagName                   = "INVALID_TAG_NAME"
+	CodeSatisfiability                   = "SATISFIABILITY_ERROR"
 )
 
 // Location is a position in a subgraph's SDL.

@@ -140,6 +140,10 @@ func (g *Graph) Subgraph(name string) *Subgraph { return g.byName[name] }
 // Type returns the named type or nil.
 func (g *Graph) Type(name string) *Type { return g.types[name] }
 
+// TypeNames returns the names of every type of the supergraph, inaccessible ones
+// included, sorted.
+func (g *Graph) TypeNames() []string { return sortedKeys(g.types) }
+
 // RootType returns the name of the root type for op, or "" when the schema has none.
 func (g *Graph) RootType(op ast.Operation) string { return g.roots[op] }
 
