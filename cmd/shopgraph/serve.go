@@ -159,7 +159,7 @@ func newRouterSettings(getenv func(string) string, st *routerSettings) *config.S
 			return err
 		})
 	s.String(&st.supergraphFile, "supergraph", "ROUTER_SUPERGRAPH", "", "a supergraph SDL file to serve (and reload when it changes) instead of composing the subgraphs")
-	s.String(&st.configFile, "config", "ROUTER_CONFIG", "", "a supergraph config (rover's supergraph.yaml format) to compose at start and re-compose when a subgraph's SDL changes")
+	s.String(&st.configFile, "config", "ROUTER_CONFIG", "", "a supergraph config (rover's supergraph.yaml format) to compose at start (retrying with back-off until its subgraphs answer; not ready meanwhile) and re-compose when a subgraph's SDL changes")
 	s.Duration(&st.pollInterval, "poll-interval", "ROUTER_POLL_INTERVAL", time.Second, "how often to check the --supergraph file for changes")
 	s.Duration(&st.recompose, "recompose-interval", "ROUTER_RECOMPOSE_INTERVAL", 10*time.Second, "how often to re-compose --config, fetching subgraph SDLs again")
 	s.Duration(&st.requestTimeout, "request-timeout", "ROUTER_REQUEST_TIMEOUT", 30*time.Second, "the longest one client request may take")
@@ -234,28 +234,30 @@ func serveRouter(ctx context.Context, args []string, getenv func(string) string,
 		if err != nil {
 			return fmt.Errorf("serve router: --config: %w", err)
 		}
-		// The first composition must succeed; later ones may fail and keep it.
-		sdl, err := server.ComposeConfig(ctx, c, &http.Client{Timeout: st.subgraphTimeout})
-		if err != nil {
-			return fmt.Errorf("serve router: --config %s: %w", st.configFile, err)
-		}
 		supergraphConfig = c
-		cfg.SupergraphSDL = sdl
-		cfg.Subgraphs = nil
 	}
-	srv, err := server.New(cfg, logger)
+	var srv *server.Server
+	if supergraphConfig != nil {
+		// Subgraphs serving their SDL may start after the router: it composes in the
+		// background, retrying with back-off, and is not ready until that succeeds.
+		srv, err = server.NewFromConfig(cfg, supergraphConfig, logger)
+	} else {
+		srv, err = server.New(cfg, logger)
+	}
 	if err != nil {
 		return fmt.Errorf("serve router: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	runErr := make(chan error, 1)
-	go func() { runErr <- srv.Run(ctx) }()
 	switch {
-	case st.supergraphFile != "":
-		go func() { _ = srv.WatchFile(ctx, st.supergraphFile, st.pollInterval) }()
 	case supergraphConfig != nil:
-		go func() { _ = srv.WatchConfig(ctx, supergraphConfig, st.recompose) }()
+		go func() { runErr <- srv.RunConfig(ctx, supergraphConfig, st.recompose) }()
+	case st.supergraphFile != "":
+		go func() { runErr <- srv.Run(ctx) }()
+		go func() { _ = srv.WatchFile(ctx, st.supergraphFile, st.pollInterval) }()
+	default:
+		go func() { runErr <- srv.Run(ctx) }()
 	}
 	serveErr := listenAndServe(ctx, st.listen, srv.Handler(), st.shutdownTimeout, logger)
 	cancel()

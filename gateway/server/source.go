@@ -3,9 +3,12 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
+	"sort"
 	"time"
 
 	"github.com/shopgraph/shopgraph/gateway/compose"
@@ -68,6 +71,42 @@ func ComposeConfig(ctx context.Context, cfg *compose.Config, client *http.Client
 		return "", fmt.Errorf("compose: %w", err)
 	}
 	return sdl, nil
+}
+
+// NewFromConfig returns a router whose supergraph is composed from a supergraph config
+// by RunConfig. It serves none until the first composition succeeds: /readyz answers
+// 503 and /graphql 503 with a GraphQL error, so that a router started before its
+// subgraphs waits for them instead of failing. cfg.SupergraphSDL must be empty; the
+// config's routing URLs become cfg.Subgraphs.
+func NewFromConfig(cfg Config, sc *compose.Config, logger *slog.Logger) (*Server, error) {
+	if sc == nil {
+		return nil, errors.New("config: no supergraph config")
+	}
+	if cfg.SupergraphSDL != "" {
+		return nil, errors.New("config: SupergraphSDL is set; the supergraph config is the source")
+	}
+	names := make([]string, 0, len(sc.Subgraphs))
+	for name := range sc.Subgraphs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	cfg.Subgraphs = nil
+	for _, name := range names {
+		cfg.Subgraphs = append(cfg.Subgraphs, Subgraph{Name: name, URL: sc.Subgraphs[name].RoutingURL})
+	}
+	return New(cfg, logger)
+}
+
+// RunConfig serves the supergraph of sc until ctx ends: it composes at once, retrying
+// with back-off until every subgraph answers and the composition succeeds, then
+// re-composes every interval (see WatchConfig). Use it instead of Run for a server
+// made by NewFromConfig; like Run, it releases the executor's connections at the end.
+func (s *Server) RunConfig(ctx context.Context, sc *compose.Config, interval time.Duration) error {
+	err := s.WatchConfig(ctx, sc, interval)
+	if st := s.state.Load(); st != nil {
+		st.exec.Close()
+	}
+	return err
 }
 
 // WatchConfig re-composes the subgraphs of cfg every interval (default 10 s) until ctx

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -199,5 +200,83 @@ func TestWatchConfigRecomposes(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if srv.Graph().API().Query.Fields.ForName("b") == nil {
 		t.Error("a subgraph change that does not compose replaced the served supergraph")
+	}
+}
+
+// TestRunConfigWaitsForLateSubgraph starts a router on a supergraph config whose
+// subgraph serves its SDL over HTTP but is not up yet: the router must not fail, must
+// answer /readyz and /graphql with 503 meanwhile, and must serve once the subgraph
+// starts.
+func TestRunConfigWaitsForLateSubgraph(t *testing.T) {
+	t.Parallel()
+	// Reserve an address for the subgraph, and free it so that nothing answers there.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	url := "http://" + addr + "/graphql"
+	sc, err := compose.ParseConfig([]byte("subgraphs:\n  greeter:\n    routing_url: " + url + "\n    schema: {subgraph_url: " + url + "}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewFromConfig(Config{RetryMin: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond}, sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.RunConfig(ctx, sc, time.Hour) }()
+	router := httptest.NewServer(srv.Handler())
+	defer router.Close()
+
+	time.Sleep(150 * time.Millisecond) // several failed attempts
+	resp, err := router.Client().Get(router.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz before the subgraph is up = %d, want 503", resp.StatusCode)
+	}
+	if _, code, _ := postQuery(ctx, router.Client(), router.URL+"/graphql", "{ hello }"); code != http.StatusServiceUnavailable {
+		t.Errorf("/graphql before the subgraph is up = %d, want 503", code)
+	}
+
+	sub := testsubgraph.Start(t, &testsubgraph.Subgraph{
+		Name: "greeter",
+		SDL:  greeterSDL,
+		Resolvers: map[string]testsubgraph.Resolver{
+			"Query.hello": func(context.Context, map[string]any, map[string]any) (any, error) { return "hi", nil },
+			"Query.world": func(context.Context, map[string]any, map[string]any) (any, error) { return "earth", nil },
+		},
+	})
+	late, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("the reserved address was taken meanwhile: %v", err)
+	}
+	lateSrv := &http.Server{Handler: sub, ReadHeaderTimeout: time.Second}
+	go func() { _ = lateSrv.Serve(late) }()
+	defer lateSrv.Close()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for !srv.Ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("router not ready 5 s after the subgraph started")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	out, code, err := postQuery(ctx, router.Client(), router.URL+"/graphql", "{ hello }")
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("/graphql after the subgraph started: %d %v", code, err)
+	}
+	if data, _ := out["data"].(map[string]any); data["hello"] != "hi" {
+		t.Errorf("data = %v, want hello: hi", out)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("RunConfig: %v", err)
 	}
 }
