@@ -9,9 +9,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
-
-	"github.com/valyala/fastjson"
 )
 
 // subgraphClient sends fetches to one subgraph over a pooled keep-alive client.
@@ -48,16 +47,17 @@ func newTransport() *http.Transport {
 
 // do posts body and returns the parsed response JSON. Identical concurrent
 // requests share one HTTP call unless dedupe is off or the fetch is a mutation.
-func (c *subgraphClient) do(ctx context.Context, body []byte, dedupe bool) (*Value, error) {
+// sizeHint, when positive, is the expected answer size.
+func (c *subgraphClient) do(ctx context.Context, body []byte, dedupe bool, sizeHint *atomic.Int64) (*Value, error) {
 	var raw []byte
 	var status int
 	var err error
 	if dedupe && c.flight != nil {
 		raw, status, err = c.flight.do(ctx, string(body), func(ctx context.Context) ([]byte, int, error) {
-			return c.post(ctx, body)
+			return c.post(ctx, body, sizeHint)
 		})
 	} else {
-		raw, status, err = c.post(ctx, body)
+		raw, status, err = c.post(ctx, body, sizeHint)
 	}
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func (c *subgraphClient) do(ctx context.Context, body []byte, dedupe bool) (*Val
 }
 
 // post sends body and reads the answer, bounded by the subgraph timeout and size.
-func (c *subgraphClient) post(ctx context.Context, body []byte) ([]byte, int, error) {
+func (c *subgraphClient) post(ctx context.Context, body []byte, sizeHint *atomic.Int64) ([]byte, int, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
@@ -89,7 +89,14 @@ func (c *subgraphClient) post(ctx context.Context, body []byte) ([]byte, int, er
 		return nil, 0, &fetchError{CodeSubrequestHTTP, err}
 	}
 	defer resp.Body.Close()
-	raw, err := readBody(resp, c.maxBody+1)
+	hint := 0
+	if sizeHint != nil {
+		hint = int(sizeHint.Load())
+	}
+	raw, err := readBody(resp, c.maxBody+1, hint)
+	if sizeHint != nil && err == nil {
+		sizeHint.Store(int64(len(raw)))
+	}
 	if err != nil {
 		return nil, 0, &fetchError{CodeSubrequestHTTP, fmt.Errorf("read response: %w", err)}
 	}
@@ -100,31 +107,51 @@ func (c *subgraphClient) post(ctx context.Context, body []byte) ([]byte, int, er
 }
 
 // readBody reads at most limit bytes, into one buffer of the announced size when
-// the subgraph sends Content-Length.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+// the subgraph sends Content-Length, else into one a little larger than hint
+// (the size of the last answer to the same fetch), growing only when needed.
+func readBody(resp *http.Response, limit int64, hint int) ([]byte, error) {
 	if n := resp.ContentLength; n > 0 && n < limit {
 		buf := make([]byte, n)
 		_, err := io.ReadFull(resp.Body, buf)
 		return buf, err
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, limit))
+	size := int64(hint) + int64(hint)/8 + 512
+	if size > limit {
+		size = limit
+	}
+	buf := make([]byte, 0, size)
+	r := io.LimitReader(resp.Body, limit)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
-// parseResponse checks and parses a subgraph's answer.
+// parseResponse checks and parses a subgraph's answer. raw must not be modified
+// afterwards: the Values share its memory.
 func parseResponse(raw []byte, status int) (*Value, error) {
 	d := decoders.Get().(*decoder)
 	defer d.release()
-	j, perr := d.p.ParseBytes(raw)
-	if status/100 != 2 && (perr != nil || j.Type() != fastjson.TypeObject || (j.Get("data") == nil && j.Get("errors") == nil)) {
+	j, perr := d.parse(raw)
+	if status/100 != 2 && (perr != nil || j.Kind != Object || (j.Get("data") == nil && j.Get("errors") == nil)) {
 		return nil, &fetchError{CodeSubrequestHTTP, fmt.Errorf("HTTP %d: %s", status, snippet(raw))}
 	}
 	if perr != nil {
 		return nil, &fetchError{CodeSubrequestMalformed, fmt.Errorf("invalid JSON response: %s", snippet(raw))}
 	}
-	if j.Type() != fastjson.TypeObject || (j.Get("data") == nil && j.Get("errors") == nil) {
+	if j.Kind != Object || (j.Get("data") == nil && j.Get("errors") == nil) {
 		return nil, &fetchError{CodeSubrequestMalformed, fmt.Errorf("response has neither data nor errors: %s", snippet(raw))}
 	}
-	return d.fromFastJSON(j), nil
+	return j, nil
 }
 
 func snippet(b []byte) string {

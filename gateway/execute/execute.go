@@ -147,7 +147,7 @@ func (r *run) failed(f *plan.Fetch, err error) {
 }
 
 // body builds the request JSON for a fetch; reps are the representations, if any.
-func (r *run) body(f *plan.Fetch, reps [][]byte) []byte {
+func (r *run) body(f *plan.Fetch, reps []string) []byte {
 	buf := make([]byte, 0, 256+len(f.Operation))
 	buf = append(buf, `{"query":`...)
 	buf = appendString(buf, f.Operation)
@@ -200,7 +200,7 @@ func (r *run) rootFetch(f *plan.Fetch) {
 		r.failed(f, fmt.Errorf("unknown subgraph"))
 		return
 	}
-	resp, err := c.do(r.ctx, r.body(f, nil), r.e.dedupe && !f.Mutation)
+	resp, err := c.do(r.ctx, r.body(f, nil), r.e.dedupe && !f.Mutation, &f.SizeHint)
 	if err != nil {
 		r.failed(f, err)
 		return
@@ -213,12 +213,6 @@ func (r *run) rootFetch(f *plan.Fetch) {
 	r.subgraphErrors(f, resp, nil)
 }
 
-// target is an object of the response that a representation came from.
-type target struct {
-	obj  *Value
-	path []any
-}
-
 func (r *run) entityFetch(fl *plan.Flatten) {
 	f := fl.Fetch
 	c := r.e.clients[f.Subgraph]
@@ -229,19 +223,25 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	r.mu.Lock()
 	col := collector{index: map[string]int{}, reqs: f.Requires}
 	for _, p := range fl.Paths {
-		col.walk(r.data, p, nil)
+		col.walk(r.data, p)
 	}
 	r.mu.Unlock()
 	if len(col.reps) == 0 {
 		return
 	}
-	resp, err := c.do(r.ctx, r.body(f, col.reps), r.e.dedupe)
+	resp, err := c.do(r.ctx, r.body(f, col.reps), r.e.dedupe, &f.SizeHint)
 	if err != nil {
 		r.failed(f, err)
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	var paths [][]any
+	if hasErrorPaths(resp) {
+		// Before merging, while the data still has the shape the representations
+		// were collected from: the client path of each representation's first object.
+		paths = col.paths(r.data, fl.Paths)
+	}
 	if d := resp.Get("data"); d != nil {
 		ents := d.Get("_entities")
 		switch {
@@ -260,13 +260,13 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 				if ent == nil || ent.Kind != Object {
 					continue
 				}
-				for _, t := range col.targets[i] {
-					r.mergeEntity(t.obj, ent)
+				for _, obj := range col.targets[i] {
+					r.mergeEntity(obj, ent)
 				}
 			}
 		}
 	}
-	r.subgraphErrors(f, resp, col.targets)
+	r.subgraphErrors(f, resp, paths)
 }
 
 // mergeEntity merges an entity result into the object its representation came
@@ -289,7 +289,7 @@ func (r *run) mergeEntity(dst, ent *Value) {
 }
 
 // subgraphErrors copies a subgraph's errors, re-pathed to client paths. Callers hold r.mu.
-func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][]target) {
+func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][]any) {
 	errs := resp.Get("errors")
 	if errs == nil || errs.Kind != Array {
 		return
@@ -313,13 +313,29 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][]target) {
 	}
 }
 
-func repath(items []*Value, targets [][]target) []any {
+// hasErrorPaths reports whether a subgraph answer has errors with paths.
+func hasErrorPaths(resp *Value) bool {
+	errs := resp.Get("errors")
+	if errs == nil || errs.Kind != Array {
+		return false
+	}
+	for _, e := range errs.Items {
+		if p := e.Get("path"); p != nil && p.Kind == Array {
+			return true
+		}
+	}
+	return false
+}
+
+// repath turns a subgraph error path into a client path; targets[i] is the
+// client path of representation i's first object.
+func repath(items []*Value, targets [][]any) []any {
 	var out []any
 	rest := items
 	if targets != nil && len(items) >= 2 && items[0].Kind == String && items[0].Str == "_entities" && items[1].Kind == Number {
 		i, err := strconv.Atoi(items[1].Str)
-		if err == nil && i >= 0 && i < len(targets) && len(targets[i]) > 0 {
-			out = append(out, targets[i][0].path...)
+		if err == nil && i >= 0 && i < len(targets) && targets[i] != nil {
+			out = append(out, targets[i]...)
 			rest = items[2:]
 		}
 	}
@@ -335,37 +351,79 @@ func repath(items []*Value, targets [][]target) []any {
 	return out
 }
 
-// collector gathers the de-duplicated representations of an entity fetch.
+// collector gathers the de-duplicated representations of an entity fetch and,
+// per representation, the objects it came from. It records no paths: those are
+// needed only to re-path errors, and paths finds them again then.
 type collector struct {
 	reqs    []*plan.RepNode
 	index   map[string]int
-	reps    [][]byte
-	targets [][]target
+	reps    []string
+	targets [][]*Value
+	buf     []byte
 }
 
-func (c *collector) walk(v *Value, p plan.Path, cur []any) {
-	if v == nil || v.Kind == Null {
-		return
-	}
-	if len(p) == 0 {
-		if v.Kind == Object {
-			c.add(v, cur)
-		}
-		return
-	}
-	if p[0] == "@" {
-		if v.Kind != Array {
+func (c *collector) walk(v *Value, p plan.Path) {
+	for len(p) > 0 {
+		if v == nil || v.Kind == Null {
 			return
 		}
-		for i, it := range v.Items {
-			c.walk(it, p[1:], append(cur, i))
+		if p[0] == "@" {
+			if v.Kind != Array {
+				return
+			}
+			for _, it := range v.Items {
+				c.walk(it, p[1:])
+			}
+			return
 		}
-		return
+		v = v.Get(p[0])
+		p = p[1:]
 	}
-	c.walk(v.Get(p[0]), p[1:], append(cur, p[0]))
+	if v != nil && v.Kind == Object {
+		c.add(v)
+	}
 }
 
-func (c *collector) add(obj *Value, path []any) {
+// paths returns, per representation, the client path of the first object it
+// came from, by walking the flatten paths again in the same order.
+func (c *collector) paths(data *Value, fpaths []plan.Path) [][]any {
+	out := make([][]any, len(c.reps))
+	firsts := make(map[*Value]int, len(c.targets))
+	for i, ts := range c.targets {
+		if len(ts) > 0 {
+			firsts[ts[0]] = i
+		}
+	}
+	var walk func(v *Value, p plan.Path, cur []any)
+	walk = func(v *Value, p plan.Path, cur []any) {
+		if v == nil || v.Kind == Null {
+			return
+		}
+		if len(p) == 0 {
+			if i, ok := firsts[v]; ok {
+				delete(firsts, v)
+				out[i] = append([]any(nil), cur...)
+			}
+			return
+		}
+		if p[0] == "@" {
+			if v.Kind != Array {
+				return
+			}
+			for i, it := range v.Items {
+				walk(it, p[1:], append(cur, i))
+			}
+			return
+		}
+		walk(v.Get(p[0]), p[1:], append(cur, p[0]))
+	}
+	for _, p := range fpaths {
+		walk(data, p, nil)
+	}
+	return out
+}
+
+func (c *collector) add(obj *Value) {
 	tn := obj.Get("__typename")
 	if tn == nil || tn.Kind != String {
 		return
@@ -389,19 +447,20 @@ func (c *collector) add(obj *Value, path []any) {
 	if frag.Typename != "" {
 		written = frag.Typename
 	}
-	buf, ok := appendRep(nil, obj, frag.Children, tn.Str, written)
+	buf, ok := appendRep(c.buf[:0], obj, frag.Children, tn.Str, written)
 	if !ok {
 		return // a key field is missing or null: the object cannot be looked up
 	}
-	key := string(buf)
-	i, seen := c.index[key]
+	c.buf = buf
+	i, seen := c.index[string(buf)]
 	if !seen {
 		i = len(c.reps)
-		c.index[key] = i
-		c.reps = append(c.reps, buf)
+		rep := string(buf)
+		c.index[rep] = i
+		c.reps = append(c.reps, rep)
 		c.targets = append(c.targets, nil)
 	}
-	c.targets[i] = append(c.targets[i], target{obj: obj, path: append([]any(nil), path...)})
+	c.targets[i] = append(c.targets[i], obj)
 }
 
 // appendRep writes the representation of obj: the fields named by nodes, nested

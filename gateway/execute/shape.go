@@ -16,7 +16,7 @@ import (
 type shaper struct {
 	schema *ast.Schema
 	buf    []byte
-	path   []any
+	path   []pathElem
 	errors []Error
 	// fetchFailed is set when some fetch reported an error without a path; missing
 	// data is then explained by that error and gets no error of its own.
@@ -77,7 +77,42 @@ func (s *shaper) collect(out []group, sels []plan.Selection, typename string) []
 	return out
 }
 
+// plainFields returns sels as fields when it holds no fragment: normalising
+// merged fields with the same response key, so each field is then its own group
+// and shaping needs no grouping (the common case, which allocates nothing).
+func plainFields(sels []plan.Selection) bool {
+	for _, sel := range sels {
+		if _, ok := sel.(*plan.Field); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool {
+	if plainFields(sels) {
+		s.buf = append(s.buf, '{')
+		for i, sel := range sels {
+			f := sel.(*plan.Field)
+			if i > 0 {
+				s.buf = append(s.buf, ',')
+			}
+			s.buf = appendString(s.buf, f.Key)
+			s.buf = append(s.buf, ':')
+			if f.Name == "__typename" {
+				s.buf = appendString(s.buf, typename)
+				continue
+			}
+			s.path = append(s.path, pathElem{key: f.Key})
+			ok := s.value(obj.Get(f.Key), f.Type, f.Selections, f)
+			s.path = s.path[:len(s.path)-1]
+			if !ok {
+				return false
+			}
+		}
+		s.buf = append(s.buf, '}')
+		return true
+	}
 	groups := s.collect(make([]group, 0, len(sels)), sels, typename)
 	s.buf = append(s.buf, '{')
 	for i, g := range groups {
@@ -98,7 +133,7 @@ func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool
 				sub = append(sub, gf.Selections...)
 			}
 		}
-		s.path = append(s.path, g.key)
+		s.path = append(s.path, pathElem{key: g.key})
 		ok := s.value(obj.Get(g.key), f.Type, sub, f)
 		s.path = s.path[:len(s.path)-1]
 		if !ok {
@@ -130,7 +165,7 @@ func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Fie
 			if i > 0 {
 				s.buf = append(s.buf, ',')
 			}
-			s.path = append(s.path, i)
+			s.path = append(s.path, pathElem{index: i, isIndex: true})
 			ok := s.value(it, t.Elem, sels, f)
 			s.path = s.path[:len(s.path)-1]
 			if !ok {
@@ -225,7 +260,7 @@ func isInt32(lit string) bool {
 func (s *shaper) invalid(t *ast.Type, f *plan.Field, why string) bool {
 	s.errors = append(s.errors, Error{
 		Message: fmt.Sprintf("invalid value for %s.%s: %s", f.Parent, f.Name, why),
-		Path:    append([]any(nil), s.path...),
+		Path:    anyPath(s.path),
 	})
 	if t.NonNull {
 		return false
@@ -246,17 +281,48 @@ func (s *shaper) nullError(missing bool, f *plan.Field) {
 	}
 	s.errors = append(s.errors, Error{
 		Message: fmt.Sprintf("Cannot return null for non-nullable field %s.%s.", f.Parent, f.Name),
-		Path:    append([]any(nil), s.path...),
+		Path:    anyPath(s.path),
 	})
 }
 
-func isPrefix(p, of []any) bool {
+// pathElem is a step of a response path: a response key or a list index. The
+// shaper keeps its path in these, turning it into []any only for an error.
+type pathElem struct {
+	key     string
+	index   int
+	isIndex bool
+}
+
+func anyPath(p []pathElem) []any {
+	out := make([]any, len(p))
+	for i, e := range p {
+		if e.isIndex {
+			out[i] = e.index
+		} else {
+			out[i] = e.key
+		}
+	}
+	return out
+}
+
+func isPrefix(p []any, of []pathElem) bool {
 	if len(p) == 0 || len(p) > len(of) {
 		return false
 	}
 	for i := range p {
-		if fmt.Sprint(p[i]) != fmt.Sprint(of[i]) {
-			return false
+		switch v := p[i].(type) {
+		case string:
+			if of[i].isIndex || of[i].key != v {
+				return false
+			}
+		case int:
+			if !of[i].isIndex || of[i].index != v {
+				return false
+			}
+		default:
+			if fmt.Sprint(v) != fmt.Sprint(of[i].key) {
+				return false
+			}
 		}
 	}
 	return true

@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"sync"
 	"unicode/utf8"
-
-	"github.com/valyala/fastjson"
 )
 
 // Kind is the JSON kind of a Value.
@@ -26,6 +24,9 @@ const (
 // place by entity fetches and written out once, without reflection.
 type Value struct {
 	Kind Kind
+	// plain marks a string known to need no escaping in JSON (printable ASCII
+	// without quotes or backslashes), which is then written as it is.
+	plain bool
 	// Str holds a string's text or a number's literal.
 	Str    string
 	Fields []Member
@@ -69,81 +70,74 @@ func (v *Value) Set(key string, val *Value) {
 	v.Fields = append(v.Fields, Member{Key: key, Value: val})
 }
 
-// decoder turns subgraph answers into Values. Decoders are pooled: the fastjson
-// parser's buffers and the table of interned object keys (field names repeat in
-// every answer) are reused; Values come from chunks instead of one allocation each.
+// decoder turns subgraph answers into Values. Decoders are pooled for their
+// scratch stacks; Values, members and items come from chunks instead of one
+// allocation each. Chunks belong to one answer only: shared between answers,
+// the used part of a chunk would keep older answers' trees alive, chunk after
+// chunk.
 type decoder struct {
-	p    fastjson.Parser
-	keys map[string]string
-	slab []Value
+	slab    []Value
+	mslab   []Member
+	islab   []*Value
+	chunk   int      // size of the next chunks, from the answer's length
+	members []Member // scratch: members of the objects being parsed
+	items   []*Value // scratch: items of the arrays being parsed
 }
 
-var decoders = sync.Pool{New: func() any { return &decoder{keys: map[string]string{}} }}
+// decoders is package-level because decoders hold only scratch space, reusable
+// by any executor; a pool per Executor would only warm up more slowly.
+var decoders = sync.Pool{New: func() any { return &decoder{} }}
 
-// maxInterned bounds the key table so that answers with ever new keys cannot grow it.
-const maxInterned = 4096
+// start sizes the chunks for an answer of n bytes: about one value per 12 bytes
+// of JSON, between 8 and 512 at a time.
+func (d *decoder) start(n int) {
+	d.chunk = min(max(n/12, 8), 512)
+}
 
 func (d *decoder) value() *Value {
 	if len(d.slab) == 0 {
-		d.slab = make([]Value, 128)
+		d.slab = make([]Value, max(d.chunk, 8))
 	}
 	v := &d.slab[0]
 	d.slab = d.slab[1:]
 	return v
 }
 
-func (d *decoder) key(k []byte) string {
-	if s, ok := d.keys[string(k)]; ok {
-		return s
+// memberSlice copies ms into a chunk; the result's capacity is its length so
+// that appending to it (merging) never writes into a neighbour.
+func (d *decoder) memberSlice(ms []Member) []Member {
+	n := len(ms)
+	if n > 32 {
+		return append([]Member(nil), ms...)
 	}
-	s := string(k)
-	if len(d.keys) < maxInterned {
-		d.keys[s] = s
+	if len(d.mslab) < n {
+		d.mslab = make([]Member, max(d.chunk, 32))
 	}
-	return s
+	out := d.mslab[:n:n]
+	d.mslab = d.mslab[n:]
+	copy(out, ms)
+	return out
 }
 
-// release returns the decoder to the pool; Values already handed out stay valid.
+func (d *decoder) itemSlice(items []*Value) []*Value {
+	n := len(items)
+	if n > 32 {
+		return append([]*Value(nil), items...)
+	}
+	if len(d.islab) < n {
+		d.islab = make([]*Value, max(d.chunk/4, 32))
+	}
+	out := d.islab[:n:n]
+	d.islab = d.islab[n:]
+	copy(out, items)
+	return out
+}
+
+// release returns the decoder to the pool, without its chunks; Values already
+// handed out stay valid.
 func (d *decoder) release() {
-	d.slab = nil
+	d.slab, d.mslab, d.islab = nil, nil, nil
 	decoders.Put(d)
-}
-
-// fromFastJSON copies a parsed fastjson value; strings are copied because the
-// parser's buffers are reused.
-func (d *decoder) fromFastJSON(j *fastjson.Value) *Value {
-	switch j.Type() {
-	case fastjson.TypeObject:
-		o, _ := j.Object()
-		v := d.value()
-		*v = Value{Kind: Object, Fields: make([]Member, 0, o.Len())}
-		o.Visit(func(k []byte, c *fastjson.Value) {
-			v.Fields = append(v.Fields, Member{Key: d.key(k), Value: d.fromFastJSON(c)})
-		})
-		return v
-	case fastjson.TypeArray:
-		a, _ := j.Array()
-		v := d.value()
-		*v = Value{Kind: Array, Items: make([]*Value, len(a))}
-		for i, c := range a {
-			v.Items[i] = d.fromFastJSON(c)
-		}
-		return v
-	case fastjson.TypeString:
-		v := d.value()
-		*v = Value{Kind: String, Str: string(j.GetStringBytes())}
-		return v
-	case fastjson.TypeNumber:
-		v := d.value()
-		*v = Value{Kind: Number, Str: j.String()}
-		return v
-	case fastjson.TypeTrue:
-		return trueValue
-	case fastjson.TypeFalse:
-		return falseValue
-	default:
-		return nullValue
-	}
 }
 
 // merge folds src into dst: objects key by key, lists of equal length element by
@@ -201,6 +195,11 @@ func appendJSON(buf []byte, v *Value) []byte {
 		}
 		return append(buf, ']')
 	case String:
+		if v.plain {
+			buf = append(buf, '"')
+			buf = append(buf, v.Str...)
+			return append(buf, '"')
+		}
 		return appendString(buf, v.Str)
 	case Number:
 		return append(buf, v.Str...)
@@ -214,17 +213,27 @@ func appendJSON(buf []byte, v *Value) []byte {
 
 const hex = "0123456789abcdef"
 
+// plainByte marks the bytes a JSON string holds as they are.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString writes s as a JSON string, replacing invalid UTF-8.
 func appendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plainByte[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			buf = append(buf, s[start:i]...)
 			switch c {
 			case '"', '\\':

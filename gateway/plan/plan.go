@@ -63,6 +63,9 @@ type Fetch struct {
 	DependsOn []int
 	// Mutation marks a root fetch of a mutation; such fetches are never de-duplicated.
 	Mutation bool
+	// SizeHint is the size of the subgraph's last answer to this fetch, which
+	// execution uses to read the next answer into one buffer of the right size.
+	SizeHint atomic.Int64
 }
 
 // RepNode is one element of a representation: a field to copy from the response
