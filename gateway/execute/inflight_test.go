@@ -2,6 +2,7 @@ package execute
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -59,5 +60,40 @@ func TestInflightWaiterCancelled(t *testing.T) {
 	defer cancel()
 	if _, _, err := f.do(ctx, "k", nil); err == nil {
 		t.Error("a waiter whose context ended kept waiting")
+	}
+}
+
+func TestInflightSecondWaiterGetsDataWhenFirstLeaves(t *testing.T) {
+	t.Parallel()
+	var f inflight
+	release := make(chan struct{})
+	started := make(chan struct{})
+	firstCtx, leave := context.WithCancel(context.Background())
+	go func() {
+		_, _, _ = f.do(firstCtx, "k", func(ctx context.Context) ([]byte, int, error) {
+			close(started)
+			select {
+			case <-release:
+				return []byte(`{"data":{}}`), 200, nil
+			case <-ctx.Done():
+				return nil, 0, ctx.Err()
+			}
+		})
+	}()
+	<-started
+	got := make(chan error, 1)
+	go func() {
+		raw, _, err := f.do(context.Background(), "k", nil)
+		if err == nil && string(raw) != `{"data":{}}` {
+			err = fmt.Errorf("raw = %s", raw)
+		}
+		got <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	leave()
+	time.Sleep(20 * time.Millisecond)
+	close(release)
+	if err := <-got; err != nil {
+		t.Errorf("second waiter: %v", err)
 	}
 }

@@ -23,6 +23,8 @@ type Response struct {
 	// Data is the shaped "data" JSON; nil means absent, "null" that it was nulled.
 	Data   []byte
 	Errors []Error
+	// Extensions, when set, are written as the response's "extensions".
+	Extensions map[string]any
 }
 
 // Error codes set in extensions.code.
@@ -50,6 +52,17 @@ func (r *Response) AppendJSON(buf []byte) []byte {
 		}
 		buf = append(buf, `"errors":`...)
 		buf = append(buf, b...)
+		wrote = true
+	}
+	if len(r.Extensions) > 0 {
+		b, err := json.Marshal(r.Extensions)
+		if err == nil {
+			if wrote {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, `"extensions":`...)
+			buf = append(buf, b...)
+		}
 	}
 	return append(buf, '}')
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -11,70 +10,49 @@ import (
 	"github.com/shopgraph/shopgraph/gateway/plan"
 )
 
-// executor runs plans; *execute.Executor is one, dedupedExecutor wraps one.
-type executor interface {
-	Execute(ctx context.Context, p *plan.Plan, vars map[string]any) *execute.Response
-	Close()
-}
-
-// dedupedExecutor shares one execution among identical in-flight queries: the
-// same cached plan (the same document, operation and @skip/@include values) with
-// the same variables. Responses are immutable once made, so every waiting client
-// writes the same one. Mutations always run on their own.
-type dedupedExecutor struct {
-	*execute.Executor
-	mu    sync.Mutex
-	calls map[runKey]*sharedRun
-}
-
-// runKey identifies a run: cached plans are shared, so the plan's identity
-// stands for the document, operation and @skip/@include values.
+// runKey identifies a client query run: cached plans are shared, so the plan's
+// identity stands for the document, operation and @skip/@include values.
 type runKey struct {
-	plan *plan.Plan
-	vars string
+	plan     *plan.Plan
+	vars     string
+	withPlan bool
 }
 
-type sharedRun struct {
-	done chan struct{}
-	resp *execute.Response
-}
-
-func newDedupedExecutor(e *execute.Executor) *dedupedExecutor {
-	return &dedupedExecutor{Executor: e, calls: map[runKey]*sharedRun{}}
-}
-
-// Execute runs p, or waits for an identical run already in flight.
-func (d *dedupedExecutor) Execute(ctx context.Context, p *plan.Plan, vars map[string]any) *execute.Response {
-	if p.Operation.Kind != ast.Query {
-		return d.Executor.Execute(ctx, p, vars)
+// respond runs p and returns the response body. Identical in-flight queries (the
+// same cached plan with the same variables) share one execution and the same
+// serialised bytes, which every waiting client writes as they are. The shared
+// run is detached from any one client: it goes on while some client waits,
+// bounded by the request timeout, and stops when all have gone. Mutations always
+// run on their own.
+func (s *Server) respond(ctx context.Context, st *state, p *plan.Plan, vars map[string]any, withPlan bool) []byte {
+	if st.queries == nil || p.Operation.Kind != ast.Query {
+		return s.execute(ctx, st, p, vars, withPlan)
 	}
-	key := runKey{plan: p}
+	key := runKey{plan: p, withPlan: withPlan}
 	if len(vars) > 0 {
 		b, err := json.Marshal(vars) // map keys are sorted: equal variables, equal bytes
 		if err != nil {
-			return d.Executor.Execute(ctx, p, vars)
+			return s.execute(ctx, st, p, vars, withPlan)
 		}
 		key.vars = string(b)
 	}
-	d.mu.Lock()
-	if c, ok := d.calls[key]; ok {
-		d.mu.Unlock()
-		select {
-		case <-c.done:
-			return c.resp
-		case <-ctx.Done():
-			return &execute.Response{Errors: []execute.Error{{Message: "request timed out: " + ctx.Err().Error()}}}
-		}
+	body, _, err := st.queries.Do(ctx, key, func(ctx context.Context) []byte {
+		return s.execute(ctx, st, p, vars, withPlan)
+	})
+	if err != nil {
+		resp := execute.Response{Errors: []execute.Error{{Message: "request ended before its response: " + err.Error()}}}
+		return resp.AppendJSON(nil)
 	}
-	c := &sharedRun{done: make(chan struct{})}
-	d.calls[key] = c
-	d.mu.Unlock()
-	defer func() {
-		d.mu.Lock()
-		delete(d.calls, key)
-		d.mu.Unlock()
-		close(c.done)
-	}()
-	c.resp = d.Executor.Execute(ctx, p, vars)
-	return c.resp
+	return body
+}
+
+// execute runs p within the request timeout and serialises the response.
+func (s *Server) execute(ctx context.Context, st *state, p *plan.Plan, vars map[string]any, withPlan bool) []byte {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	defer cancel()
+	resp := st.exec.Execute(ctx, p, vars)
+	if withPlan {
+		resp.Extensions = map[string]any{"queryPlan": queryPlanExtension(p)}
+	}
+	return resp.AppendJSON(make([]byte, 0, len(resp.Data)+64))
 }

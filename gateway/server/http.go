@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -173,11 +172,9 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.writeErrors(w, media, http.StatusMethodNotAllowed, requestError("mutations must use POST", "BAD_REQUEST"))
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
-	defer cancel()
-	resp := st.exec.Execute(ctx, p, vars)
+	body := s.respond(r.Context(), st, p, vars, wantsQueryPlan(r, req.Extensions))
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	_, _ = w.Write(resp.AppendJSON(make([]byte, 0, len(resp.Data)+64)))
+	_, _ = w.Write(body)
 }
 
 func fromGQLErrors(re *plan.RequestError) []execute.Error {

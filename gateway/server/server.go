@@ -40,6 +40,7 @@ import (
 
 	"github.com/shopgraph/shopgraph/gateway/compose"
 	"github.com/shopgraph/shopgraph/gateway/execute"
+	"github.com/shopgraph/shopgraph/gateway/internal/flight"
 	"github.com/shopgraph/shopgraph/gateway/plan"
 	"github.com/shopgraph/shopgraph/gateway/supergraph"
 )
@@ -56,7 +57,9 @@ type Server struct {
 type state struct {
 	graph   *supergraph.Graph
 	planner *plan.Planner
-	exec    executor
+	exec    *execute.Executor
+	// queries shares identical in-flight client queries; nil when de-duplication is off.
+	queries *flight.Group[runKey, []byte]
 }
 
 // New validates cfg and, when it carries a supergraph SDL, loads it.
@@ -90,7 +93,7 @@ func (s *Server) LoadSupergraph(sdl string) error {
 	ex := execute.New(g, execute.Options{SubgraphTimeout: s.cfg.SubgraphTimeout, NoDedupe: s.cfg.DisableDedupe})
 	st.exec = ex
 	if !s.cfg.DisableDedupe {
-		st.exec = newDedupedExecutor(ex)
+		st.queries = &flight.Group[runKey, []byte]{}
 	}
 	if old := s.state.Swap(st); old != nil {
 		// In-flight requests hold their own pointer; idle connections can go.
