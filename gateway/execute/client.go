@@ -48,7 +48,7 @@ func newTransport() *http.Transport {
 // do posts body and returns the parsed response JSON. Identical concurrent
 // requests share one HTTP call unless dedupe is off or the fetch is a mutation.
 // sizeHint, when positive, is the expected answer size.
-func (c *subgraphClient) do(ctx context.Context, body []byte, dedupe bool, sizeHint *atomic.Int64) (*Value, error) {
+func (c *subgraphClient) do(ctx context.Context, a *arena, body []byte, dedupe bool, sizeHint *atomic.Int64) (*Value, error) {
 	var raw []byte
 	var status int
 	var err error
@@ -62,7 +62,7 @@ func (c *subgraphClient) do(ctx context.Context, body []byte, dedupe bool, sizeH
 	if err != nil {
 		return nil, err
 	}
-	return parseResponse(raw, status)
+	return parseResponse(a, raw, status)
 }
 
 // post sends body and reads the answer, bounded by the subgraph timeout and size.
@@ -138,8 +138,8 @@ func readBody(resp *http.Response, limit int64, hint int) ([]byte, error) {
 
 // parseResponse checks and parses a subgraph's answer. raw must not be modified
 // afterwards: the Values share its memory.
-func parseResponse(raw []byte, status int) (*Value, error) {
-	d := decoders.Get().(*decoder)
+func parseResponse(a *arena, raw []byte, status int) (*Value, error) {
+	d := newDecoder(a)
 	defer d.release()
 	j, perr := d.parse(raw)
 	if status/100 != 2 && (perr != nil || j.Kind != Object || (j.Get("data") == nil && j.Get("errors") == nil)) {

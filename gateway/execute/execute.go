@@ -43,6 +43,7 @@ type Executor struct {
 	schema  *ast.Schema
 	clients map[string]*subgraphClient
 	dedupe  bool
+	chunks  *chunkPool
 }
 
 // New returns an executor with one pooled HTTP client per subgraph of g.
@@ -53,7 +54,7 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 	if opts.MaxResponseBytes <= 0 {
 		opts.MaxResponseBytes = 64 << 20
 	}
-	e := &Executor{schema: g.API(), clients: map[string]*subgraphClient{}, dedupe: !opts.NoDedupe}
+	e := &Executor{schema: g.API(), clients: map[string]*subgraphClient{}, dedupe: !opts.NoDedupe, chunks: newChunkPool()}
 	for _, sg := range g.Subgraphs() {
 		tr := opts.Transport
 		if tr == nil {
@@ -84,6 +85,8 @@ type run struct {
 	ctx  context.Context
 	vars map[string]any
 
+	arena arena
+
 	mu     sync.Mutex
 	data   *Value
 	errors []Error
@@ -93,6 +96,8 @@ type run struct {
 // Execute runs p with the coerced variables and returns the shaped response.
 func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]any) *Response {
 	r := &run{e: e, ctx: ctx, vars: vars, data: &Value{Kind: Object}, varEnc: map[string][]byte{}}
+	r.arena.pool = e.chunks
+	defer r.arena.free()
 	if p.Root != nil {
 		r.node(p.Root)
 	}
@@ -100,7 +105,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	sh := shaper{schema: e.schema, errors: r.errors}
 	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
 	p.SizeHint.Store(int64(len(data)))
-	return &Response{Data: data, Errors: sh.errors}
+	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data}
 }
 
 func (r *run) node(n plan.Node) {
@@ -200,7 +205,7 @@ func (r *run) rootFetch(f *plan.Fetch) {
 		r.failed(f, fmt.Errorf("unknown subgraph"))
 		return
 	}
-	resp, err := c.do(r.ctx, r.body(f, nil), r.e.dedupe && !f.Mutation, &f.SizeHint)
+	resp, err := c.do(r.ctx, &r.arena, r.body(f, nil), r.e.dedupe && !f.Mutation, &f.SizeHint)
 	if err != nil {
 		r.failed(f, err)
 		return
@@ -208,7 +213,7 @@ func (r *run) rootFetch(f *plan.Fetch) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if d := resp.Get("data"); d != nil && d.Kind == Object {
-		merge(r.data, d)
+		merge(&r.arena, r.data, d)
 	}
 	r.subgraphErrors(f, resp, nil)
 }
@@ -229,7 +234,7 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	if len(col.reps) == 0 {
 		return
 	}
-	resp, err := c.do(r.ctx, r.body(f, col.reps), r.e.dedupe, &f.SizeHint)
+	resp, err := c.do(r.ctx, &r.arena, r.body(f, col.reps), r.e.dedupe, &f.SizeHint)
 	if err != nil {
 		r.failed(f, err)
 		return
@@ -285,7 +290,7 @@ func (r *run) mergeEntity(dst, ent *Value) {
 			ent = &cp
 		}
 	}
-	merge(dst, ent)
+	merge(&r.arena, dst, ent)
 }
 
 // subgraphErrors copies a subgraph's errors, re-pathed to client paths. Callers hold r.mu.

@@ -28,7 +28,6 @@ func (d *decoder) parse(raw []byte) (*Value, error) {
 	if len(raw) == 0 {
 		return nil, errSyntax
 	}
-	d.start(len(raw))
 	p := parser{d: d, s: unsafe.String(&raw[0], len(raw))}
 	v, err := p.value(0)
 	if err != nil {

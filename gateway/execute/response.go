@@ -25,7 +25,12 @@ type Response struct {
 	Errors []Error
 	// Extensions, when set, are written as the response's "extensions".
 	Extensions map[string]any
+	// full, when set, is dataPrefix followed by Data in one buffer with room
+	// to spare, from which AppendJSON writes an error-free response.
+	full []byte
 }
+
+const dataPrefix = `{"data":`
 
 // Error codes set in extensions.code.
 const (
@@ -33,8 +38,15 @@ const (
 	CodeSubrequestMalformed = "SUBREQUEST_MALFORMED_RESPONSE"
 )
 
-// AppendJSON writes the response as {"data":...,"errors":[...]}.
+// AppendJSON writes the response as {"data":...,"errors":[...]}. Given an empty
+// buf, it may return (and extend) the buffer that holds Data instead of copying
+// Data, so it is meant to be called once per response.
 func (r *Response) AppendJSON(buf []byte) []byte {
+	if len(buf) == 0 && r.full != nil && len(r.Errors) == 0 && len(r.Extensions) == 0 {
+		full := r.full
+		r.full = nil
+		return append(full, '}')
+	}
 	buf = append(buf, '{')
 	wrote := false
 	if r.Data != nil {

@@ -34,9 +34,12 @@ func (s *shaper) shape(data *Value, op *plan.Operation, sizeHint int) []byte {
 			s.fetchFailed = true
 		}
 	}
+	// The buffer starts with the response's opening, so that a response without
+	// errors is written from it without a copy (Response.AppendJSON).
 	s.buf = make([]byte, 0, max(1024, sizeHint+sizeHint/8))
+	s.buf = append(s.buf, dataPrefix...)
 	if !s.object(data, op.Selections, op.RootType) {
-		return []byte("null")
+		return append(s.buf[:len(dataPrefix)], "null"...)
 	}
 	return s.buf
 }

@@ -71,15 +71,13 @@ func (v *Value) Set(key string, val *Value) {
 }
 
 // decoder turns subgraph answers into Values. Decoders are pooled for their
-// scratch stacks; Values, members and items come from chunks instead of one
-// allocation each. Chunks belong to one answer only: shared between answers,
-// the used part of a chunk would keep older answers' trees alive, chunk after
-// chunk.
+// scratch stacks; Values, members and items come from chunks of the run's arena
+// (or, without one, from chunks of their own) instead of one allocation each.
 type decoder struct {
+	a       *arena
 	slab    []Value
 	mslab   []Member
 	islab   []*Value
-	chunk   int      // size of the next chunks, from the answer's length
 	members []Member // scratch: members of the objects being parsed
 	items   []*Value // scratch: items of the arrays being parsed
 }
@@ -88,15 +86,23 @@ type decoder struct {
 // by any executor; a pool per Executor would only warm up more slowly.
 var decoders = sync.Pool{New: func() any { return &decoder{} }}
 
-// start sizes the chunks for an answer of n bytes: about one value per 12 bytes
-// of JSON, between 8 and 512 at a time.
-func (d *decoder) start(n int) {
-	d.chunk = min(max(n/12, 8), 512)
+// newDecoder returns a pooled decoder that takes its chunks from a (nil: the heap).
+func newDecoder(a *arena) *decoder {
+	d := decoders.Get().(*decoder)
+	d.a = a
+	if a != nil {
+		a.take(d)
+	}
+	return d
 }
 
 func (d *decoder) value() *Value {
 	if len(d.slab) == 0 {
-		d.slab = make([]Value, max(d.chunk, 8))
+		if d.a != nil {
+			d.slab = d.a.valueChunk()
+		} else {
+			d.slab = make([]Value, 64)
+		}
 	}
 	v := &d.slab[0]
 	d.slab = d.slab[1:]
@@ -111,7 +117,11 @@ func (d *decoder) memberSlice(ms []Member) []Member {
 		return append([]Member(nil), ms...)
 	}
 	if len(d.mslab) < n {
-		d.mslab = make([]Member, max(d.chunk, 32))
+		if d.a != nil {
+			d.mslab = d.a.memberChunk()
+		} else {
+			d.mslab = make([]Member, 64)
+		}
 	}
 	out := d.mslab[:n:n]
 	d.mslab = d.mslab[n:]
@@ -125,7 +135,11 @@ func (d *decoder) itemSlice(items []*Value) []*Value {
 		return append([]*Value(nil), items...)
 	}
 	if len(d.islab) < n {
-		d.islab = make([]*Value, max(d.chunk/4, 32))
+		if d.a != nil {
+			d.islab = d.a.itemChunk()
+		} else {
+			d.islab = make([]*Value, 64)
+		}
 	}
 	out := d.islab[:n:n]
 	d.islab = d.islab[n:]
@@ -133,16 +147,20 @@ func (d *decoder) itemSlice(items []*Value) []*Value {
 	return out
 }
 
-// release returns the decoder to the pool, without its chunks; Values already
-// handed out stay valid.
+// release returns the decoder to the pool and the rests of its chunks to its
+// arena; Values already handed out stay valid until the arena is freed.
 func (d *decoder) release() {
-	d.slab, d.mslab, d.islab = nil, nil, nil
+	if d.a != nil {
+		d.a.giveBack(d)
+	}
+	d.a, d.slab, d.mslab, d.islab = nil, nil, nil, nil
 	decoders.Put(d)
 }
 
 // merge folds src into dst: objects key by key, lists of equal length element by
-// element; anything else in src replaces dst.
-func merge(dst, src *Value) *Value {
+// element; anything else in src replaces dst. New members of an object are
+// appended in one step, into a slice from a when there is one.
+func merge(a *arena, dst, src *Value) *Value {
 	if dst == nil || src == nil {
 		if src == nil {
 			return dst
@@ -150,10 +168,28 @@ func merge(dst, src *Value) *Value {
 		return src
 	}
 	if dst.Kind == Object && src.Kind == Object {
+		added := 0
 		for _, m := range src.Fields {
 			if cur := dst.Get(m.Key); cur != nil {
-				dst.Set(m.Key, merge(cur, m.Value))
+				dst.Set(m.Key, merge(a, cur, m.Value))
 			} else {
+				added++
+			}
+		}
+		if added == 0 {
+			return dst
+		}
+		if n := len(dst.Fields) + added; cap(dst.Fields) < n {
+			var grown []Member
+			if a != nil {
+				grown = a.memberSlice(n)
+			} else {
+				grown = make([]Member, 0, n)
+			}
+			dst.Fields = append(grown, dst.Fields...)
+		}
+		for _, m := range src.Fields {
+			if !hasKey(dst.Fields, m.Key) {
 				dst.Fields = append(dst.Fields, m)
 			}
 		}
@@ -161,11 +197,20 @@ func merge(dst, src *Value) *Value {
 	}
 	if dst.Kind == Array && src.Kind == Array && len(dst.Items) == len(src.Items) {
 		for i := range dst.Items {
-			dst.Items[i] = merge(dst.Items[i], src.Items[i])
+			dst.Items[i] = merge(a, dst.Items[i], src.Items[i])
 		}
 		return dst
 	}
 	return src
+}
+
+func hasKey(ms []Member, key string) bool {
+	for i := range ms {
+		if ms[i].Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // appendJSON writes v as JSON.

@@ -54,5 +54,5 @@ func (s *Server) execute(ctx context.Context, st *state, p *plan.Plan, vars map[
 	if withPlan {
 		resp.Extensions = map[string]any{"queryPlan": queryPlanExtension(p)}
 	}
-	return resp.AppendJSON(make([]byte, 0, len(resp.Data)+64))
+	return resp.AppendJSON(nil)
 }
