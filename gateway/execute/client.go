@@ -20,8 +20,21 @@ type subgraphClient struct {
 	hc      *http.Client
 	timeout time.Duration
 	maxBody int64
-	headers http.Header
+	header  http.Header // sent with every request; read only
 	flight  *inflight
+}
+
+// requestHeader is the header of every request to a subgraph: the content type,
+// what the router accepts, and the configured extra headers.
+func requestHeader(extra http.Header) http.Header {
+	h := http.Header{
+		"Content-Type": {"application/json"},
+		"Accept":       {"application/graphql-response+json, application/json"},
+	}
+	for k, vs := range extra {
+		h[http.CanonicalHeaderKey(k)] = vs
+	}
+	return h
 }
 
 // fetchError is a failed subgraph request, reported once as a GraphQL error.
@@ -76,11 +89,9 @@ func (c *subgraphClient) post(ctx context.Context, body []byte, sizeHint *atomic
 	if err != nil {
 		return nil, 0, &fetchError{CodeSubrequestHTTP, err}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/graphql-response+json, application/json")
-	for k, vs := range c.headers {
-		req.Header[k] = vs
-	}
+	// One header map for every request: neither the client nor the transport
+	// writes to a request's headers.
+	req.Header = c.header
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {

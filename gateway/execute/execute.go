@@ -66,7 +66,7 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 			hc:      &http.Client{Transport: tr},
 			timeout: opts.SubgraphTimeout,
 			maxBody: opts.MaxResponseBytes,
-			headers: opts.Headers,
+			header:  requestHeader(opts.Headers),
 			flight:  &inflight{},
 		}
 	}

@@ -65,14 +65,12 @@ func (p *parser) value(depth int) (*Value, error) {
 	case c == '[':
 		return p.array(depth)
 	case c == '"':
-		start := p.pos
-		s, err := p.str()
+		s, plain, err := p.str()
 		if err != nil {
 			return nil, err
 		}
 		v := p.d.value()
-		// A string read as it was, of printable ASCII only, needs no escaping.
-		*v = Value{Kind: String, Str: s, plain: p.pos-start == len(s)+2 && isPlain(s)}
+		*v = Value{Kind: String, Str: s, plain: plain}
 		return v, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
@@ -109,7 +107,7 @@ func (p *parser) object(depth int) (*Value, error) {
 		if p.pos >= len(p.s) || p.s[p.pos] != '"' {
 			return nil, errSyntax
 		}
-		k, err := p.str()
+		k, _, err := p.str()
 		if err != nil {
 			return nil, err
 		}
@@ -223,23 +221,36 @@ func (p *parser) number() (*Value, error) {
 }
 
 // str reads a string at p.pos (at its opening quote). Without escapes it is a
-// view into the input; with escapes it is decoded into a new string.
-func (p *parser) str() (string, error) {
+// view into the input; with escapes it is decoded into a new string. plain
+// reports a string of printable ASCII without escapes, which JSON output can
+// hold as it is.
+func (p *parser) str() (string, bool, error) {
 	p.pos++
 	start := p.pos
 	s := p.s
-	for i := start; i < len(s); i++ {
+	plain := true
+	for i := start; i < len(s); {
+		for i < len(s) && plainByte[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		switch c := s[i]; {
 		case c == '"':
 			p.pos = i + 1
-			return s[start:i], nil
+			return s[start:i], plain, nil
 		case c == '\\':
-			return p.unescape(start, i)
+			str, err := p.unescape(start, i)
+			return str, false, err
 		case c < 0x20:
-			return "", errSyntax
+			return "", false, errSyntax
+		default: // non-ASCII: valid or not, output checks it
+			plain = false
+			i++
 		}
 	}
-	return "", errSyntax
+	return "", false, errSyntax
 }
 
 func (p *parser) unescape(start, i int) (string, error) {
@@ -301,15 +312,6 @@ func (p *parser) unescape(start, i int) (string, error) {
 		i++
 	}
 	return "", errSyntax
-}
-
-func isPlain(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !plainByte[s[i]] {
-			return false
-		}
-	}
-	return true
 }
 
 func hex4(s string, i int) (rune, bool) {

@@ -107,7 +107,7 @@ func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool
 				continue
 			}
 			s.path = append(s.path, pathElem{key: f.Key})
-			ok := s.value(obj.Get(f.Key), f.Type, f.Selections, f)
+			ok := s.value(obj.Get(f.DataKeyOrKey()), f.Type, f.Selections, f)
 			s.path = s.path[:len(s.path)-1]
 			if !ok {
 				return false
@@ -137,7 +137,14 @@ func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool
 			}
 		}
 		s.path = append(s.path, pathElem{key: g.key})
-		ok := s.value(obj.Get(g.key), f.Type, sub, f)
+		v := obj.Get(f.DataKeyOrKey())
+		for _, gf := range g.fields[1:] {
+			if v != nil {
+				break
+			}
+			v = obj.Get(gf.DataKeyOrKey()) // aliased apart in a subgraph operation
+		}
+		ok := s.value(v, f.Type, sub, f)
 		s.path = s.path[:len(s.path)-1]
 		if !ok {
 			return false

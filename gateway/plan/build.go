@@ -65,6 +65,7 @@ func build(g *supergraph.Graph, op *Operation, labels func(string) bool) (*Plan,
 		labels = func(string) bool { return false }
 	}
 	b := &builder{g: g, op: op, labels: labels, entity: map[string]*fetch{}}
+	aliasTypeConflicts(g, op.Selections)
 	if err := b.planRoot(); err != nil {
 		return nil, err
 	}
@@ -434,12 +435,13 @@ func (b *builder) concreteTarget(c cursor, t *supergraph.Type) string {
 }
 
 func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, error) {
-	if c.sel.conflict(s.Key, s.Name, s.Arguments) {
+	key := s.DataKeyOrKey()
+	if c.sel.conflict(key, s.Name, s.Arguments) {
 		// Planner fields are aliased away from client keys, so this means two
 		// selections the normaliser should have merged.
-		return nil, fmt.Errorf("internal planning error: response key %q at %q is used by two different fields", s.Key, c.path.String())
+		return nil, fmt.Errorf("internal planning error: response key %q at %q is used by two different fields", key, c.path.String())
 	}
-	item := c.sel.field(s.Key, s.Name, s.Arguments, len(s.Selections) > 0)
+	item := c.sel.field(key, s.Name, s.Arguments, len(s.Selections) > 0)
 	if len(s.Selections) == 0 {
 		return idSet{c.f.id: true}, nil
 	}
@@ -447,7 +449,7 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 		// Shaping decides type conditions by __typename, so abstract values carry it.
 		item.sub.field("__typename", "__typename", nil, false)
 	}
-	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, s.Key, s.Type), depth: c.depth, client: s.Selections}
+	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, key, s.Type), depth: c.depth, client: s.Selections}
 	if pf, ok := b.providedField(c.provided, c.typ, s.Name); ok {
 		child.provided = pf.SelectionSet
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {

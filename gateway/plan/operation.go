@@ -35,6 +35,18 @@ type Field struct {
 	Selections []Selection
 	// Definition is the API schema definition (nil for __typename).
 	Definition *ast.FieldDefinition
+	// DataKey, when set, is the key the field's value has in the merged data:
+	// the planner aliased the field in subgraph operations because its type
+	// there conflicts with a sibling fragment's field of the same key.
+	DataKey string
+}
+
+// DataKeyOrKey returns the key of the field's value in the merged data.
+func (f *Field) DataKeyOrKey() string {
+	if f.DataKey != "" {
+		return f.DataKey
+	}
+	return f.Key
 }
 
 // Fragment is an inline fragment that narrows to TypeCondition.

@@ -1,0 +1,91 @@
+package plan
+
+import (
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/shopgraph/shopgraph/gateway/supergraph"
+)
+
+// Fields whose type differs between subgraphs (join__field(type:)) can make a
+// valid client selection invalid in a subgraph. In the supergraph, Box.label and
+// Bag.label may both be String, so `... on Box { label } ... on Bag { label }`
+// is valid; in a subgraph where Box.label is String! the two fields return
+// different shapes under one response key, which FieldsInSetCanMerge rejects.
+// aliasTypeConflicts gives such fields a data key of their own: the planner
+// selects them under that alias, and shaping reads them from it.
+
+// aliasTypeConflicts walks the operation and aliases, in each selection set, the
+// fields of sibling fragments that share a response key with an earlier field
+// but have another type in some subgraph that resolves both.
+func aliasTypeConflicts(g *supergraph.Graph, sels []Selection) {
+	type seen struct {
+		f    *Field
+		cond string
+	}
+	var first []seen
+	var visit func(sels []Selection, cond string)
+	visit = func(sels []Selection, cond string) {
+		for _, s := range sels {
+			switch s := s.(type) {
+			case *Field:
+				for _, o := range first {
+					if o.f.Key == s.Key && o.cond != cond && subgraphTypesDiffer(g, o.f, s) {
+						s.DataKey = "__sg_" + s.Key + "_" + cond
+						break
+					}
+				}
+				if s.DataKey == "" {
+					first = append(first, seen{s, cond})
+				}
+				aliasTypeConflicts(g, s.Selections)
+			case *Fragment:
+				visit(s.Selections, s.TypeCondition)
+			}
+		}
+	}
+	visit(sels, "")
+}
+
+// subgraphTypesDiffer reports whether some subgraph resolving both fields gives
+// them different types.
+func subgraphTypesDiffer(g *supergraph.Graph, a, b *Field) bool {
+	fa, fb := supergraphField(g, a), supergraphField(g, b)
+	if fa == nil || fb == nil {
+		return false
+	}
+	for sg, sa := range fa.Sources {
+		sb := fb.Sources[sg]
+		if sb == nil {
+			continue
+		}
+		if subgraphType(fa, sa) != subgraphType(fb, sb) {
+			return true
+		}
+	}
+	return false
+}
+
+func supergraphField(g *supergraph.Graph, f *Field) *supergraph.Field {
+	if f.Name == "__typename" {
+		return nil
+	}
+	t := g.Type(f.Parent)
+	if t == nil {
+		return nil
+	}
+	return t.Fields[f.Name]
+}
+
+func subgraphType(f *supergraph.Field, s *supergraph.FieldSource) string {
+	if s.Type != "" {
+		return s.Type
+	}
+	return typeString(f.Type)
+}
+
+func typeString(t *ast.Type) string {
+	if t == nil {
+		return ""
+	}
+	return t.String()
+}
