@@ -28,7 +28,7 @@ type Bag implements Thing @key(fields: "id") { id: ID! label: String size: Float
 		},
 		{
 			Name: "labels",
-			SDL: fed + `type Box @key(fields: "id") { id: ID! label: String @shareable note: String }`,
+			SDL:  fed + `type Box @key(fields: "id") { id: ID! label: String @shareable note: String }`,
 			Entities: map[string]testsubgraph.EntityResolver{
 				"Box": byKey("Box", "id", map[string]map[string]any{"x1": {"label": "box", "note": "fragile"}}),
 			},
