@@ -324,3 +324,11 @@ func hex4(s string, i int) (rune, bool) {
 	}
 	return rune(n), true
 }
+
+// ParseJSON parses raw, one JSON value, into a Value. The Value shares raw's
+// memory: raw must not be modified afterwards.
+func ParseJSON(raw []byte) (*Value, error) {
+	d := newDecoder(nil)
+	defer d.release()
+	return d.parse(raw)
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -110,7 +111,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			s.writeErrors(w, media, http.StatusUnsupportedMediaType, requestError("unsupported Content-Type "+ct+": send application/json", "BAD_REQUEST"))
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes))
+		body, err := readBody(w, r, s.cfg.MaxBodyBytes)
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
@@ -120,7 +121,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			s.writeErrors(w, media, http.StatusBadRequest, requestError("cannot read request body: "+err.Error(), "BAD_REQUEST"))
 			return
 		}
-		if err := json.Unmarshal(body, &req); err != nil {
+		if err := decodeRequest(body, &req); err != nil {
 			s.writeErrors(w, media, http.StatusBadRequest, requestError("invalid JSON body: "+err.Error(), "BAD_REQUEST"))
 			return
 		}
@@ -173,7 +174,10 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := s.respond(r.Context(), st, p, vars, wantsQueryPlan(r, req.Extensions))
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	h := w.Header()
+	h.Set("Content-Type", media+"; charset=utf-8")
+	// A known length spares chunked encoding and its final write.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
 }
 
