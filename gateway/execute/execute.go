@@ -98,7 +98,11 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	r := &run{e: e, ctx: ctx, vars: vars, data: &Value{Kind: Object}, varEnc: map[string][]byte{}}
 	r.arena.pool = e.chunks
 	defer r.arena.free()
-	if p.Root != nil {
+	switch {
+	case p.Root == nil:
+	case p.Operation.Kind == ast.Query:
+		r.schedule(p.Root)
+	default:
 		r.node(p.Root)
 	}
 	r.introspect(p.Operation)
@@ -261,11 +265,8 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 				Extensions: map[string]any{"serviceName": f.Subgraph, "code": CodeSubrequestMalformed},
 			})
 		default:
-			for i, ent := range ents.Items {
-				if ent == nil || ent.Kind != Object {
-					continue
-				}
-				for _, obj := range col.targets[i] {
+			for j, obj := range col.objs {
+				if ent := ents.Items[col.repOf[j]]; ent != nil && ent.Kind == Object {
 					r.mergeEntity(obj, ent)
 				}
 			}
@@ -362,9 +363,12 @@ func repath(items []*Value, targets [][]any) []any {
 type collector struct {
 	reqs    []*plan.RepNode
 	index   map[string]int
-	reps    []string
-	targets [][]*Value
-	buf     []byte
+	reps []string
+	// objs are the objects found, in walk order; repOf[j] is the index in
+	// reps of objs[j]'s representation.
+	objs  []*Value
+	repOf []int32
+	buf   []byte
 }
 
 func (c *collector) walk(v *Value, p plan.Path) {
@@ -393,11 +397,9 @@ func (c *collector) walk(v *Value, p plan.Path) {
 // came from, by walking the flatten paths again in the same order.
 func (c *collector) paths(data *Value, fpaths []plan.Path) [][]any {
 	out := make([][]any, len(c.reps))
-	firsts := make(map[*Value]int, len(c.targets))
-	for i, ts := range c.targets {
-		if len(ts) > 0 {
-			firsts[ts[0]] = i
-		}
+	repOf := make(map[*Value]int, len(c.objs))
+	for j, obj := range c.objs {
+		repOf[obj] = int(c.repOf[j])
 	}
 	var walk func(v *Value, p plan.Path, cur []any)
 	walk = func(v *Value, p plan.Path, cur []any) {
@@ -405,8 +407,7 @@ func (c *collector) paths(data *Value, fpaths []plan.Path) [][]any {
 			return
 		}
 		if len(p) == 0 {
-			if i, ok := firsts[v]; ok {
-				delete(firsts, v)
+			if i, ok := repOf[v]; ok && out[i] == nil {
 				out[i] = append([]any(nil), cur...)
 			}
 			return
@@ -463,9 +464,9 @@ func (c *collector) add(obj *Value) {
 		rep := string(buf)
 		c.index[rep] = i
 		c.reps = append(c.reps, rep)
-		c.targets = append(c.targets, nil)
 	}
-	c.targets[i] = append(c.targets[i], obj)
+	c.objs = append(c.objs, obj)
+	c.repOf = append(c.repOf, int32(i))
 }
 
 // appendRep writes the representation of obj: the fields named by nodes, nested

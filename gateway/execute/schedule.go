@@ -1,0 +1,64 @@
+package execute
+
+import (
+	"sync"
+
+	"github.com/shopgraph/shopgraph/gateway/plan"
+)
+
+// step is a fetch of the plan to schedule: a root *plan.Fetch or a *plan.Flatten.
+type step struct {
+	node plan.Node
+	id   int
+	deps []int
+}
+
+// schedule runs a query plan's fetches each as soon as the fetches it depends
+// on have finished, instead of stage by stage: a fetch waits for its own data,
+// not for the slowest fetch of the stage before it. A query's fetches only read
+// the data of the fetches they depend on, so this keeps their results; a
+// mutation's root fetches must run in order, so mutations use the plan's
+// Sequence and Parallel steps instead.
+func (r *run) schedule(root plan.Node) {
+	var steps []step
+	var collect func(plan.Node)
+	collect = func(n plan.Node) {
+		switch n := n.(type) {
+		case *plan.Sequence:
+			for _, c := range n.Nodes {
+				collect(c)
+			}
+		case *plan.Parallel:
+			for _, c := range n.Nodes {
+				collect(c)
+			}
+		case *plan.Fetch:
+			steps = append(steps, step{node: n, id: n.ID, deps: n.DependsOn})
+		case *plan.Flatten:
+			steps = append(steps, step{node: n, id: n.Fetch.ID, deps: n.Fetch.DependsOn})
+		}
+	}
+	collect(root)
+	done := make(map[int]chan struct{}, len(steps))
+	for _, s := range steps {
+		done[s.id] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	for _, s := range steps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[s.id])
+			for _, d := range s.deps {
+				if ch := done[d]; ch != nil {
+					<-ch
+				}
+			}
+			if r.ctx.Err() != nil {
+				return
+			}
+			r.node(s.node)
+		}()
+	}
+	wg.Wait()
+}
