@@ -361,9 +361,9 @@ func repath(items []*Value, targets [][]any) []any {
 // per representation, the objects it came from. It records no paths: those are
 // needed only to re-path errors, and paths finds them again then.
 type collector struct {
-	reqs    []*plan.RepNode
-	index   map[string]int
-	reps []string
+	reqs  []*plan.RepNode
+	index map[string]int
+	reps  []string
 	// objs are the objects found, in walk order; repOf[j] is the index in
 	// reps of objs[j]'s representation.
 	objs  []*Value
