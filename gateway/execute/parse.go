@@ -230,9 +230,7 @@ func (p *parser) str() (string, bool, error) {
 	s := p.s
 	plain := true
 	for i := start; i < len(s); {
-		for i < len(s) && plainByte[s[i]] {
-			i++
-		}
+		i = skipPlain(s, i)
 		if i == len(s) {
 			break
 		}

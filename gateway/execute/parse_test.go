@@ -2,6 +2,7 @@ package execute
 
 import (
 	"encoding/json"
+	"os"
 	"reflect"
 	"testing"
 )
@@ -36,4 +37,42 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("%q: got %#v, want %#v", raw, got, want)
 		}
 	})
+}
+
+func TestSkipPlain(t *testing.T) {
+	t.Parallel()
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 20; pos++ {
+			b := []byte("abcdefghijklmnopqrstuvwxyz")
+			b[pos] = byte(c)
+			want := pos
+			if plainByte[c] {
+				want = len(b)
+			}
+			if got := skipPlain(string(b), 0); got != want {
+				t.Fatalf("byte %#x at %d: skipPlain = %d, want %d", c, pos, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkParse parses the gateways-benchmark response (87 KB), the size of the
+// largest subgraph answer of that workload.
+func BenchmarkParse(b *testing.B) {
+	raw, err := os.ReadFile("../../../shared/bench/gateways-benchmark/expected.json")
+	if err != nil {
+		b.Skip(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	pool := newChunkPool()
+	for b.Loop() {
+		a := arena{pool: pool}
+		d := newDecoder(&a)
+		if _, err := d.parse(raw); err != nil {
+			b.Fatal(err)
+		}
+		d.release()
+		a.free()
+	}
 }

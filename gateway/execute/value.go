@@ -1,6 +1,7 @@
 package execute
 
 import (
+	"encoding/binary"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -266,14 +267,35 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
+// skipPlain returns the index of the first byte at or after i that is not
+// plainByte, eight bytes at a time while it can.
+func skipPlain(s string, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
+		// A byte is not plain when below 0x20, a quote, a backslash or non-ASCII;
+		// (x - ones) &^ x & highs has a high bit where a byte of x is zero.
+		q := w ^ (ones * '"')
+		b := w ^ (ones * '\\')
+		if ((w-ones*0x20)&^w|(q-ones)&^q|(b-ones)&^b|w)&highs != 0 {
+			break
+		}
+	}
+	for i < len(s) && plainByte[s[i]] {
+		i++
+	}
+	return i
+}
+
 // appendString writes s as a JSON string, replacing invalid UTF-8.
 func appendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		for i < len(s) && plainByte[s[i]] {
-			i++
-		}
+		i = skipPlain(s, i)
 		if i == len(s) {
 			break
 		}
