@@ -279,7 +279,13 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 // from. An @interfaceObject subgraph answers with the interface's name as
 // __typename; the object's concrete name, once known, is kept.
 func (r *run) mergeEntity(dst, ent *Value) {
-	if tn, cur := ent.Get("__typename"), dst.Get("__typename"); tn != nil && cur != nil && tn.Kind == String && cur.Kind == String && tn.Str != cur.Str {
+	// Entities rarely carry __typename (the planner does not ask for it), so
+	// the object's own is looked up only when they do.
+	if tn := ent.Get("__typename"); tn != nil && tn.Kind == String {
+		if cur := dst.Get("__typename"); cur == nil || cur.Kind != String || cur.Str == tn.Str {
+			merge(&r.arena, dst, ent)
+			return
+		}
 		if def := r.e.schema.Types[tn.Str]; def == nil || def.Kind != ast.Object {
 			cp := *ent
 			cp.Fields = make([]Member, 0, len(ent.Fields))

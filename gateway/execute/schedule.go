@@ -39,6 +39,10 @@ func (r *run) schedule(root plan.Node) {
 		}
 	}
 	collect(root)
+	if len(steps) == 1 {
+		r.node(steps[0].node)
+		return
+	}
 	done := make(map[int]chan struct{}, len(steps))
 	for _, s := range steps {
 		done[s.id] = make(chan struct{})
