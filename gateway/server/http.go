@@ -21,8 +21,6 @@ const (
 	mediaJSON            = "application/json"
 )
 
-func bytesReader(s string) io.Reader { return strings.NewReader(s) }
-
 // Handler returns the router's HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()

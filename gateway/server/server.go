@@ -27,8 +27,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -154,9 +152,9 @@ func (s *Server) compose(ctx context.Context) (string, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	for i, sg := range s.cfg.Subgraphs {
 		g.Go(func() error {
-			sdl, err := s.fetchSDL(gctx, sg)
+			sdl, err := compose.FetchSDL(gctx, s.client, sg.URL, nil)
 			if err != nil {
-				return fmt.Errorf("subgraph %q at %s: %w", sg.Name, sg.URL, err)
+				return fmt.Errorf("subgraph %q: %w", sg.Name, err)
 			}
 			inputs[i] = compose.Subgraph{Name: sg.Name, URL: sg.URL, SDL: sdl}
 			return nil
@@ -166,42 +164,4 @@ func (s *Server) compose(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return compose.Compose(inputs)
-}
-
-func (s *Server) fetchSDL(ctx context.Context, sg Subgraph) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sg.URL, bytesReader(`{"query":"query __ApolloGetServiceDefinition__ { _service { sdl } }"}`))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return "", err
-	}
-	var out struct {
-		Data *struct {
-			Service *struct {
-				SDL string `json:"sdl"`
-			} `json:"_service"`
-		} `json:"data"`
-		Errors []struct {
-			Message string `json:"message"`
-		} `json:"errors"`
-	}
-	if err := json.Unmarshal(body, &out); err != nil {
-		return "", fmt.Errorf("HTTP %d, not a GraphQL response: %.200s", resp.StatusCode, body)
-	}
-	if len(out.Errors) > 0 {
-		return "", fmt.Errorf("_service query failed: %s", out.Errors[0].Message)
-	}
-	if out.Data == nil || out.Data.Service == nil || out.Data.Service.SDL == "" {
-		return "", errors.New("_service { sdl } returned no SDL")
-	}
-	return out.Data.Service.SDL, nil
 }
