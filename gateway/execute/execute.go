@@ -106,7 +106,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 		r.node(p.Root)
 	}
 	r.introspect(p.Operation)
-	sh := shaper{schema: e.schema, errors: r.errors}
+	sh := shaper{schema: e.schema, vars: vars, errors: r.errors}
 	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
 	p.SizeHint.Store(int64(len(data)))
 	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data}
@@ -135,6 +135,10 @@ func (r *run) node(n plan.Node) {
 		r.rootFetch(n)
 	case *plan.Flatten:
 		r.entityFetch(n)
+	case *plan.Condition:
+		if br := n.Branch(r.vars); br != nil {
+			r.node(br)
+		}
 	}
 }
 

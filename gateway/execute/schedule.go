@@ -36,6 +36,12 @@ func (r *run) schedule(root plan.Node) {
 			steps = append(steps, step{node: n, id: n.ID, deps: n.DependsOn})
 		case *plan.Flatten:
 			steps = append(steps, step{node: n, id: n.Fetch.ID, deps: n.Fetch.DependsOn})
+		case *plan.Condition:
+			// A fetch left out by its condition never runs; fetches that list it
+			// among their dependencies do not wait for it.
+			if br := n.Branch(r.vars); br != nil {
+				collect(br)
+			}
 		}
 	}
 	collect(root)

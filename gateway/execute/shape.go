@@ -15,6 +15,8 @@ import (
 // propagated to the nearest nullable parent.
 type shaper struct {
 	schema *ast.Schema
+	// vars are the request's coerced variables, which decide @skip/@include.
+	vars   map[string]any
 	buf    []byte
 	path   []pathElem
 	errors []Error
@@ -60,6 +62,9 @@ func (s *shaper) collect(out []group, sels []plan.Selection, typename string) []
 	for _, sel := range sels {
 		switch sel := sel.(type) {
 		case *plan.Field:
+			if len(sel.Conditions) > 0 && !sel.Conditions.Hold(s.vars) {
+				continue
+			}
 			found := false
 			for i := range out {
 				if out[i].key == sel.Key {
@@ -80,12 +85,14 @@ func (s *shaper) collect(out []group, sels []plan.Selection, typename string) []
 	return out
 }
 
-// plainFields returns sels as fields when it holds no fragment: normalising
+// plainFields reports whether sels holds only unconditional fields: normalising
 // merged fields with the same response key, so each field is then its own group
 // and shaping needs no grouping (the common case, which allocates nothing).
+// Fields under @skip/@include on variables go through grouping, which leaves
+// out those whose conditions fail and merges those with a shared key.
 func plainFields(sels []plan.Selection) bool {
 	for _, sel := range sels {
-		if _, ok := sel.(*plan.Field); !ok {
+		if f, ok := sel.(*plan.Field); !ok || len(f.Conditions) > 0 {
 			return false
 		}
 	}

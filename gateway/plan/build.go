@@ -27,6 +27,23 @@ type fetch struct {
 	deps     map[int]bool
 	paths    []Path
 	merged   bool
+	// conds are the conditions under which every field of the fetch is wanted
+	// (the fetch then goes under Condition nodes); condsSet is false until the
+	// first field arrives.
+	conds    Conditions
+	condsSet bool
+}
+
+// need records that the fetch serves a field wanted under the conditions cs: the
+// fetch stays conditional only on what all its fields share.
+func (f *fetch) need(cs Conditions) {
+	if !f.condsSet {
+		f.conds, f.condsSet = cs, true
+		return
+	}
+	if len(f.conds) > 0 {
+		f.conds = f.conds.intersect(cs)
+	}
 }
 
 type builder struct {
@@ -50,6 +67,8 @@ type cursor struct {
 	// client holds the client's selections at this object position; fields the
 	// planner adds (keys, requires) are aliased when a client field uses their name.
 	client []Selection
+	// conds are the @skip/@include conditions on the path to this position.
+	conds Conditions
 }
 
 type idSet map[int]bool
@@ -303,6 +322,7 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 				}
 				if len(c.path) > 0 || c.f.entity {
 					c.sel.field("__typename", "__typename", nil, false)
+					c.f.need(c.conds.and(s.Conditions))
 				}
 				continue
 			}
@@ -441,7 +461,9 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 		// selections the normaliser should have merged.
 		return nil, fmt.Errorf("internal planning error: response key %q at %q is used by two different fields", key, c.path.String())
 	}
-	item := c.sel.field(key, s.Name, s.Arguments, len(s.Selections) > 0)
+	conds := c.conds.and(s.Conditions)
+	c.f.need(conds)
+	item := c.sel.fieldIf(key, s.Name, s.Arguments, len(s.Selections) > 0, s.Conditions)
 	if len(s.Selections) == 0 {
 		return idSet{c.f.id: true}, nil
 	}
@@ -449,7 +471,7 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 		// Shaping decides type conditions by __typename, so abstract values carry it.
 		item.sub.field("__typename", "__typename", nil, false)
 	}
-	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, key, s.Type), depth: c.depth, client: s.Selections}
+	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, key, s.Type), depth: c.depth, client: s.Selections, conds: conds}
 	if pf, ok := b.providedField(c.provided, c.typ, s.Name); ok {
 		child.provided = pf.SelectionSet
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {
@@ -630,7 +652,7 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 	for _, rs := range reqSels {
 		addSelections(reqs, rs, false)
 	}
-	child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client}
+	child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client, conds: c.conds}
 	d, err := b.planSelections(child, sels)
 	if err != nil {
 		return nil, err

@@ -83,6 +83,11 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 				g.paths = append(g.paths, p)
 			}
 		}
+		if g.condsSet && f.condsSet {
+			g.conds = g.conds.intersect(f.conds)
+		} else {
+			g.conds, g.condsSet = nil, false
+		}
 		f.merged = true
 		alias[f.id] = g.id
 	}
@@ -201,11 +206,14 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 			flush()
 			curLevel = level[f.id]
 		}
+		var n Node = pf
 		if f.entity {
-			cur = append(cur, &Flatten{Paths: f.paths, Fetch: pf})
-		} else {
-			cur = append(cur, pf)
+			n = &Flatten{Paths: f.paths, Fetch: pf}
 		}
+		if f.condsSet {
+			n = f.conds.wrap(n)
+		}
+		cur = append(cur, n)
 	}
 	flush()
 	p.Fetches = append(p.Fetches, out...)
@@ -255,7 +263,13 @@ func (b *builder) toFetch(f *fetch, id int) *Fetch {
 	}
 	for _, v := range pf.Variables {
 		if def := b.op.Variables.ForName(v); def != nil {
-			decls = append(decls, "$"+v+":"+def.Type.String())
+			decl := "$" + v + ":" + def.Type.String()
+			if def.DefaultValue != nil {
+				// A nullable variable with a default may stand where a non-null
+				// value is expected (@skip/@include's if) only with its default.
+				decl += "=" + def.DefaultValue.String()
+			}
+			decls = append(decls, decl)
 		}
 	}
 	if len(decls) > 0 {

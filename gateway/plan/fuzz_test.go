@@ -2,6 +2,9 @@ package plan
 
 import (
 	"testing"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 func FuzzPlan(f *testing.F) {
@@ -16,6 +19,8 @@ func FuzzPlan(f *testing.F) {
 		`{ products { edges { node { ... on Product { id } ... { name } } } } }`,
 		`{`,
 		`query ($a: Int = 3) { products(first: $a) { totalCount } }`,
+		`query($s: Boolean!) { products @include(if: $s) { edges { node { id ... @skip(if: $s) { reviews { totalCount } } } } } }`,
+		`query($s: Boolean = true) { me { name @skip(if: $s) @include(if: $s) orders @include(if: $s) { id } } }`,
 	} {
 		f.Add(seed, "", true)
 	}
@@ -32,6 +37,10 @@ func FuzzPlan(f *testing.F) {
 			if f.Operation == "" || f.Subgraph == "" {
 				t.Fatalf("empty fetch %+v", f)
 			}
+			if _, err := parser.ParseQuery(&ast.Source{Input: f.Operation}); err != nil {
+				t.Fatalf("fetch %d operation %q does not parse: %v", f.ID, f.Operation, err)
+			}
 		}
+		_ = pl.Tree()
 	})
 }

@@ -8,7 +8,11 @@ import (
 )
 
 // Operation is a normalised operation: fragments expanded into inline fragments,
-// @skip/@include resolved, fields with the same response key merged.
+// @skip/@include with literal arguments resolved, fields with the same response
+// key and the same conditions merged. @skip/@include on variables become the
+// Conditions of fields (a fragment's conditions are pushed down to its fields),
+// so one operation serves every value; fields with the same key and different
+// conditions stay apart and shaping merges those that hold.
 type Operation struct {
 	Kind ast.Operation
 	Name string
@@ -35,6 +39,9 @@ type Field struct {
 	Selections []Selection
 	// Definition is the API schema definition (nil for __typename).
 	Definition *ast.FieldDefinition
+	// Conditions are the @skip/@include on variables that decide, per request,
+	// whether the field is in the response.
+	Conditions Conditions
 	// DataKey, when set, is the key the field's value has in the merged data:
 	// the planner aliased the field in subgraph operations because its type
 	// there conflicts with a sibling fragment's field of the same key.
@@ -62,53 +69,13 @@ func (*Fragment) selection() {}
 type normaliser struct {
 	schema    *ast.Schema
 	doc       *ast.QueryDocument
-	vars      map[string]any
-	condVars  map[string]bool
 	fragDepth int
 }
 
-// collectConditionVariables returns the variables used by @skip/@include anywhere in
-// the document, whose values select the plan.
-func collectConditionVariables(doc *ast.QueryDocument) []string {
-	seen := map[string]bool{}
-	var out []string
-	var walkDirs func(ast.DirectiveList)
-	walkDirs = func(dirs ast.DirectiveList) {
-		for _, d := range dirs {
-			if d.Name != "skip" && d.Name != "include" {
-				continue
-			}
-			if a := d.Arguments.ForName("if"); a != nil && a.Value != nil && a.Value.Kind == ast.Variable && !seen[a.Value.Raw] {
-				seen[a.Value.Raw] = true
-				out = append(out, a.Value.Raw)
-			}
-		}
-	}
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, s := range set {
-			switch s := s.(type) {
-			case *ast.Field:
-				walkDirs(s.Directives)
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walkDirs(s.Directives)
-				walk(s.SelectionSet)
-			case *ast.FragmentSpread:
-				walkDirs(s.Directives)
-			}
-		}
-	}
-	for _, op := range doc.Operations {
-		walk(op.SelectionSet)
-	}
-	for _, f := range doc.Fragments {
-		walk(f.SelectionSet)
-	}
-	return out
-}
-
-func (n *normaliser) included(dirs ast.DirectiveList) bool {
+// conditions reads @skip/@include: ok is false when a literal argument excludes
+// the selection; conditions on variables are added to outer and returned.
+func conditions(outer Conditions, dirs ast.DirectiveList) (cs Conditions, ok bool) {
+	cs = outer
 	for _, d := range dirs {
 		if d.Name != "skip" && d.Name != "include" {
 			continue
@@ -117,19 +84,17 @@ func (n *normaliser) included(dirs ast.DirectiveList) bool {
 		if a == nil || a.Value == nil {
 			continue
 		}
-		v := false
+		include := d.Name == "include"
 		switch a.Value.Kind {
 		case ast.BooleanValue:
-			v = a.Value.Raw == "true"
+			if (a.Value.Raw == "true") != include {
+				return nil, false
+			}
 		case ast.Variable:
-			b, _ := n.vars[a.Value.Raw].(bool)
-			v = b
-		}
-		if (d.Name == "skip" && v) || (d.Name == "include" && !v) {
-			return false
+			cs = cs.and(Conditions{{Variable: a.Value.Raw, Include: include}})
 		}
 	}
-	return true
+	return cs, true
 }
 
 func (n *normaliser) operation(op *ast.OperationDefinition) (*Operation, error) {
@@ -143,7 +108,7 @@ func (n *normaliser) operation(op *ast.OperationDefinition) (*Operation, error) 
 	if root == nil {
 		return nil, fmt.Errorf("schema has no %s type", op.Operation)
 	}
-	sels, err := n.selections(nil, op.SelectionSet, root.Name)
+	sels, err := n.selections(nil, op.SelectionSet, root.Name, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -208,14 +173,16 @@ func (n *normaliser) neverApplies(cond, parent string) bool {
 	return true
 }
 
-func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent string) ([]Selection, error) {
+// selections normalises set at type parent under the conditions outer.
+func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent string, outer Conditions) ([]Selection, error) {
 	for _, s := range set {
 		switch s := s.(type) {
 		case *ast.Field:
-			if !n.included(s.Directives) {
+			conds, ok := conditions(outer, s.Directives)
+			if !ok {
 				continue
 			}
-			f := &Field{Key: s.Alias, Name: s.Name, Arguments: s.Arguments, Parent: parent}
+			f := &Field{Key: s.Alias, Name: s.Name, Arguments: s.Arguments, Parent: parent, Conditions: conds}
 			if f.Key == "" {
 				f.Key = s.Name
 			}
@@ -234,22 +201,24 @@ func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent st
 				f.Type = fd.Type
 				if len(s.SelectionSet) > 0 {
 					var err error
-					if f.Selections, err = n.selections(nil, s.SelectionSet, fd.Type.Name()); err != nil {
+					if f.Selections, err = n.selections(nil, s.SelectionSet, fd.Type.Name(), nil); err != nil {
 						return nil, err
 					}
 				}
 			}
 			out = mergeField(out, f)
 		case *ast.InlineFragment:
-			if !n.included(s.Directives) {
+			conds, ok := conditions(outer, s.Directives)
+			if !ok {
 				continue
 			}
 			var err error
-			if out, err = n.fragment(out, s.TypeCondition, s.SelectionSet, parent); err != nil {
+			if out, err = n.fragment(out, s.TypeCondition, s.SelectionSet, parent, conds); err != nil {
 				return nil, err
 			}
 		case *ast.FragmentSpread:
-			if !n.included(s.Directives) {
+			conds, ok := conditions(outer, s.Directives)
+			if !ok {
 				continue
 			}
 			def := n.doc.Fragments.ForName(s.Name)
@@ -261,7 +230,7 @@ func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent st
 				return nil, fmt.Errorf("fragment %q nests too deep", s.Name)
 			}
 			var err error
-			out, err = n.fragment(out, def.TypeCondition, def.SelectionSet, parent)
+			out, err = n.fragment(out, def.TypeCondition, def.SelectionSet, parent, conds)
 			n.fragDepth--
 			if err != nil {
 				return nil, err
@@ -271,17 +240,19 @@ func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent st
 	return out, nil
 }
 
-func (n *normaliser) fragment(out []Selection, cond string, set ast.SelectionSet, parent string) ([]Selection, error) {
+// fragment normalises a fragment on cond at type parent; its conditions conds go
+// to its fields, which keeps fragments themselves unconditional.
+func (n *normaliser) fragment(out []Selection, cond string, set ast.SelectionSet, parent string, conds Conditions) ([]Selection, error) {
 	// Flatten a fragment that always applies when its fields exist on the parent:
 	// the parent is that type or an object type (which has every field of its
 	// interfaces). A narrower condition on an abstract parent stays a fragment.
 	if n.alwaysApplies(cond, parent) && (cond == "" || cond == parent || n.isObject(parent)) {
-		return n.selections(out, set, parent)
+		return n.selections(out, set, parent, conds)
 	}
 	if n.neverApplies(cond, parent) {
 		return out, nil
 	}
-	sels, err := n.selections(nil, set, cond)
+	sels, err := n.selections(nil, set, cond, conds)
 	if err != nil {
 		return nil, err
 	}
@@ -314,11 +285,13 @@ func mergeSelection(out []Selection, s Selection) []Selection {
 	return out
 }
 
-// mergeField adds f, folding it into an earlier field with the same response key;
-// validation guarantees such fields have the same name and arguments.
+// mergeField adds f, folding it into an earlier field with the same response key
+// and the same conditions; validation guarantees such fields have the same name
+// and arguments. Fields under other conditions stay apart: each brings its
+// subselections only when its own conditions hold.
 func mergeField(out []Selection, f *Field) []Selection {
 	for _, o := range out {
-		if of, ok := o.(*Field); ok && of.Key == f.Key {
+		if of, ok := o.(*Field); ok && of.Key == f.Key && of.Conditions.same(f.Conditions) {
 			for _, c := range f.Selections {
 				of.Selections = mergeSelection(of.Selections, c)
 			}
@@ -328,7 +301,7 @@ func mergeField(out []Selection, f *Field) []Selection {
 	return append(out, f)
 }
 
-// String prints the normalised operation; its hash keys the plan cache.
+// String prints the normalised operation.
 func (o *Operation) String() string {
 	var b strings.Builder
 	b.WriteString(string(o.Kind))
@@ -355,6 +328,7 @@ func writeSelections(b *strings.Builder, sels []Selection) {
 			}
 			b.WriteString(s.Name)
 			writeArguments(b, s.Arguments)
+			s.Conditions.write(b)
 			writeSelections(b, s.Selections)
 		case *Fragment:
 			b.WriteString("...on " + s.TypeCondition)

@@ -3,35 +3,38 @@
 // their order. It does no I/O; plans are plain data with a readable String form.
 //
 // Entry points: NewPlanner(graph, cacheSize) and (*Planner).Plan(query, operationName,
-// variables), which caches plans by a hash of the document, operation name and the
-// values of the variables that @skip/@include read.
+// variables), which caches plans by a hash of the document and operation name.
 //
-// # @skip and @include on variables: plans per value, not Condition nodes
+// # @skip and @include on variables: one plan, decided at run time
 //
-// A condition on a variable is resolved while normalising, with the request's
-// coerced value, and the value is one bit of the plan cache key; there are no
-// Condition nodes in plans. The choice is deliberate:
+// Literal arguments are resolved while normalising. A condition on a variable
+// becomes part of the plan, so that one cached plan serves every value:
 //
-//   - Each plan is exact for its values: a skipped field costs nothing at run
-//     time (no fetch, no representation, no field in a subgraph operation) and
-//     neither execution nor shaping checks conditions per request. With
-//     Condition nodes, conditional fields would stay in subgraph operations
-//     with their directives and forwarded variables, entity fetches needed only
-//     under a condition would need Condition nodes around them, and fetch
-//     merging across differently conditioned fields would have to be undone or
-//     re-checked at run time.
-//   - Plans are made lazily, only for the combinations clients send. Documents
-//     use one or two condition variables in practice, so a document has two to
-//     four plans at most, each planned once (normalising and planning only: the
-//     parse and validation are cached per document; BenchmarkPlan's cold case,
-//     which includes them, is 0.14-0.3 ms) and bounded by the plan LRU.
-//   - Every plan stays one Sequence/Parallel/Flatten/Fetch tree, which the
-//     playground (extensions.queryPlan) shows as the plan that actually ran.
+//   - Normalising pushes a fragment's conditions down to its fields: each Field
+//     carries the Conditions it is under, relative to its parent. Fields with one
+//     response key but different conditions stay apart; shaping keeps those whose
+//     conditions hold and merges their subselections, as GraphQL's field
+//     collection does.
+//   - A field inside a fetch keeps its directive in the subgraph operation (the
+//     variable is forwarded), so the subgraph leaves it out. Where one subgraph
+//     item serves fields under different conditions, or a field the planner
+//     needs (a key, a required field), it has no directive: the subgraph always
+//     answers it and shaping decides.
+//   - A fetch whose every field is wanted only under some conditions (an entity
+//     fetch for fields under @include, or a root fetch of conditional root
+//     fields) goes under Condition nodes, which the executor evaluates against
+//     the coerced variables: the fetch is not sent when they fail. A fetch is
+//     conditional on what all its fields share (merged fetches keep the
+//     intersection); a disjunction (fields under $a and fields under $b in one
+//     fetch) is not expressed, and the fetch then always runs.
 //
-// Condition nodes would pay off for documents with many independent condition
-// variables whose combinations churn the cache (the plan count grows as 2^n);
-// they would then be added at the planner's root split, keeping the per-value
-// plans as their branches.
+// The previous design planned per combination of values (the values were bits
+// of the cache key). It sent nothing for skipped fields, but the plan count
+// grew as 2^n with the condition variables and each new combination paid a
+// normalisation and planning; Condition nodes also match the plans Apollo's
+// router shows for the same documents. The cost at run time is small: shaping
+// checks conditions only in selection sets that have some, and queries without
+// conditions take the same paths as before.
 package plan
 
 import (
@@ -53,7 +56,7 @@ type Plan struct {
 	SizeHint atomic.Int64
 }
 
-// Node is a step of a plan: *Sequence, *Parallel, *Flatten or *Fetch.
+// Node is a step of a plan: *Sequence, *Parallel, *Flatten, *Fetch or *Condition.
 type Node interface{ node() }
 
 // Sequence runs its nodes one after the other.
@@ -162,6 +165,24 @@ func writeNode(b *strings.Builder, n Node, depth int) {
 		}
 		fmt.Fprintf(b, "Flatten(path: %s) {\n", strings.Join(paths, ", "))
 		writeNode(b, n.Fetch, depth+1)
+		indent(b, depth)
+		b.WriteString("}\n")
+	case *Condition:
+		indent(b, depth)
+		fmt.Fprintf(b, "Condition(if: $%s) {\n", n.Variable)
+		for _, br := range []struct {
+			name string
+			node Node
+		}{{"Then", n.If}, {"Else", n.Else}} {
+			if br.node == nil {
+				continue
+			}
+			indent(b, depth+1)
+			b.WriteString(br.name + " {\n")
+			writeNode(b, br.node, depth+2)
+			indent(b, depth+1)
+			b.WriteString("}\n")
+		}
 		indent(b, depth)
 		b.WriteString("}\n")
 	case *Fetch:

@@ -60,6 +60,7 @@ func TestPlanGolden(t *testing.T) {
 		{"shop_aliases_typename", shop, `query($id: ID!) { u: user(id: $id) { __typename id name n2: name reviews(first: 1) { totalCount } } __typename }`, map[string]any{"id": "u1"}},
 		{"shop_mutation", shop, `mutation { a: placeOrder(variantId: "v1") { id lines { quantity variant { sku } } } b: placeOrder(variantId: "v2", quantity: 2) { total { amount } } }`, nil},
 		{"shop_skip_include", shop, `query($s: Boolean!) { products { edges { node { id name @skip(if: $s) slug @include(if: false) } } } }`, map[string]any{"s": true}},
+		{"shop_conditions", shop, `query($r: Boolean!, $n: Boolean = true) { products(first: 2) { edges { node { id name @include(if: $n) ... @include(if: $r) { reviews(first: 1) { totalCount edges { node { author { name } } } } } variants @skip(if: $r) { sku } } } } }`, map[string]any{"r": true}},
 		{"shop_user_orders", shop, `{ me { name orders { id lines { variant { sku shippingEstimate(country: "DE") { amount } } } } } }`, nil},
 		{"bench_query", bench, benchQuery(t), nil},
 		{"bench_provides", bench, `{ topProducts { reviews { author { username name } } } }`, nil},
@@ -143,8 +144,8 @@ func TestPlanCache(t *testing.T) {
 	if a != b {
 		t.Error("same request not served from the cache")
 	}
-	if a == c || strings.Contains(c.String(), "name") {
-		t.Errorf("@include variable not part of the cache key:\n%s", c)
+	if a != c || !strings.Contains(c.String(), "name @include(if:$s)") {
+		t.Errorf("one plan must serve every value of an @include variable, keeping the directive:\n%s\n%s", a, c)
 	}
 	for i := 0; i < 10; i++ {
 		_, _, _ = p.Plan(q+strings.Repeat(" ", i+1), "", map[string]any{"s": true})

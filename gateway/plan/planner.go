@@ -48,10 +48,9 @@ type Options struct {
 
 // document is a parsed and validated query document, cached by its text.
 type document struct {
-	doc      *ast.QueryDocument
-	op       *ast.OperationDefinition
-	condVars []string
-	err      *RequestError
+	doc *ast.QueryDocument
+	op  *ast.OperationDefinition
+	err *RequestError
 }
 
 // NewPlanner returns a planner for g caching up to cacheSize documents and plans.
@@ -86,9 +85,11 @@ func (p *Planner) Graph() *supergraph.Graph { return p.g }
 // the coerced variables to execute it with. Parse, validation and variable errors are
 // *RequestError; other errors mean the supergraph cannot serve the operation.
 //
-// Plans are cached by a hash of the document text and operation name plus the values
-// of the variables @skip/@include read: keying by the text spares the parse and
-// validation on every hit, which a key on the normalised document would not.
+// Plans are cached by a hash of the document text and operation name: keying by
+// the text spares the parse and validation on every hit, which a key on the
+// normalised document would not. Plans do not depend on variable values:
+// @skip/@include on variables are decided at run time (Condition nodes,
+// directives kept in subgraph operations, and shaping).
 func (p *Planner) Plan(query, operationName string, variables map[string]any) (*Plan, map[string]any, error) {
 	sum := sha256.Sum256([]byte(query))
 	docKey := string(sum[:]) + "\x00" + operationName
@@ -108,20 +109,10 @@ func (p *Planner) Plan(query, operationName string, variables map[string]any) (*
 		}
 		return nil, nil, &RequestError{Phase: "variables", Errors: gqlerror.List{gqlerror.Wrap(err)}}
 	}
-	var key strings.Builder
-	key.WriteString(docKey)
-	key.WriteByte(0)
-	for _, v := range d.condVars {
-		if b, _ := vars[v].(bool); b {
-			key.WriteByte('1')
-		} else {
-			key.WriteByte('0')
-		}
-	}
-	if pl, ok := p.plans.get(key.String()); ok {
+	if pl, ok := p.plans.get(docKey); ok {
 		return pl, vars, nil
 	}
-	n := &normaliser{schema: p.g.API(), doc: d.doc, vars: vars}
+	n := &normaliser{schema: p.g.API(), doc: d.doc}
 	op, err := n.operation(d.op)
 	if err != nil {
 		return nil, nil, &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.Errorf("%s", err.Error())}}
@@ -130,7 +121,7 @@ func (p *Planner) Plan(query, operationName string, variables map[string]any) (*
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan operation: %w", err)
 	}
-	p.plans.put(key.String(), pl)
+	p.plans.put(docKey, pl)
 	return pl, vars, nil
 }
 
@@ -163,5 +154,5 @@ func (p *Planner) parse(query, operationName string) *document {
 	if op.Operation == ast.Subscription {
 		return &document{err: &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.ErrorPosf(op.Position, "subscriptions are not supported")}}}
 	}
-	return &document{doc: doc, op: op, condVars: collectConditionVariables(doc)}
+	return &document{doc: doc, op: op}
 }

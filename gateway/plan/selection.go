@@ -17,20 +17,34 @@ type fitem struct {
 	cond      string // set for inline fragments
 	sub       *fsel
 	isKey     bool // in representation shapes: a key field (null means no lookup)
+	// conds are the client's @skip/@include on variables, written as directives;
+	// an item that serves fields under different conditions (or a field the
+	// planner needs) has none, and shaping decides.
+	conds Conditions
 }
 
-// field finds or adds a field. A later request for the same response key reuses the
-// item, which is what merges the client's fields with the keys the plan adds.
+// field finds or adds an unconditional field. A later request for the same
+// response key reuses the item, which is what merges the client's fields with
+// the keys the plan adds.
 func (s *fsel) field(key, name string, args ast.ArgumentList, composite bool) *fitem {
+	return s.fieldIf(key, name, args, composite, nil)
+}
+
+// fieldIf finds or adds a field under the conditions conds. A field already
+// there under other conditions keeps none: the subgraph then always answers it.
+func (s *fsel) fieldIf(key, name string, args ast.ArgumentList, composite bool, conds Conditions) *fitem {
 	for _, it := range s.items {
 		if it.cond == "" && it.key == key {
 			if composite && it.sub == nil {
 				it.sub = &fsel{}
 			}
+			if !it.conds.same(conds) {
+				it.conds = nil
+			}
 			return it
 		}
 	}
-	it := &fitem{key: key, name: name, args: args}
+	it := &fitem{key: key, name: name, args: args, conds: conds}
 	if composite {
 		it.sub = &fsel{}
 	}
@@ -95,7 +109,7 @@ func (s *fsel) merge(o *fsel) {
 			s.fragment(it.cond).merge(it.sub)
 			continue
 		}
-		dst := s.field(it.key, it.name, it.args, it.sub != nil)
+		dst := s.fieldIf(it.key, it.name, it.args, it.sub != nil, it.conds)
 		if it.isKey {
 			dst.isKey = true
 		}
@@ -121,6 +135,7 @@ func (s *fsel) write(b *strings.Builder) {
 		}
 		b.WriteString(it.name)
 		writeArguments(b, it.args)
+		it.conds.write(b)
 		if it.sub != nil {
 			it.sub.write(b)
 		}
@@ -155,6 +170,12 @@ func (s *fsel) variables(seen map[string]bool, out []string) []string {
 	for _, it := range s.items {
 		for _, a := range it.args {
 			walk(a.Value)
+		}
+		for _, c := range it.conds {
+			if !seen[c.Variable] {
+				seen[c.Variable] = true
+				out = append(out, c.Variable)
+			}
 		}
 		if it.sub != nil {
 			out = it.sub.variables(seen, out)

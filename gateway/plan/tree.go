@@ -3,7 +3,7 @@ package plan
 // TreeNode is a plan step in the plan's JSON form (Plan.Tree), for clients such
 // as the playground that draw the plan.
 type TreeNode struct {
-	// Kind is "QueryPlan", "Sequence", "Parallel", "Flatten" or "Fetch".
+	// Kind is "QueryPlan", "Sequence", "Parallel", "Flatten", "Fetch" or "Condition".
 	Kind string `json:"kind"`
 	// Nodes are the steps of a Sequence or Parallel.
 	Nodes []*TreeNode `json:"nodes,omitempty"`
@@ -11,6 +11,11 @@ type TreeNode struct {
 	Node *TreeNode `json:"node,omitempty"`
 	// Paths are a Flatten's response paths, dot-joined, "@" for list elements.
 	Paths []string `json:"paths,omitempty"`
+	// Condition is a Condition's Boolean variable; IfClause runs when it is
+	// true, ElseClause when it is false (either may be absent).
+	Condition  string    `json:"condition,omitempty"`
+	IfClause   *TreeNode `json:"ifClause,omitempty"`
+	ElseClause *TreeNode `json:"elseClause,omitempty"`
 	// The remaining fields describe a Fetch.
 	ServiceName   string `json:"serviceName,omitempty"`
 	ID            *int   `json:"id,omitempty"`
@@ -47,6 +52,15 @@ func treeNode(n Node) *TreeNode {
 		t := &TreeNode{Kind: "Flatten", Node: treeNode(n.Fetch)}
 		for _, p := range n.Paths {
 			t.Paths = append(t.Paths, p.String())
+		}
+		return t
+	case *Condition:
+		t := &TreeNode{Kind: "Condition", Condition: n.Variable}
+		if n.If != nil {
+			t.IfClause = treeNode(n.If)
+		}
+		if n.Else != nil {
+			t.ElseClause = treeNode(n.Else)
 		}
 		return t
 	case *Fetch:

@@ -216,18 +216,34 @@ func (ex *executor) collect(set ast.SelectionSet, typename string, out []*ast.Fi
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			out = append(out, sel)
+			if ex.included(sel.Directives) {
+				out = append(out, sel)
+			}
 		case *ast.InlineFragment:
-			if ex.applies(sel.TypeCondition, typename) {
+			if ex.included(sel.Directives) && ex.applies(sel.TypeCondition, typename) {
 				out = ex.collect(sel.SelectionSet, typename, out)
 			}
 		case *ast.FragmentSpread:
-			if ex.applies(sel.Definition.TypeCondition, typename) {
+			if ex.included(sel.Directives) && ex.applies(sel.Definition.TypeCondition, typename) {
 				out = ex.collect(sel.Definition.SelectionSet, typename, out)
 			}
 		}
 	}
 	return out
+}
+
+// included decides @skip and @include with the operation's variables.
+func (ex *executor) included(dirs ast.DirectiveList) bool {
+	for _, d := range dirs {
+		if d.Name != "skip" && d.Name != "include" {
+			continue
+		}
+		v, _ := d.ArgumentMap(ex.vars)["if"].(bool)
+		if v != (d.Name == "include") {
+			return false
+		}
+	}
+	return true
 }
 
 func (ex *executor) applies(cond, typename string) bool {
