@@ -146,10 +146,11 @@ func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool
 		s.path = append(s.path, pathElem{key: g.key})
 		v := obj.Get(f.DataKeyOrKey())
 		for _, gf := range g.fields[1:] {
-			if v != nil {
-				break
+			if k := gf.DataKeyOrKey(); k != f.DataKeyOrKey() {
+				// Aliased apart in a subgraph operation: each alias holds the
+				// subselections of its own fragment.
+				v = mergedValue(v, obj.Get(k))
 			}
-			v = obj.Get(gf.DataKeyOrKey()) // aliased apart in a subgraph operation
 		}
 		ok := s.value(v, f.Type, sub, f)
 		s.path = s.path[:len(s.path)-1]

@@ -701,27 +701,35 @@ func addSelections(dst *fsel, sels []Selection, isKey bool) {
 	}
 }
 
-// clientField finds the client's field with response key key at a position. A
-// field with that key but another name or arguments is a conflict: the planner's
+// clientSelections returns the subselections of the client's fields with
+// response key key at a position, all fragments included. A field with that key
+// but another name or arguments in any of them is a conflict, whichever comes
+// first: sibling fragments share the subgraph's response key, so the planner's
 // field must then be aliased.
-func clientField(client []Selection, key, name string, args ast.ArgumentList) (*Field, bool) {
-	for _, s := range client {
-		switch s := s.(type) {
-		case *Field:
-			if s.Key != key {
-				continue
-			}
-			if s.Name != name || argsString(s.Arguments) != argsString(args) {
-				return nil, true
-			}
-			return s, false
-		case *Fragment:
-			if f, conflict := clientField(s.Selections, key, name, args); f != nil || conflict {
-				return f, conflict
+func clientSelections(client []Selection, key, name string, args ast.ArgumentList) (sub []Selection, conflict bool) {
+	var walk func([]Selection)
+	walk = func(sels []Selection) {
+		for _, s := range sels {
+			switch s := s.(type) {
+			case *Field:
+				if s.Key != key {
+					continue
+				}
+				if s.Name != name || argsString(s.Arguments) != argsString(args) {
+					conflict = true
+					continue
+				}
+				sub = append(sub, s.Selections...)
+			case *Fragment:
+				walk(s.Selections)
 			}
 		}
 	}
-	return nil, false
+	walk(client)
+	if conflict {
+		return nil, true
+	}
+	return sub, false
 }
 
 // internalAlias names a planner field that must not take the client's key.
@@ -756,15 +764,11 @@ func (b *builder) fieldSetSelections(typ string, sel ast.SelectionSet, client []
 				return nil, fmt.Errorf("field set names unknown field %s.%s", typ, s.Name)
 			}
 			f := &Field{Key: s.Name, Name: s.Name, Arguments: s.Arguments, Parent: typ, Type: sf.Type}
-			cf, conflict := clientField(client, s.Name, s.Name, s.Arguments)
+			sub, conflict := clientSelections(client, s.Name, s.Name, s.Arguments)
 			if conflict {
 				f.Key = internalAlias(s.Name, s.Arguments)
 			}
 			if len(s.SelectionSet) > 0 {
-				var sub []Selection
-				if cf != nil {
-					sub = cf.Selections
-				}
 				var err error
 				if f.Selections, err = b.fieldSetSelections(sf.Type.Name(), s.SelectionSet, sub); err != nil {
 					return nil, err

@@ -264,13 +264,28 @@ func (ex *executor) selectionSet(ctx context.Context, set ast.SelectionSet, def 
 		typename = t
 	}
 	out := &orderedObject{vals: map[string]any{}}
+	// Fields with one response key are one field whose subselections are merged,
+	// as GraphQL's CollectFields and the subgraph servers do.
+	var fields []*ast.Field
+	index := map[string]int{}
 	for _, f := range ex.collect(set, typename, nil) {
 		key := f.Alias
 		if key == "" {
 			key = f.Name
 		}
-		if _, dup := out.vals[key]; dup {
+		if i, dup := index[key]; dup {
+			merged := *fields[i]
+			merged.SelectionSet = append(append(ast.SelectionSet{}, merged.SelectionSet...), f.SelectionSet...)
+			fields[i] = &merged
 			continue
+		}
+		index[key] = len(fields)
+		fields = append(fields, f)
+	}
+	for _, f := range fields {
+		key := f.Alias
+		if key == "" {
+			key = f.Name
 		}
 		fpath := append(append(ast.Path{}, path...), ast.PathName(key))
 		v, ok := ex.field(ctx, f, typename, parent, fpath)

@@ -1,0 +1,34 @@
+package execute
+
+// mergedValue combines the values that one response key has under several data
+// keys: the planner aliases sibling fragments' fields apart when their types
+// differ in a subgraph, and when both fragments apply to an object each alias
+// holds part of the subselections. Objects are merged member by member, lists
+// item by item; a and b are left as they are.
+func mergedValue(a, b *Value) *Value {
+	switch {
+	case a == nil:
+		return b
+	case b == nil, b.Kind == Null:
+		return a
+	case a.Kind == Null:
+		return b
+	case a.Kind == Object && b.Kind == Object:
+		out := &Value{Kind: Object, Fields: append(make([]Member, 0, len(a.Fields)+len(b.Fields)), a.Fields...)}
+		for _, m := range b.Fields {
+			if cur := out.Get(m.Key); cur != nil {
+				out.Set(m.Key, mergedValue(cur, m.Value))
+				continue
+			}
+			out.Fields = append(out.Fields, m)
+		}
+		return out
+	case a.Kind == Array && b.Kind == Array && len(a.Items) == len(b.Items):
+		out := &Value{Kind: Array, Items: make([]*Value, len(a.Items))}
+		for i := range a.Items {
+			out.Items[i] = mergedValue(a.Items[i], b.Items[i])
+		}
+		return out
+	}
+	return a
+}
