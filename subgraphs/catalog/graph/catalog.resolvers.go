@@ -90,6 +90,7 @@ func (r *queryResolver) Products(ctx context.Context, first *int, after *string)
 	for _, p := range list.Products {
 		r.loaders(ctx).ProductByID.Prime(ctx, p.ID, p)
 	}
+	prefetchProductPage(ctx, r.loaders(ctx), list.Products)
 	edges, info := relay.Page(list.Products, len(list.Products), page.After > 0,
 		func(p *catalog.Product) string { return relay.EncodeIntCursor(p.ID) })
 	info.HasNextPage = list.HasNext

@@ -14,15 +14,19 @@ import (
 )
 
 func (r *entityResolver) FindManyProductByIDs(ctx context.Context, reps []*model.ProductByIDsInput) ([]*model.Product, error) {
-	return resolveBatch(ctx, reps,
+	products, err := resolveBatch(ctx, reps,
 		func(rep *model.ProductByIDsInput) (int64, error) { return decodeID(kindProduct, rep.ID) },
 		r.svc.ProductsByIDs, r.loaders(ctx).ProductByID, infallible(toProduct))
+	prefetchProductEntities(ctx, r.loaders(ctx), products)
+	return products, err
 }
 
 func (r *entityResolver) FindManyProductBySlugs(ctx context.Context, reps []*model.ProductBySlugsInput) ([]*model.Product, error) {
-	return resolveBatch(ctx, reps,
+	products, err := resolveBatch(ctx, reps,
 		func(rep *model.ProductBySlugsInput) (string, error) { return rep.Slug, nil },
 		r.svc.ProductsBySlugs, r.loaders(ctx).ProductBySlug, infallible(toProduct))
+	prefetchProductEntities(ctx, r.loaders(ctx), products)
+	return products, err
 }
 
 func (r *entityResolver) FindManyProductVariantByIDs(ctx context.Context, reps []*model.ProductVariantByIDsInput) ([]*model.ProductVariant, error) {
@@ -51,6 +55,7 @@ func (r *entityResolver) FindManyUserByIDs(ctx context.Context, reps []*model.Us
 		}
 		out[i] = toUser(n)
 	}
+	prefetchUserEntities(ctx, r.loaders(ctx), out)
 	if failed {
 		return out, graphql.BatchErrorList(errs)
 	}

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -303,6 +304,28 @@ func TestStatementsStayConstantAsPagesGrow(t *testing.T) {
 		wantNoErrors(t, res)
 		if n != 3 {
 			t.Errorf("first %d: %d statements, want 3", first, n)
+		}
+	}
+}
+
+// The router asks for many products at once through _entities; their variants and
+// reviews must still cost one statement each (prefetchProductEntities queues every
+// key, so the batch does not depend on the loaders' wait window).
+func TestEntityBatchFieldsStayOneStatementEach(t *testing.T) {
+	t.Parallel()
+	s := newSubgraph(t)
+	var reps []map[string]any
+	for i := 1; i <= 12; i++ {
+		reps = append(reps, map[string]any{"__typename": "Product", "id": fmt.Sprintf("gid://shopgraph/Product/%d", i)})
+	}
+	for range 5 {
+		res, n := s.query(t, `query($r: [_Any!]!) { _entities(representations: $r) {
+			... on Product { id variants { sku } reviews(first: 2) { totalCount edges { node { rating } } } }
+		} }`, map[string]any{"r": reps})
+		wantNoErrors(t, res)
+		// One for the products, one for all their variants, one for all their reviews.
+		if n != 3 {
+			t.Errorf("%d statements, want 3", n)
 		}
 	}
 }

@@ -1,0 +1,147 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/shopgraph/shopgraph/subgraphs/catalog"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/model"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog/loaders"
+)
+
+// Prefetching: gqlgen resolves each object of a list in its own goroutine, and each
+// asks the loaders for its variants or reviews. On a busy machine some of those
+// goroutines start after a loader's batch window has closed, and the batch splits
+// into several statements. The resolver that produced the list knows every key
+// already, so it queues them all at once from its own goroutine; the field
+// resolvers then find their loads in the loaders' caches. Only selected fields are
+// prefetched, with the arguments the client gave them.
+
+// prefetchProductPage prefetches for the products of a ProductConnection, looking
+// through edges { node { ... } } for the fields selected on Product.
+func prefetchProductPage(ctx context.Context, l *loaders.Loaders, products []*catalog.Product) {
+	if len(products) == 0 || !graphql.HasOperationContext(ctx) {
+		return
+	}
+	opCtx := graphql.GetOperationContext(ctx)
+	ids := make([]int64, len(products))
+	for i, p := range products {
+		ids[i] = p.ID
+	}
+	for _, edges := range graphql.CollectFieldsCtx(ctx, nil) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(opCtx, edges.Selections, []string{"ProductEdge"}) {
+			if node.Name == "node" {
+				prefetchProducts(ctx, l, ids, graphql.CollectFields(opCtx, node.Selections, []string{"Product"}))
+			}
+		}
+	}
+}
+
+// prefetchProductEntities prefetches for products resolved by _entities.
+func prefetchProductEntities(ctx context.Context, l *loaders.Loaders, products []*model.Product) {
+	if !graphql.HasOperationContext(ctx) || graphql.GetFieldContext(ctx) == nil {
+		return
+	}
+	var ids []int64
+	for _, p := range products {
+		if p != nil {
+			ids = append(ids, p.Key)
+		}
+	}
+	prefetchProducts(ctx, l, ids, graphql.CollectFieldsCtx(ctx, []string{"Product", "_Entity"}))
+}
+
+// prefetchUserEntities prefetches User.reviews for users resolved by _entities.
+func prefetchUserEntities(ctx context.Context, l *loaders.Loaders, users []*model.User) {
+	if !graphql.HasOperationContext(ctx) || graphql.GetFieldContext(ctx) == nil {
+		return
+	}
+	var ids []int64
+	for _, u := range users {
+		if u != nil {
+			ids = append(ids, u.Key)
+		}
+	}
+	vars := graphql.GetOperationContext(ctx).Variables
+	for _, f := range graphql.CollectFieldsCtx(ctx, []string{"User", "_Entity"}) {
+		if f.Name == "reviews" {
+			prefetchReviewPages(ctx, l.ReviewsByAuthor, f, vars, ids)
+		}
+	}
+}
+
+// prefetchProducts queues the loads of Product.variants and Product.reviews.
+func prefetchProducts(ctx context.Context, l *loaders.Loaders, ids []int64, fields []graphql.CollectedField) {
+	if len(ids) == 0 {
+		return
+	}
+	vars := graphql.GetOperationContext(ctx).Variables
+	for _, f := range fields {
+		switch f.Name {
+		case "variants":
+			queue(ctx, l.VariantsByProduct, ids)
+		case "reviews":
+			prefetchReviewPages(ctx, l.ReviewsByProduct, f, vars, ids)
+		}
+	}
+}
+
+// prefetchReviewPages queues the review pages the field's arguments ask for; an
+// invalid argument is left for the field's own resolver to report.
+func prefetchReviewPages(ctx context.Context, loader *dataloader.Loader[catalog.ReviewPageRequest, catalog.ReviewList],
+	f graphql.CollectedField, vars map[string]any, ids []int64) {
+	args := f.ArgumentMap(vars)
+	first, okFirst := intArg(args["first"])
+	after, okAfter := stringArg(args["after"])
+	if !okFirst || !okAfter {
+		return
+	}
+	page, err := forward(first, after, defaultReviewsPage)
+	if err != nil {
+		return
+	}
+	reqs := make([]catalog.ReviewPageRequest, len(ids))
+	for i, id := range ids {
+		reqs[i] = catalog.ReviewPageRequest{OwnerID: id, Page: page}
+	}
+	queue(ctx, loader, reqs)
+}
+
+// queue adds keys to loader's current batch from this goroutine. Load enqueues
+// before it returns its thunk; LoadMany would start a goroutine per key and bring
+// back the very race prefetching avoids.
+func queue[K comparable, V any](ctx context.Context, loader *dataloader.Loader[K, V], keys []K) {
+	for _, k := range keys {
+		loader.Load(ctx, k)
+	}
+}
+
+// intArg reads an optional Int argument as gqlgen's ArgumentMap gives it.
+func intArg(v any) (*int, bool) {
+	switch n := v.(type) {
+	case nil:
+		return nil, true
+	case int:
+		return &n, true
+	case int64:
+		i := int(n)
+		return &i, true
+	}
+	return nil, false
+}
+
+// stringArg reads an optional String argument as gqlgen's ArgumentMap gives it.
+func stringArg(v any) (*string, bool) {
+	switch s := v.(type) {
+	case nil:
+		return nil, true
+	case string:
+		return &s, true
+	}
+	return nil, false
+}
