@@ -21,6 +21,7 @@ func TestBadSettingsStopStartUpNamingTheSetting(t *testing.T) {
 		{args: []string{"serve", "router", "--subgraphs", "a=http://x/g,a=http://y/g"}, want: []string{"--subgraphs", `"a" listed twice`}},
 		{args: []string{"serve", "router", "--subgraph-timeout", "soon"}, want: []string{"--subgraph-timeout", "duration"}},
 		{args: []string{"serve", "router", "--log-level", "loud"}, want: []string{"--log-level", "loud"}},
+		{args: []string{"serve", "router", "--gc-percent", "lots"}, want: []string{"--gc-percent", "integer from -1"}},
 		{args: []string{"serve", "kitchen"}, want: []string{`"kitchen"`, "catalog"}},
 		{args: []string{"seed", "inventory"}, want: []string{`unknown subgraph "inventory"`}},
 		{args: []string{"bake"}, want: []string{`unknown command "bake"`}},
@@ -80,5 +81,24 @@ func TestLineWriterPrefixesWholeLines(t *testing.T) {
 	want := "router  | router line\ncatalog | first half second half\ncatalog | next\n"
 	if out.String() != want {
 		t.Fatalf("output:\n%q\nwant:\n%q", out.String(), want)
+	}
+}
+
+func TestRouterGCPercentDefaultsTo400UnlessGOGCIsSet(t *testing.T) {
+	t.Parallel()
+	for env, want := range map[string]int64{"": 400, "150": 150, "off": -1, "nonsense": 400} {
+		var st routerSettings
+		s := newRouterSettings(func(k string) string {
+			if k == "GOGC" {
+				return env
+			}
+			return ""
+		}, &st)
+		if _, err := s.Parse(nil); err != nil {
+			t.Fatalf("GOGC=%q: %v", env, err)
+		}
+		if st.gcPercent != want {
+			t.Errorf("GOGC=%q: gc percent %d, want %d", env, st.gcPercent, want)
+		}
 	}
 }
