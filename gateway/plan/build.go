@@ -27,23 +27,55 @@ type fetch struct {
 	deps     map[int]bool
 	paths    []Path
 	merged   bool
-	// conds are the conditions under which every field of the fetch is wanted
-	// (the fetch then goes under Condition nodes); condsSet is false until the
-	// first field arrives.
-	conds    Conditions
+	// alts are the conditions under which the fetch is wanted: it runs when
+	// any of them holds (each is a conjunction, the conditions of one of its
+	// fields; an empty one means always). condsSet is false until the first
+	// field arrives.
+	alts     []Conditions
 	condsSet bool
 }
 
-// need records that the fetch serves a field wanted under the conditions cs: the
-// fetch stays conditional only on what all its fields share.
+// maxAltConditions bounds the conditions a fetch's alternatives may name in
+// all: beyond it they are replaced by what they share, so that the Condition
+// tree that expresses them stays small.
+const maxAltConditions = 6
+
+// need records that the fetch serves a field wanted under the conditions cs:
+// the fetch runs when the conditions of any of its fields hold.
 func (f *fetch) need(cs Conditions) {
 	if !f.condsSet {
-		f.conds, f.condsSet = cs, true
+		f.alts, f.condsSet = []Conditions{cs}, true
 		return
 	}
-	if len(f.conds) > 0 {
-		f.conds = f.conds.intersect(cs)
+	f.alts = addAlt(f.alts, cs)
+}
+
+// addAlt adds the conjunction cs to the disjunction alts, keeping only the
+// weakest terms (a term that another implies adds nothing), and falls back to
+// the one term all share when they name more than maxAltConditions conditions.
+func addAlt(alts []Conditions, cs Conditions) []Conditions {
+	var out []Conditions
+	for _, a := range alts {
+		if len(a.intersect(cs)) == len(a) {
+			return alts // a is weaker than cs: cs changes nothing
+		}
+		if len(cs.intersect(a)) != len(cs) {
+			out = append(out, a) // keep a unless cs is weaker
+		}
 	}
+	out = append(out, cs)
+	n := 0
+	for _, a := range out {
+		n += len(a)
+	}
+	if n <= maxAltConditions {
+		return out
+	}
+	common := out[0]
+	for _, a := range out[1:] {
+		common = common.intersect(a)
+	}
+	return []Conditions{common}
 }
 
 type builder struct {

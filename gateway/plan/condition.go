@@ -116,3 +116,57 @@ func (cs Conditions) wrap(n Node) Node {
 	}
 	return n
 }
+
+// wrapAny puts n under Condition nodes so that it runs when any of the
+// conjunctions alts holds. One conjunction is a chain of Condition nodes; for
+// several, n appears in each branch where one of them holds, which the
+// executor reaches at most once for given variables.
+func wrapAny(alts []Conditions, n Node) Node {
+	if len(alts) == 1 {
+		return alts[0].wrap(n)
+	}
+	if d := decide(alts, n); d != nil {
+		return d
+	}
+	// No conjunction can hold (each has @include and @skip on one variable):
+	// any of them keeps n from running.
+	return alts[0].wrap(n)
+}
+
+// decide builds a decision tree on the variables of alts that reaches n when
+// some conjunction of alts holds, and nil when none can.
+func decide(alts []Conditions, n Node) Node {
+	if len(alts) == 0 {
+		return nil
+	}
+	for _, a := range alts {
+		if len(a) == 0 {
+			return n
+		}
+	}
+	v := alts[0][0].Variable
+	restrict := func(val bool) []Conditions {
+		var out []Conditions
+		for _, a := range alts {
+			var rest Conditions
+			ok := true
+			for _, c := range a {
+				switch {
+				case c.Variable != v:
+					rest = append(rest, c)
+				case c.Include != val:
+					ok = false
+				}
+			}
+			if ok {
+				out = append(out, rest)
+			}
+		}
+		return out
+	}
+	c := &Condition{Variable: v, If: decide(restrict(true), n), Else: decide(restrict(false), n)}
+	if c.If == nil && c.Else == nil {
+		return nil
+	}
+	return c
+}

@@ -65,3 +65,77 @@ func TestConditionPlan(t *testing.T) {
 		t.Errorf("tree lacks the Condition node: %s", js)
 	}
 }
+
+// TestConditionAlternatives: a fetch serving fields under several conditions
+// runs when any of them holds, through a tree of Condition nodes.
+func TestConditionAlternatives(t *testing.T) {
+	t.Parallel()
+	a := FieldCondition{Variable: "a", Include: true}
+	notA := FieldCondition{Variable: "a", Include: false}
+	b := FieldCondition{Variable: "b", Include: true}
+	c := FieldCondition{Variable: "c", Include: false}
+	tests := []struct {
+		name  string
+		needs []Conditions
+		// alts is the expected number of alternatives kept.
+		alts int
+	}{
+		{"one conjunction", []Conditions{{a, b}}, 1},
+		{"a or b", []Conditions{{a}, {b}}, 2},
+		{"a or a and b", []Conditions{{a, b}, {a}}, 1},
+		{"a and b or a", []Conditions{{a}, {a, b}}, 1},
+		{"always wins", []Conditions{{a}, nil, {b}}, 1},
+		{"a or not a", []Conditions{{a}, {notA}}, 2},
+		{"skip and include", []Conditions{{a, c}, {b}, {notA, c}}, 3},
+		{"contradictions only", []Conditions{{a, notA}, {b, FieldCondition{Variable: "b"}}}, 2},
+		{"too many: what they share", []Conditions{{a, b, c}, {notA, b, c}, {b, c, FieldCondition{Variable: "d", Include: true}}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fetch{}
+			for _, cs := range tt.needs {
+				f.need(cs)
+			}
+			if len(f.alts) != tt.alts {
+				t.Errorf("alternatives %v, want %d", f.alts, tt.alts)
+			}
+			leaf := &Fetch{ID: 7}
+			tree := wrapAny(f.alts, leaf)
+			// Every assignment of the variables: the fetch is reached exactly
+			// when some needed conjunction holds (the kept ones may be weaker,
+			// but never stronger).
+			vars := []string{"a", "b", "c", "d"}
+			for m := 0; m < 1<<len(vars); m++ {
+				vals := map[string]any{}
+				for i, v := range vars {
+					vals[v] = m&(1<<i) != 0
+				}
+				reached := reaches(tree, leaf, vals)
+				wanted, kept := false, false
+				for _, cs := range tt.needs {
+					wanted = wanted || cs.Hold(vals)
+				}
+				for _, cs := range f.alts {
+					kept = kept || cs.Hold(vals)
+				}
+				if reached != kept {
+					t.Errorf("%v: reached = %v, alternatives %v hold = %v\n%s", vals, reached, f.alts, kept, (&Plan{Root: tree}).String())
+				}
+				if wanted && !reached {
+					t.Errorf("%v: a needed field's conditions hold but the fetch does not run\n%s", vals, (&Plan{Root: tree}).String())
+				}
+			}
+		})
+	}
+}
+
+// reaches reports whether executing n with vars reaches leaf.
+func reaches(n Node, leaf *Fetch, vars map[string]any) bool {
+	switch n := n.(type) {
+	case *Fetch:
+		return n == leaf
+	case *Condition:
+		return reaches(n.Branch(vars), leaf, vars)
+	}
+	return false
+}

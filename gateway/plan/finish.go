@@ -83,10 +83,16 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 				g.paths = append(g.paths, p)
 			}
 		}
+		// g now runs when either did. It may then depend on a fetch left out
+		// by its conditions: the representations of f's paths need that
+		// fetch's data only for fields under those conditions (see the
+		// package documentation), and the executor does not wait for it.
 		if g.condsSet && f.condsSet {
-			g.conds = g.conds.intersect(f.conds)
+			for _, a := range f.alts {
+				g.alts = addAlt(g.alts, a)
+			}
 		} else {
-			g.conds, g.condsSet = nil, false
+			g.alts, g.condsSet = nil, false
 		}
 		f.merged = true
 		alias[f.id] = g.id
@@ -211,7 +217,7 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 			n = &Flatten{Paths: f.paths, Fetch: pf}
 		}
 		if f.condsSet {
-			n = f.conds.wrap(n)
+			n = wrapAny(f.alts, n)
 		}
 		cur = append(cur, n)
 	}

@@ -23,10 +23,18 @@
 //   - A fetch whose every field is wanted only under some conditions (an entity
 //     fetch for fields under @include, or a root fetch of conditional root
 //     fields) goes under Condition nodes, which the executor evaluates against
-//     the coerced variables: the fetch is not sent when they fail. A fetch is
-//     conditional on what all its fields share (merged fetches keep the
-//     intersection); a disjunction (fields under $a and fields under $b in one
-//     fetch) is not expressed, and the fetch then always runs.
+//     the coerced variables: the fetch is not sent when they fail. A fetch runs
+//     when the conditions of any of its fields hold (merged fetches join their
+//     alternatives): one conjunction is a chain of Condition nodes; several
+//     (fields under $a and fields under $b in one fetch) are a small decision
+//     tree with the fetch in each branch where one holds. Past a few
+//     conditions in all, the fetch is conditional only on what they share.
+//   - A fetch depends only on fetches whose conditions its fields imply: keys
+//     and required fields are planned under the conditions of the position,
+//     not of the field. Merging entity fetches across paths can make a fetch
+//     run more often than a fetch it depends on; the representations of a
+//     path whose provider was left out then lack fields, those objects are
+//     not looked up, and only fields whose conditions fail were wanted there.
 //
 // The previous design planned per combination of values (the values were bits
 // of the cache key). It sent nothing for skipped fields, but the plan count
