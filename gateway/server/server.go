@@ -120,30 +120,38 @@ func (s *Server) Graph() *supergraph.Graph {
 // until every subgraph answers and composition succeeds, then waits for ctx. With a
 // supergraph SDL in the config it only waits.
 func (s *Server) Run(ctx context.Context) error {
-	if !s.Ready() {
-		delay := s.cfg.RetryMin
-		for attempt := 1; ; attempt++ {
-			sdl, err := s.compose(ctx)
-			if err == nil {
-				err = s.LoadSupergraph(sdl)
-			}
-			if err == nil {
-				break
-			}
-			s.log.Warn("supergraph not ready, retrying", "attempt", attempt, "retry_in", delay, "err", err)
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(delay):
-			}
-			delay = min(delay*2, s.cfg.RetryMax)
-		}
+	if !s.loadUntilReady(ctx, s.compose) {
+		return nil
 	}
 	<-ctx.Done()
 	if st := s.state.Load(); st != nil {
 		st.exec.Close()
 	}
 	return nil
+}
+
+// loadUntilReady serves the supergraph that produce makes, retrying with back-off
+// until one loads or ctx ends; it reports whether a supergraph is served. With one
+// served already it returns at once.
+func (s *Server) loadUntilReady(ctx context.Context, produce func(context.Context) (string, error)) bool {
+	delay := s.cfg.RetryMin
+	for attempt := 1; !s.Ready(); attempt++ {
+		sdl, err := produce(ctx)
+		if err == nil {
+			err = s.LoadSupergraph(sdl)
+		}
+		if err == nil {
+			break
+		}
+		s.log.Warn("supergraph not ready, retrying", "attempt", attempt, "retry_in", delay, "err", err)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, s.cfg.RetryMax)
+	}
+	return true
 }
 
 // compose fetches every subgraph's SDL concurrently and composes them.

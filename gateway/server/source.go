@@ -117,22 +117,9 @@ func (s *Server) WatchConfig(ctx context.Context, cfg *compose.Config, interval 
 	if interval <= 0 {
 		interval = 10 * time.Second
 	}
-	delay := s.cfg.RetryMin
-	for attempt := 1; !s.Ready(); attempt++ {
-		sdl, err := ComposeConfig(ctx, cfg, s.client)
-		if err == nil {
-			err = s.LoadSupergraph(sdl)
-		}
-		if err == nil {
-			break
-		}
-		s.log.Warn("supergraph not ready, retrying", "attempt", attempt, "retry_in", delay, "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, s.cfg.RetryMax)
+	composeConfig := func(ctx context.Context) (string, error) { return ComposeConfig(ctx, cfg, s.client) }
+	if !s.loadUntilReady(ctx, composeConfig) {
+		return nil
 	}
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
