@@ -9,6 +9,7 @@ import (
 
 	"github.com/graph-gophers/dataloader/v7"
 
+	"github.com/shopgraph/shopgraph/internal/gqlserve"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 )
 
@@ -78,21 +79,13 @@ func inOrder[K comparable, V any](load func(context.Context, []K) ([]V, error)) 
 	}
 }
 
-type ctxKey struct{}
-
 // Middleware gives each request its own loaders.
 func Middleware(svc catalog.Service, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), ctxKey{}, New(svc))
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+	return gqlserve.PerRequest(func() *Loaders { return New(svc) }, next)
 }
 
 // For returns the request's loaders. Without Middleware it returns loaders that
 // still work but batch and cache nothing across calls.
 func For(ctx context.Context, svc catalog.Service) *Loaders {
-	if l, ok := ctx.Value(ctxKey{}).(*Loaders); ok {
-		return l
-	}
-	return New(svc)
+	return gqlserve.FromRequest(ctx, func() *Loaders { return New(svc) })
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/graph-gophers/dataloader/v7"
 
+	"github.com/shopgraph/shopgraph/internal/gqlserve"
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
 )
 
@@ -59,21 +60,13 @@ func (e errNoRate) Error() string {
 	return "no shipping rate for " + e.country + " and no rest-of-world rate"
 }
 
-type ctxKey struct{}
-
 // Middleware gives each request its own loaders.
 func Middleware(svc orders.ShippingService, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), ctxKey{}, New(svc))
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+	return gqlserve.PerRequest(func() *Loaders { return New(svc) }, next)
 }
 
 // For returns the request's loaders. Without Middleware it returns loaders that
 // still work but batch and cache nothing across calls.
 func For(ctx context.Context, svc orders.ShippingService) *Loaders {
-	if l, ok := ctx.Value(ctxKey{}).(*Loaders); ok {
-		return l
-	}
-	return New(svc)
+	return gqlserve.FromRequest(ctx, func() *Loaders { return New(svc) })
 }
