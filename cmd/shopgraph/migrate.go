@@ -22,14 +22,13 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	var log logSettings
 	s := newMigrateSettings(verb, getenv, &log)
-	err := parseOrHelpArgs(s, args, stderr)
+	names, err := parseWithHelp(s, args, stderr, " [SUBGRAPH ...]")
 	if errors.Is(err, errHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	names := s.FlagSet().Args()
 	if len(names) == 0 {
 		names = subgraphNames
 	}
@@ -62,19 +61,6 @@ func migrateEnvNames() []string {
 		names = append(names, envPrefix(n)+"DATABASE_URL")
 	}
 	return names
-}
-
-// parseOrHelpArgs is parseOrHelp for commands that take positional arguments.
-func parseOrHelpArgs(s *config.Set, args []string, stderr io.Writer) error {
-	for _, a := range args {
-		if a == "-h" || a == "--help" || a == "-help" {
-			fmt.Fprintf(stderr, "shopgraph %s [SUBGRAPH ...] settings (flag, environment variable, default):\n", s.FlagSet().Name())
-			s.Usage(stderr)
-			return errHelp
-		}
-	}
-	_, err := s.Parse(args)
-	return err
 }
 
 // subgraphDatabaseURL is the database of a subgraph: <NAME>_DATABASE_URL, else

@@ -59,23 +59,27 @@ func newSubgraphSettings(name string, getenv func(string) string, st *subgraphSe
 	return s, nil
 }
 
-// parseOrHelp parses settings; --help prints them with their environment variables.
+// parseOrHelp parses settings and refuses positional arguments; --help prints the
+// settings with their environment variables.
 func parseOrHelp(s *config.Set, args []string, stderr io.Writer) error {
-	for _, a := range args {
-		if a == "-h" || a == "--help" || a == "-help" {
-			fmt.Fprintf(stderr, "shopgraph %s settings (flag, environment variable, default):\n", s.FlagSet().Name())
-			s.Usage(stderr)
-			return errHelp
-		}
-	}
-	rest, err := s.Parse(args)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
+	rest, err := parseWithHelp(s, args, stderr, "")
+	if err == nil && len(rest) > 0 {
 		return fmt.Errorf("%s: unexpected arguments %q", s.FlagSet().Name(), rest)
 	}
-	return nil
+	return err
+}
+
+// parseWithHelp parses settings and returns the positional arguments (described by
+// operands in the help text); --help prints the settings and returns errHelp.
+func parseWithHelp(s *config.Set, args []string, stderr io.Writer, operands string) ([]string, error) {
+	for _, a := range args {
+		if a == "-h" || a == "--help" || a == "-help" {
+			fmt.Fprintf(stderr, "shopgraph %s%s settings (flag, environment variable, default):\n", s.FlagSet().Name(), operands)
+			s.Usage(stderr)
+			return nil, errHelp
+		}
+	}
+	return s.Parse(args)
 }
 
 // errHelp ends a command after it printed its help.
