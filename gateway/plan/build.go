@@ -79,9 +79,12 @@ func addAlt(alts []Conditions, cs Conditions) []Conditions {
 }
 
 type builder struct {
-	g       *supergraph.Graph
-	op      *Operation
-	labels  func(string) bool
+	g      *supergraph.Graph
+	op     *Operation
+	labels func(string) bool
+	// splitDepth is how many nested list levels one fetch may span before the
+	// planner splits it at an entity boundary (see split.go); 0 never splits.
+	splitDepth int
 	fetches []*fetch
 	entity  map[string]*fetch
 	phase   int
@@ -101,6 +104,8 @@ type cursor struct {
 	client []Selection
 	// conds are the @skip/@include conditions on the path to this position.
 	conds Conditions
+	// lists counts the list levels between the fetch's root and this position.
+	lists int
 }
 
 type idSet map[int]bool
@@ -111,11 +116,11 @@ func (s idSet) add(o idSet) {
 	}
 }
 
-func build(g *supergraph.Graph, op *Operation, labels func(string) bool) (*Plan, error) {
+func build(g *supergraph.Graph, op *Operation, labels func(string) bool, splitDepth int) (*Plan, error) {
 	if labels == nil {
 		labels = func(string) bool { return false }
 	}
-	b := &builder{g: g, op: op, labels: labels, entity: map[string]*fetch{}}
+	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}}
 	aliasTypeConflicts(g, op.Selections)
 	if err := b.planRoot(); err != nil {
 		return nil, err
@@ -503,11 +508,14 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 		// Shaping decides type conditions by __typename, so abstract values carry it.
 		item.sub.field("__typename", "__typename", nil, false)
 	}
-	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, key, s.Type), depth: c.depth, client: s.Selections, conds: conds}
+	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, key, s.Type), depth: c.depth, client: s.Selections, conds: conds, lists: c.lists + listDepth(s.Type)}
 	if pf, ok := b.providedField(c.provided, c.typ, s.Name); ok {
 		child.provided = pf.SelectionSet
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {
 		child.provided = sf.Sources[c.sg].Provides
+	}
+	if deferred, ok := b.splitAt(child, s.Selections); ok {
+		return b.jump(child, b.g.Type(child.typ), c.sg, deferred)
 	}
 	return b.planSelections(child, s.Selections)
 }

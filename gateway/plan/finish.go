@@ -66,8 +66,8 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 			maxLevel = l
 		}
 	}
-	// Merge entity fetches of one level to one subgraph, whatever their paths: one
-	// _entities call carries the representations of all of them.
+	// Merge entity fetches to one subgraph, whatever their paths: one _entities
+	// call carries the representations of all of them.
 	alias := map[int]int{}
 	for _, f := range fs {
 		f.paths = []Path{f.path}
@@ -97,61 +97,8 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 		f.merged = true
 		alias[f.id] = g.id
 	}
-	for l := 0; l <= maxLevel; l++ {
-		var open []*fetch
-		for _, f := range fs {
-			if level[f.id] != l || !f.entity {
-				continue
-			}
-			done := false
-			for _, g := range open {
-				if g.sg == f.sg && compatible(g, f) {
-					mergeInto(g, f)
-					done = true
-					break
-				}
-			}
-			if !done {
-				open = append(open, f)
-			}
-		}
-	}
-	// An entity fetch nothing waits for can run with a later fetch to the same
-	// subgraph: one request fewer, at the price of starting it later.
-	head := func(id int) int {
-		for {
-			a, ok := alias[id]
-			if !ok {
-				return id
-			}
-			id = a
-		}
-	}
-	hasDependents := map[int]bool{}
-	for _, f := range fs {
-		for d := range f.deps {
-			if h := head(d); h != head(f.id) {
-				hasDependents[h] = true
-			}
-		}
-	}
-	for _, f := range fs {
-		if f.merged || !f.entity || hasDependents[f.id] {
-			continue
-		}
-		var best *fetch
-		for _, g := range fs {
-			if g.merged || !g.entity || g.sg != f.sg || level[g.id] <= level[f.id] || !compatible(g, f) {
-				continue
-			}
-			if best == nil || level[g.id] < level[best.id] {
-				best = g
-			}
-		}
-		if best != nil {
-			mergeInto(best, f)
-		}
-	}
+	b.mergeWithinSlack(fs, level, maxLevel, mergeInto)
+	level = mergedLevels(fs, byID, alias)
 	// Number the surviving fetches by stage so that printed plans read top-down.
 	var kept []*fetch
 	for _, f := range fs {

@@ -33,6 +33,8 @@ type Planner struct {
 	docs   *lru[*document]
 	plans  *lru[*Plan]
 	labels map[string]bool
+	// splitDepth: see Options.SplitDepth; 0 here never splits.
+	splitDepth int
 }
 
 // Options configure a Planner.
@@ -44,7 +46,19 @@ type Options struct {
 	// not listed are off, except "percent(100)", which is always on: the router
 	// decides percentages deterministically, by this configuration.
 	OverrideLabels []string
+	// SplitDepth is how many nested list levels (lists inside lists) one
+	// subgraph fetch may span before the planner splits it at an entity the
+	// same subgraph can resolve by key, fetching the deeper fields in a later
+	// _entities call with de-duplicated representations. Nesting through
+	// entities repeats the same objects, and a subgraph computes every
+	// repetition; the split has it compute each distinct entity once, at the
+	// price of one more round trip. 0 means DefaultSplitDepth; a negative
+	// value never splits (the plans Apollo Router makes).
+	SplitDepth int
 }
+
+// DefaultSplitDepth is the SplitDepth used when Options leave it zero.
+const DefaultSplitDepth = 3
 
 // document is a parsed and validated query document, cached by its text.
 type document struct {
@@ -63,11 +77,17 @@ func New(g *supergraph.Graph, opts Options) *Planner {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = 1024
 	}
+	switch {
+	case opts.SplitDepth == 0:
+		opts.SplitDepth = DefaultSplitDepth
+	case opts.SplitDepth < 0:
+		opts.SplitDepth = 0
+	}
 	labels := map[string]bool{}
 	for _, l := range opts.OverrideLabels {
 		labels[l] = true
 	}
-	return &Planner{g: g, rules: rules.NewDefaultRules(), docs: newLRU[*document](opts.CacheSize), plans: newLRU[*Plan](opts.CacheSize), labels: labels}
+	return &Planner{g: g, rules: rules.NewDefaultRules(), docs: newLRU[*document](opts.CacheSize), plans: newLRU[*Plan](opts.CacheSize), labels: labels, splitDepth: opts.SplitDepth}
 }
 
 // labelOn reports whether a progressive @override label is enabled.
@@ -117,7 +137,7 @@ func (p *Planner) Plan(query, operationName string, variables map[string]any) (*
 	if err != nil {
 		return nil, nil, &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.Errorf("%s", err.Error())}}
 	}
-	pl, err := build(p.g, op, p.labelOn)
+	pl, err := build(p.g, op, p.labelOn, p.splitDepth)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan operation: %w", err)
 	}
