@@ -85,9 +85,9 @@ type builder struct {
 	// splitDepth is how many nested list levels one fetch may span before the
 	// planner splits it at an entity boundary (see split.go); 0 never splits.
 	splitDepth int
-	fetches []*fetch
-	entity  map[string]*fetch
-	phase   int
+	fetches    []*fetch
+	entity     map[string]*fetch
+	phase      int
 }
 
 type cursor struct {
