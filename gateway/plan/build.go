@@ -514,8 +514,17 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {
 		child.provided = sf.Sources[c.sg].Provides
 	}
-	if deferred, ok := b.splitAt(child, s.Selections); ok {
-		return b.jump(child, b.g.Type(child.typ), c.sg, deferred)
+	if deferred, rest, ok := b.splitAt(child, s); ok {
+		deps, err := b.planSelections(child, rest)
+		if err != nil {
+			return nil, err
+		}
+		d, err := b.jump(child, b.g.Type(child.typ), c.sg, deferred)
+		if err != nil {
+			return nil, err
+		}
+		deps.add(d)
+		return deps, nil
 	}
 	return b.planSelections(child, s.Selections)
 }

@@ -4,9 +4,11 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// splitAt decides whether the fetch at cursor c should stop at the object
-// where c stands and leave the object's fields to a later entity fetch on the
-// same subgraph, and returns the selections to defer when it should.
+// splitAt decides whether the fetch at cursor c, which stands on the object
+// the field f returns, should stop there and leave the object's fields to a
+// later entity fetch on the same subgraph, and returns the selections to
+// defer and the rest, which the current fetch plans (leaf key fields it
+// selects anyway, __typename, fields other subgraphs resolve).
 //
 // Within one fetch a subgraph resolves every occurrence of a nested object
 // anew: users → reviews → product → reviews → author → reviews makes it
@@ -15,41 +17,43 @@ import (
 // receives each distinct representation once (the executor de-duplicates
 // them), so cutting at an entity boundary turns that product into a sum.
 //
-// The planner cuts when the object is an entity the subgraph resolves by a key
-// it can also return here, it sits under at least one list of this fetch, and
-// the lists above it plus the deepest chain of lists below it (counting only
-// fields the same subgraph resolves) reach splitDepth. Mutation fetches and
-// objects under @provides are never cut: the first must not change when
-// fields resolve, the second hold fields the subgraph returns only on that
-// path.
-func (b *builder) splitAt(c cursor, sels []Selection) ([]Selection, bool) {
-	if b.splitDepth <= 0 || c.f.mutation || c.lists == 0 || len(c.provided) > 0 {
-		return nil, false
+// Repetition comes from references: a single-valued field such as
+// Review.product, under a list, points many parents at few objects, while the
+// elements of a list field (User.reviews) usually belong to their parent. So
+// the planner cuts at a reference to an entity the subgraph resolves by a key
+// it can also return here, when the reference sits under at least one list of
+// this fetch and the lists above it plus the deepest chain of lists below it
+// (counting only fields the same subgraph resolves) reach splitDepth.
+// Mutation fetches and objects under @provides are never cut: the first must
+// not change when fields resolve, the second hold fields the subgraph returns
+// only on that path.
+func (b *builder) splitAt(c cursor, f *Field) (deferred, rest []Selection, ok bool) {
+	sels := f.Selections
+	if b.splitDepth <= 0 || c.f.mutation || c.lists == 0 || listDepth(f.Type) > 0 || len(c.provided) > 0 {
+		return nil, nil, false
 	}
 	t := b.g.Type(c.typ)
 	if t == nil || t.Kind != ast.Object || interfaceObject(t, c.sg) {
-		return nil, false
+		return nil, nil, false
 	}
 	if c.lists+b.localListDepth(t.Name, sels, c.sg, 0) < b.splitDepth {
-		return nil, false
+		return nil, nil, false
 	}
 	key := b.directKey(c, t, c.sg)
 	if key == nil {
-		return nil, false
+		return nil, nil, false
 	}
-	// Leaf key fields the client asked for come with the representation the
-	// cut selects here; the rest waits for the entity fetch.
-	var deferred []Selection
 	for _, s := range sels {
-		if f, ok := s.(*Field); ok && isPlainKeyField(f, key.Selection) {
+		if sf, ok := s.(*Field); ok && (sf.Name == "__typename" || isPlainKeyField(sf, key.Selection) || !b.local(c, sf.Name)) {
+			rest = append(rest, s)
 			continue
 		}
 		deferred = append(deferred, s)
 	}
 	if len(deferred) == 0 {
-		return nil, false
+		return nil, nil, false
 	}
-	return deferred, true
+	return deferred, rest, true
 }
 
 // isPlainKeyField reports whether f is a leaf field of the key's top level,
