@@ -22,6 +22,7 @@ func TestBadSettingsStopStartUpNamingTheSetting(t *testing.T) {
 		{args: []string{"serve", "router", "--subgraph-timeout", "soon"}, want: []string{"--subgraph-timeout", "duration"}},
 		{args: []string{"serve", "router", "--log-level", "loud"}, want: []string{"--log-level", "loud"}},
 		{args: []string{"serve", "router", "--gc-percent", "lots"}, want: []string{"--gc-percent", "integer from -1"}},
+		{args: []string{"serve", "router", "--split-depth", "40"}, want: []string{"--split-depth", "40"}},
 		{args: []string{"serve", "kitchen"}, want: []string{`"kitchen"`, "catalog"}},
 		{args: []string{"seed", "inventory"}, want: []string{`unknown subgraph "inventory"`}},
 		{args: []string{"bake"}, want: []string{`unknown command "bake"`}},

@@ -16,7 +16,7 @@ import (
 
 // planCommand prints the query plan of an operation:
 //
-//	shopgraph plan --supergraph FILE [--operation NAME] [--variables JSON] [--labels a,b] QUERY_FILE
+//	shopgraph plan --supergraph FILE [--operation NAME] [--variables JSON] [--labels a,b] [--split-depth N] QUERY_FILE
 //
 // QUERY_FILE holds a GraphQL document, or a JSON request body with "query",
 // "operationName" and "variables" (as the gateways benchmark's query.json); "-" reads stdin.
@@ -27,6 +27,7 @@ func planCommand(_ context.Context, args []string, stdin io.Reader, stdout, stde
 	opName := fs.String("operation", "", "the operation to plan when the document has several")
 	varsJSON := fs.String("variables", "", "variables as a JSON object (they decide @skip/@include)")
 	labels := fs.String("labels", "", "progressive @override labels that are on, comma-separated")
+	splitDepth := fs.Int("split-depth", plan.DefaultSplitDepth, "as serve router --split-depth: split fetches nesting lists this deep at a repeated entity (0 never)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -34,7 +35,7 @@ func planCommand(_ context.Context, args []string, stdin io.Reader, stdout, stde
 		return fmt.Errorf("plan: %w", errUsage)
 	}
 	if *sgFile == "" || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: shopgraph plan --supergraph FILE [--operation NAME] [--variables JSON] QUERY_FILE")
+		fmt.Fprintln(stderr, "usage: shopgraph plan --supergraph FILE [--operation NAME] [--variables JSON] [--labels a,b] [--split-depth N] QUERY_FILE")
 		return fmt.Errorf("plan: need --supergraph and one QUERY_FILE: %w", errUsage)
 	}
 	sdl, err := os.ReadFile(*sgFile)
@@ -72,13 +73,14 @@ func planCommand(_ context.Context, args []string, stdin io.Reader, stdout, stde
 			return fmt.Errorf("plan: --variables: %w", err)
 		}
 	}
-	var on []string
-	for _, l := range strings.Split(*labels, ",") {
-		if l = strings.TrimSpace(l); l != "" {
-			on = append(on, l)
-		}
+	if *splitDepth < 0 {
+		return fmt.Errorf("plan: --split-depth %d: want 0 or more: %w", *splitDepth, errUsage)
 	}
-	p := plan.New(g, plan.Options{CacheSize: 1, OverrideLabels: on})
+	depth := *splitDepth
+	if depth == 0 {
+		depth = -1
+	}
+	p := plan.New(g, plan.Options{CacheSize: 1, OverrideLabels: splitList(*labels), SplitDepth: depth})
 	pl, _, err := p.Plan(req.Query, req.OperationName, req.Variables)
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)

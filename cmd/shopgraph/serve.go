@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shopgraph/shopgraph/gateway/compose"
+	"github.com/shopgraph/shopgraph/gateway/plan"
 	"github.com/shopgraph/shopgraph/gateway/server"
 	"github.com/shopgraph/shopgraph/internal/config"
 	"github.com/shopgraph/shopgraph/internal/pg"
@@ -150,6 +151,8 @@ type routerSettings struct {
 	maxBodyBytes    int64
 	shutdownTimeout time.Duration
 	dedupe          bool
+	splitDepth      int64
+	overrideLabels  []string
 	gcPercent       int64
 	log             logSettings
 }
@@ -174,10 +177,29 @@ func newRouterSettings(getenv func(string) string, st *routerSettings) *config.S
 	s.Int(&st.maxBodyBytes, "max-body-bytes", "ROUTER_MAX_BODY_BYTES", 2<<20, 1024, 1<<30, "the largest request body accepted")
 	s.Duration(&st.shutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight requests may finish on shutdown")
 	s.Bool(&st.dedupe, "dedupe", "ROUTER_DEDUPE", true, "share identical in-flight client queries and subgraph fetches (false measures the engine itself)")
+	s.Int(&st.splitDepth, "split-depth", "ROUTER_SPLIT_DEPTH", plan.DefaultSplitDepth, 0, 16,
+		"split a subgraph fetch that nests lists this deep at a repeated entity reference, so that the subgraph resolves each distinct entity once (0 never splits)")
+	s.Func("override-labels", "ROUTER_OVERRIDE_LABELS", "",
+		"progressive @override labels that are on, comma-separated",
+		func(v string) error {
+			st.overrideLabels = splitList(v)
+			return nil
+		})
 	s.Int(&st.gcPercent, "gc-percent", "ROUTER_GC_PERCENT", defaultRouterGCPercent(getenv), -1, 10000,
 		"the Go collector's GOGC for the router: higher trades memory for CPU (-1 turns collection off)")
 	st.log.register(s)
 	return s
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // parseSubgraphList reads "catalog=http://host:4001/graphql,orders=...".
@@ -228,6 +250,11 @@ func serveRouter(ctx context.Context, args []string, getenv func(string) string,
 		SubgraphTimeout: st.subgraphTimeout,
 		MaxBodyBytes:    st.maxBodyBytes,
 		DisableDedupe:   !st.dedupe,
+		SplitDepth:      int(st.splitDepth),
+		OverrideLabels:  st.overrideLabels,
+	}
+	if st.splitDepth == 0 {
+		cfg.SplitDepth = -1
 	}
 	if st.supergraphFile != "" && st.configFile != "" {
 		return fmt.Errorf("serve router: set --supergraph or --config, not both: %w", errUsage)

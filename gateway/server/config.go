@@ -35,6 +35,12 @@ type Config struct {
 	// DisableDedupe turns off the sharing of identical in-flight client queries
 	// and subgraph fetches (on by default), to measure the engine itself.
 	DisableDedupe bool `yaml:"disableDedupe"`
+	// SplitDepth is the planner's list-nesting depth at which a fetch is split
+	// at a repeated entity (plan.Options.SplitDepth): 0 means its default, a
+	// negative value never splits.
+	SplitDepth int `yaml:"splitDepth"`
+	// OverrideLabels are the progressive @override labels that are on.
+	OverrideLabels []string `yaml:"overrideLabels"`
 }
 
 func (c Config) withDefaults() Config {

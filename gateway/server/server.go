@@ -86,7 +86,7 @@ func (s *Server) LoadSupergraph(sdl string) error {
 	}
 	st := &state{
 		graph:   g,
-		planner: plan.NewPlanner(g, s.cfg.PlanCacheSize),
+		planner: plan.New(g, plan.Options{CacheSize: s.cfg.PlanCacheSize, SplitDepth: s.cfg.SplitDepth, OverrideLabels: s.cfg.OverrideLabels}),
 	}
 	ex := execute.New(g, execute.Options{SubgraphTimeout: s.cfg.SubgraphTimeout, NoDedupe: s.cfg.DisableDedupe})
 	st.exec = ex

@@ -24,6 +24,8 @@ type scenario struct {
 	supergraph string
 	// labels are the progressive @override labels that are on.
 	labels []string
+	// splitDepth is the planner's SplitDepth (0: its default).
+	splitDepth int
 }
 
 // tcase is one operation of a scenario and what it must produce.
@@ -70,7 +72,7 @@ func start(t *testing.T, sc scenario) *running {
 		t.Fatalf("load supergraph: %v", err)
 	}
 	r.g = g
-	r.planner = plan.New(g, plan.Options{CacheSize: 64, OverrideLabels: sc.labels})
+	r.planner = plan.New(g, plan.Options{CacheSize: 64, OverrideLabels: sc.labels, SplitDepth: sc.splitDepth})
 	return r
 }
 
