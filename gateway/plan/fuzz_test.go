@@ -44,3 +44,43 @@ func FuzzPlan(f *testing.F) {
 		_ = pl.Tree()
 	})
 }
+
+// FuzzPlanSplit plans deep operations on the gateways benchmark's supergraph,
+// where fetches are split at repeated entities, with and without splitting:
+// both must accept the same operations, every fetch must parse, and every
+// fetch may depend only on fetches of earlier stages.
+func FuzzPlanSplit(f *testing.F) {
+	g := loadGraph(f, benchSupergraph)
+	f.Add(benchQuery(f), true)
+	for _, seed := range []string{
+		`{ users { reviews { product { reviews { author { reviews { product { name } } } } } } } }`,
+		`query($s: Boolean!) { topProducts { reviews { author @include(if: $s) { reviews { product { reviews { body } } } } } } }`,
+		`{ users { reviews { product { upc __typename reviews { author { username name } } } } } }`,
+		`{ me { reviews { product { reviews { product { reviews { product { shippingEstimate } } } } } } } }`,
+	} {
+		f.Add(seed, false)
+	}
+	f.Fuzz(func(t *testing.T, query string, flag bool) {
+		vars := map[string]any{"s": flag}
+		split, _, errSplit := New(g, Options{CacheSize: 2}).Plan(query, "", vars)
+		whole, _, errWhole := New(g, Options{CacheSize: 2, SplitDepth: -1}).Plan(query, "", vars)
+		if (errSplit == nil) != (errWhole == nil) {
+			t.Fatalf("split plan error %v, unsplit %v", errSplit, errWhole)
+		}
+		if errSplit != nil {
+			return
+		}
+		for _, pl := range []*Plan{split, whole} {
+			for _, f := range pl.Fetches {
+				if _, err := parser.ParseQuery(&ast.Source{Input: f.Operation}); err != nil {
+					t.Fatalf("fetch %d operation %q does not parse: %v", f.ID, f.Operation, err)
+				}
+				for _, d := range f.DependsOn {
+					if d >= f.ID {
+						t.Fatalf("fetch %d depends on fetch %d of a later stage:\n%s", f.ID, d, pl)
+					}
+				}
+			}
+		}
+	})
+}

@@ -171,3 +171,39 @@ func TestPlanAliasesPlannerFields(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanCacheSharesNormalisedDocuments(t *testing.T) {
+	t.Parallel()
+	p := NewPlanner(loadGraph(t, shopSupergraph), 16)
+	plan := func(q string) *Plan {
+		t.Helper()
+		pl, _, err := p.Plan(q, "", nil)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return pl
+	}
+	first := plan(`{ me { id name } }`)
+	for _, same := range []string{
+		"{\n  me {\n    id\n    name\n  }\n}",
+		`query { me { id ...N } } fragment N on User { name }`,
+		`{ me { id ... on User { name } name } }`,
+	} {
+		if plan(same) != first {
+			t.Errorf("%q got its own plan, want the cached plan of { me { id name } }", same)
+		}
+	}
+	for _, other := range []string{
+		`{ me { name id } }`,
+		`query Q { me { id name } }`,
+		`query($n: Boolean = true) { me { id name @include(if: $n) } }`,
+	} {
+		if plan(other) == first {
+			t.Errorf("%q shares the plan of { me { id name } }, but its plan differs", other)
+		}
+	}
+	a := plan(`query($n: Boolean = true) { me { id name @include(if: $n) } }`)
+	if b := plan(`query($n: Boolean = false) { me { id name @include(if: $n) } }`); a == b {
+		t.Error("variable defaults differ but the plan was shared")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -65,6 +66,9 @@ type document struct {
 	doc *ast.QueryDocument
 	op  *ast.OperationDefinition
 	err *RequestError
+	// planKey is the plan cache key of the normalised operation, set by the
+	// first request that normalises it.
+	planKey atomic.Pointer[string]
 }
 
 // NewPlanner returns a planner for g caching up to cacheSize documents and plans.
@@ -105,9 +109,11 @@ func (p *Planner) Graph() *supergraph.Graph { return p.g }
 // the coerced variables to execute it with. Parse, validation and variable errors are
 // *RequestError; other errors mean the supergraph cannot serve the operation.
 //
-// Plans are cached by a hash of the document text and operation name: keying by
-// the text spares the parse and validation on every hit, which a key on the
-// normalised document would not. Plans do not depend on variable values:
+// Documents are cached by a hash of their text and the operation name, which
+// spares the parse and validation on a hit; plans by a hash of the normalised
+// operation (its selections after fragments are inlined and fields merged,
+// its name and variable definitions), so that documents that differ only in
+// spelling share one plan. Plans do not depend on variable values:
 // @skip/@include on variables are decided at run time (Condition nodes,
 // directives kept in subgraph operations, and shaping).
 func (p *Planner) Plan(query, operationName string, variables map[string]any) (*Plan, map[string]any, error) {
@@ -129,20 +135,42 @@ func (p *Planner) Plan(query, operationName string, variables map[string]any) (*
 		}
 		return nil, nil, &RequestError{Phase: "variables", Errors: gqlerror.List{gqlerror.Wrap(err)}}
 	}
-	if pl, ok := p.plans.get(docKey); ok {
-		return pl, vars, nil
+	if k := d.planKey.Load(); k != nil {
+		if pl, ok := p.plans.get(*k); ok {
+			return pl, vars, nil
+		}
 	}
 	n := &normaliser{schema: p.g.API(), doc: d.doc}
 	op, err := n.operation(d.op)
 	if err != nil {
 		return nil, nil, &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.Errorf("%s", err.Error())}}
 	}
+	key := planKey(op)
+	d.planKey.Store(&key)
+	if pl, ok := p.plans.get(key); ok {
+		return pl, vars, nil
+	}
 	pl, err := build(p.g, op, p.labelOn, p.splitDepth)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plan operation: %w", err)
 	}
-	p.plans.put(docKey, pl)
+	p.plans.put(key, pl)
 	return pl, vars, nil
+}
+
+// planKey hashes what a plan depends on in a normalised operation: its kind,
+// name and selections, and its variable definitions (subgraph operations
+// declare them).
+func planKey(op *Operation) string {
+	h := sha256.New()
+	h.Write([]byte(op.String()))
+	for _, v := range op.Variables {
+		h.Write([]byte("\x00$" + v.Variable + ":" + v.Type.String()))
+		if v.DefaultValue != nil {
+			h.Write([]byte("=" + v.DefaultValue.String()))
+		}
+	}
+	return string(h.Sum(nil))
 }
 
 func (p *Planner) parse(query, operationName string) *document {
