@@ -106,6 +106,9 @@ type cursor struct {
 	conds Conditions
 	// lists counts the list levels between the fetch's root and this position.
 	lists int
+	// anchor is where other subgraphs can be entered for fields of value
+	// types this subgraph does not resolve (nil: nowhere).
+	anchor *anchor
 }
 
 type idSet map[int]bool
@@ -239,7 +242,7 @@ func (b *builder) planRoot() error {
 			}
 		}
 		rf := b.newFetch(best, false)
-		if _, err := b.planSelections(cursor{f: rf, sg: best, sel: rf.sel, typ: root.Name, client: b.op.Selections}, group); err != nil {
+		if _, err := b.planSelections(cursor{f: rf, sg: best, sel: rf.sel, typ: root.Name, client: b.op.Selections, anchor: &anchor{root: true}}, group); err != nil {
 			return err
 		}
 		remaining = rest
@@ -390,7 +393,27 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 		child.typ = fr.TypeCondition
 		child.sel = c.sel.fragment(fr.TypeCondition)
 		child.satisfied = nil
+		child.anchor = b.entityAnchor(c.anchor, child, fr)
 		d, err := b.planSelections(child, fr.Selections)
+		if err != nil {
+			return nil, err
+		}
+		deps.add(d)
+	}
+	// Fields no subgraph resolves by key from here (the object is a value
+	// type) are fetched by entering another subgraph higher up.
+	var orphans []*Field
+	keyed := remote[:0]
+	for _, f := range remote {
+		if len(b.candidates(c, t, f.Name)) == 0 && c.anchor != nil && len(c.anchor.steps) > 0 {
+			orphans = append(orphans, f)
+		} else {
+			keyed = append(keyed, f)
+		}
+	}
+	remote = keyed
+	if len(orphans) > 0 {
+		d, err := b.reenter(c, t, orphans)
 		if err != nil {
 			return nil, err
 		}
@@ -514,6 +537,7 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {
 		child.provided = sf.Sources[c.sg].Provides
 	}
+	child.anchor = b.entityAnchor(c.anchor, child, s)
 	if deferred, rest, ok := b.splitAt(child, s); ok {
 		deps, err := b.planSelections(child, rest)
 		if err != nil {
@@ -702,6 +726,7 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		addSelections(reqs, rs, false)
 	}
 	child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client, conds: c.conds}
+	child.anchor = &anchor{at: child, via: via}
 	d, err := b.planSelections(child, sels)
 	if err != nil {
 		return nil, err
