@@ -120,6 +120,12 @@ func (s *fsel) merge(o *fsel) {
 }
 
 func (s *fsel) write(b *strings.Builder) {
+	if len(s.items) == 0 {
+		// An object whose fields all come from other fetches (values completed
+		// elsewhere) still needs a selection to be valid GraphQL.
+		b.WriteString("{__typename}")
+		return
+	}
 	b.WriteString("{")
 	for i, it := range s.items {
 		if i > 0 {
