@@ -386,19 +386,22 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 		}
 	}
 	for _, fr := range fragments {
-		if !b.fragmentPossible(t, fr.TypeCondition, c.sg) {
-			continue // the subgraph never returns objects of that type here
+		for _, cond := range b.fragmentTypes(t, fr.TypeCondition, c.sg) {
+			child := c
+			child.typ = cond
+			child.sel = c.sel.fragment(cond)
+			child.satisfied = nil
+			step := fr
+			if cond != fr.TypeCondition {
+				step = &Fragment{TypeCondition: cond, Selections: fr.Selections}
+			}
+			child.anchor = b.entityAnchor(c.anchor, child, step)
+			d, err := b.planSelections(child, fr.Selections)
+			if err != nil {
+				return nil, err
+			}
+			deps.add(d)
 		}
-		child := c
-		child.typ = fr.TypeCondition
-		child.sel = c.sel.fragment(fr.TypeCondition)
-		child.satisfied = nil
-		child.anchor = b.entityAnchor(c.anchor, child, fr)
-		d, err := b.planSelections(child, fr.Selections)
-		if err != nil {
-			return nil, err
-		}
-		deps.add(d)
 	}
 	// Fields no subgraph resolves by key from here (the object is a value
 	// type) are fetched by entering another subgraph higher up.
@@ -445,6 +448,9 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 		if target == "" {
 			return nil, fmt.Errorf("cannot resolve the concrete type of %s from subgraph %q: no subgraph with a resolvable @key on the interface", t.Name, c.sg)
 		}
+		// The object's __typename so far is the interface's: the fetch that
+		// knows the concrete type must say it, or no type condition matches.
+		concrete = append(concrete, &Field{Key: "__typename", Name: "__typename", Parent: t.Name, Type: ast.NonNullNamedType("String", nil)})
 		d, err := b.jump(c, t, target, concrete)
 		if err != nil {
 			return nil, err
@@ -454,30 +460,59 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 	return deps, nil
 }
 
-// fragmentPossible reports whether subgraph sg can return objects matching a
-// fragment on cond where the parent type is t: the type must exist there and, for
-// abstract parents, be a member of t in that subgraph.
-func (b *builder) fragmentPossible(t *supergraph.Type, cond, sg string) bool {
+// fragmentTypes returns the type conditions to plan a client fragment on cond
+// under in subgraph sg where the parent type is t: cond itself when the
+// subgraph knows it with every relevant member, the concrete types it applies
+// to when the subgraph does not know cond or knows fewer of its members (an
+// interface only other subgraphs define, an implementation declared
+// elsewhere), and none when the subgraph never returns objects it applies to.
+func (b *builder) fragmentTypes(t *supergraph.Type, cond, sg string) []string {
 	ft := b.g.Type(cond)
-	if ft == nil || !ft.In(sg) {
-		return false
+	if ft == nil {
+		return nil
 	}
-	if cond == t.Name || (t.Kind != ast.Interface && t.Kind != ast.Union) {
-		return true
+	if cond == t.Name {
+		if ft.In(sg) {
+			return []string{cond}
+		}
+		return nil
 	}
-	members := t.PossibleTypesIn(sg)
-	if interfaceObject(t, sg) {
-		return false
+	abstract := t.Kind == ast.Interface || t.Kind == ast.Union
+	if abstract && interfaceObject(t, sg) {
+		return nil
 	}
-	if ft.Kind != ast.Interface && ft.Kind != ast.Union {
-		return contains(members, cond)
+	var runtime []string
+	switch {
+	case abstract:
+		runtime = t.PossibleTypesIn(sg)
+	case t.In(sg):
+		runtime = []string{t.Name}
 	}
-	for _, m := range ft.PossibleTypesIn(sg) {
-		if contains(members, m) {
-			return true
+	var applies []string
+	if ft.Kind == ast.Interface || ft.Kind == ast.Union {
+		for _, p := range runtime {
+			if contains(ft.PossibleTypes, p) {
+				applies = append(applies, p)
+			}
+		}
+	} else if contains(runtime, cond) {
+		applies = []string{cond}
+	}
+	if len(applies) == 0 {
+		return nil
+	}
+	if !ft.In(sg) {
+		return applies
+	}
+	if ft.Kind == ast.Interface || ft.Kind == ast.Union {
+		known := ft.PossibleTypesIn(sg)
+		for _, p := range applies {
+			if !contains(known, p) {
+				return applies
+			}
 		}
 	}
-	return false
+	return []string{cond}
 }
 
 // interfaceTarget reports whether some other subgraph resolves the field on the
