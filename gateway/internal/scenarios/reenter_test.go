@@ -27,7 +27,7 @@ type Dimensions @shareable { width: Int }`,
 					nil,
 					map[string]any{"id": "d3", "title": "Summer sale", "price": map[string]any{"amount": 30}},
 				}),
-				"Query.item":        list(map[string]any{"__typename": "Item", "id": "i1", "name": "Box", "dims": map[string]any{"width": 4}}),
+				"Query.item": list(map[string]any{"__typename": "Item", "id": "i1", "name": "Box", "dims": map[string]any{"width": 4}}),
 			},
 			Entities: map[string]testsubgraph.EntityResolver{"Item": byKey("Item", "id", map[string]map[string]any{
 				"i1": {"name": "Box", "dims": map[string]any{"width": 4}},
