@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"sync"
@@ -249,7 +250,7 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var paths [][]any
+	var paths [][][]any
 	if hasErrorPaths(resp) {
 		// Before merging, while the data still has the shape the representations
 		// were collected from: the client path of each representation's first object.
@@ -305,7 +306,9 @@ func (r *run) mergeEntity(dst, ent *Value) {
 }
 
 // subgraphErrors copies a subgraph's errors, re-pathed to client paths. Callers hold r.mu.
-func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][]any) {
+// targets[i] are the client paths of the objects representation i came from:
+// an error of a de-duplicated entity is reported at each of them.
+func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][][]any) {
 	errs := resp.Get("errors")
 	if errs == nil || errs.Kind != Array {
 		return
@@ -315,9 +318,6 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][]any) {
 		if m := ev.Get("message"); m != nil && m.Kind == String {
 			e.Message = m.Str
 		}
-		if p := ev.Get("path"); p != nil && p.Kind == Array {
-			e.Path = repath(p.Items, targets)
-		}
 		e.Extensions = map[string]any{}
 		if ext := ev.Get("extensions"); ext != nil && ext.Kind == Object {
 			for _, m := range ext.Fields {
@@ -325,7 +325,18 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][]any) {
 			}
 		}
 		e.Extensions["serviceName"] = f.Subgraph
-		r.errors = append(r.errors, e)
+		p := ev.Get("path")
+		if p == nil || p.Kind != Array {
+			r.errors = append(r.errors, e)
+			continue
+		}
+		for i, path := range repath(p.Items, targets) {
+			if i > 0 {
+				e.Extensions = maps.Clone(e.Extensions)
+			}
+			e.Path = path
+			r.errors = append(r.errors, e)
+		}
 	}
 }
 
@@ -343,26 +354,34 @@ func hasErrorPaths(resp *Value) bool {
 	return false
 }
 
-// repath turns a subgraph error path into a client path; targets[i] is the
-// client path of representation i's first object.
-func repath(items []*Value, targets [][]any) []any {
-	var out []any
+// repath turns a subgraph error path into client paths: one, or for a path
+// into _entities[i], one per client path in targets[i].
+func repath(items []*Value, targets [][][]any) [][]any {
+	var prefixes [][]any
 	rest := items
 	if targets != nil && len(items) >= 2 && items[0].Kind == String && items[0].Str == "_entities" && items[1].Kind == Number {
 		i, err := strconv.Atoi(items[1].Str)
-		if err == nil && i >= 0 && i < len(targets) && targets[i] != nil {
-			out = append(out, targets[i]...)
+		if err == nil && i >= 0 && i < len(targets) && len(targets[i]) > 0 {
+			prefixes = targets[i]
 			rest = items[2:]
 		}
 	}
+	var tail []any
 	for _, it := range rest {
 		switch it.Kind {
 		case String:
-			out = append(out, it.Str)
+			tail = append(tail, it.Str)
 		case Number:
 			n, _ := strconv.Atoi(it.Str)
-			out = append(out, n)
+			tail = append(tail, n)
 		}
+	}
+	if prefixes == nil {
+		return [][]any{tail}
+	}
+	out := make([][]any, len(prefixes))
+	for j, pre := range prefixes {
+		out[j] = append(append(make([]any, 0, len(pre)+len(tail)), pre...), tail...)
 	}
 	return out
 }
@@ -403,10 +422,10 @@ func (c *collector) walk(v *Value, p plan.Path) {
 	}
 }
 
-// paths returns, per representation, the client path of the first object it
-// came from, by walking the flatten paths again in the same order.
-func (c *collector) paths(data *Value, fpaths []plan.Path) [][]any {
-	out := make([][]any, len(c.reps))
+// paths returns, per representation, the client paths of the objects it came
+// from, by walking the flatten paths again in the same order.
+func (c *collector) paths(data *Value, fpaths []plan.Path) [][][]any {
+	out := make([][][]any, len(c.reps))
 	repOf := make(map[*Value]int, len(c.objs))
 	for j, obj := range c.objs {
 		repOf[obj] = int(c.repOf[j])
@@ -417,8 +436,8 @@ func (c *collector) paths(data *Value, fpaths []plan.Path) [][]any {
 			return
 		}
 		if len(p) == 0 {
-			if i, ok := repOf[v]; ok && out[i] == nil {
-				out[i] = append([]any(nil), cur...)
+			if i, ok := repOf[v]; ok {
+				out[i] = append(out[i], append([]any(nil), cur...))
 			}
 			return
 		}

@@ -293,7 +293,9 @@ func (s *shaper) nullError(missing bool, f *plan.Field) {
 		return
 	}
 	for _, e := range s.errors {
-		if isPrefix(e.Path, s.path) {
+		// An error at or above this field, or below it (whose null bubbled up
+		// to here), already explains the null: the spec adds no second one.
+		if isPrefix(e.Path, s.path) || (len(e.Path) > len(s.path) && samePrefix(e.Path, s.path)) {
 			return
 		}
 	}
@@ -327,7 +329,15 @@ func isPrefix(p []any, of []pathElem) bool {
 	if len(p) == 0 || len(p) > len(of) {
 		return false
 	}
-	for i := range p {
+	return samePrefix(p, of[:len(p)])
+}
+
+// samePrefix reports whether the first len(of) elements of p equal of.
+func samePrefix(p []any, of []pathElem) bool {
+	if len(p) < len(of) {
+		return false
+	}
+	for i := range of {
 		switch v := p[i].(type) {
 		case string:
 			if of[i].isIndex || of[i].key != v {

@@ -745,6 +745,7 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		if err != nil {
 			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
 		}
+		aliasAgainst(c.sel, rs)
 		rd, err := b.planSelections(c, rs)
 		if err != nil {
 			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
@@ -839,6 +840,28 @@ func clientSelections(client []Selection, key, name string, args ast.ArgumentLis
 		return nil, true
 	}
 	return sub, false
+}
+
+// aliasAgainst renames planner fields whose response key the fetch already
+// uses for another field or other arguments (two @requires of one field with
+// different arguments), so that both can be selected.
+func aliasAgainst(dst *fsel, sels []Selection) {
+	if dst == nil {
+		return
+	}
+	for _, s := range sels {
+		switch s := s.(type) {
+		case *Field:
+			if dst.conflict(s.Key, s.Name, s.Arguments) {
+				s.Key = internalAlias(s.Name, s.Arguments)
+			}
+			if len(s.Selections) > 0 {
+				aliasAgainst(dst.sub(s.Key), s.Selections)
+			}
+		case *Fragment:
+			aliasAgainst(dst.existingFragment(s.TypeCondition), s.Selections)
+		}
+	}
 }
 
 // internalAlias names a planner field that must not take the client's key.

@@ -63,6 +63,32 @@ func (s *fsel) conflict(key, name string, args ast.ArgumentList) bool {
 	return false
 }
 
+// sub returns the subselection of the field with response key key, or nil.
+func (s *fsel) sub(key string) *fsel {
+	if s == nil {
+		return nil
+	}
+	for _, it := range s.items {
+		if it.cond == "" && it.key == key {
+			return it.sub
+		}
+	}
+	return nil
+}
+
+// existingFragment returns the inline fragment on cond, or nil.
+func (s *fsel) existingFragment(cond string) *fsel {
+	if s == nil {
+		return nil
+	}
+	for _, it := range s.items {
+		if it.cond == cond {
+			return it.sub
+		}
+	}
+	return nil
+}
+
 // mergeable reports whether o can be merged into s without a response key conflict.
 func (s *fsel) mergeable(o *fsel) bool {
 	for _, it := range o.items {
