@@ -159,7 +159,8 @@ func (d *decoder) release() {
 }
 
 // merge folds src into dst: objects key by key, lists of equal length element by
-// element; anything else in src replaces dst. New members of an object are
+// element; a null never replaces an object or a list; anything else in src
+// replaces dst. New members of an object are
 // appended in one step, into a slice from a when there is one.
 func merge(a *arena, dst, src *Value) *Value {
 	if dst == nil || src == nil {
@@ -167,6 +168,11 @@ func merge(a *arena, dst, src *Value) *Value {
 			return dst
 		}
 		return src
+	}
+	if src.Kind == Null && (dst.Kind == Object || dst.Kind == Array) {
+		// Two fetches answered the same shared field, one with null: keep the
+		// value, whichever answer arrives last.
+		return dst
 	}
 	if dst.Kind == Object && src.Kind == Object {
 		added := 0

@@ -217,10 +217,13 @@ func (b *builder) planRoot() error {
 	}
 	remaining := fields
 	for len(remaining) > 0 {
+		// Each subgraph scores the root fields it resolves, weighted by how much
+		// of their selections it resolves itself: a shared root field goes to
+		// the subgraph that answers most of it without further fetches.
 		counts := map[string]int{}
 		for _, f := range remaining {
 			for _, r := range resolvers(f) {
-				counts[r]++
+				counts[r] += 1 + b.coverage(f.Type.Name(), f.Selections, r, 0)
 			}
 		}
 		best := ""
@@ -248,6 +251,29 @@ func (b *builder) planRoot() error {
 		remaining = rest
 	}
 	return nil
+}
+
+// coverage counts the fields in sels, at type typ, that subgraph sg resolves
+// itself, following only such fields and looking at most maxSplitLookahead
+// levels deep.
+func (b *builder) coverage(typ string, sels []Selection, sg string, depth int) int {
+	t := b.g.Type(typ)
+	if t == nil || depth >= maxSplitLookahead {
+		return 0
+	}
+	n := 0
+	for _, s := range sels {
+		switch s := s.(type) {
+		case *Field:
+			if s.Name == "__typename" || !b.resolvable(t.Fields[s.Name], sg) {
+				continue
+			}
+			n += 1 + b.coverage(s.Type.Name(), s.Selections, sg, depth+1)
+		case *Fragment:
+			n += b.coverage(s.TypeCondition, s.Selections, sg, depth+1)
+		}
+	}
+	return n
 }
 
 func contains(ss []string, s string) bool {
@@ -303,7 +329,31 @@ func (b *builder) local(c cursor, name string) bool {
 	if !b.resolvable(f, c.sg) {
 		return false
 	}
+	if t.Kind == ast.Interface && !b.implementationsResolve(t, name, c.sg) {
+		return false
+	}
 	return f.Sources[c.sg].Requires == nil || c.satisfied[name]
+}
+
+// implementationsResolve reports whether every implementation of the
+// interface t that subgraph sg may return resolves the field name there too:
+// an implementation's field moved elsewhere (@override) or needing @requires
+// must be asked per concrete type.
+func (b *builder) implementationsResolve(t *supergraph.Type, name, sg string) bool {
+	for _, p := range t.PossibleTypesIn(sg) {
+		pt := b.g.Type(p)
+		if pt == nil {
+			continue
+		}
+		pf := pt.Fields[name]
+		if pf == nil {
+			continue
+		}
+		if !b.resolvable(pf, sg) || pf.Sources[sg].Requires != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // interfaceObject reports whether sg models the interface t as an @interfaceObject.

@@ -91,7 +91,7 @@ func New(g *supergraph.Graph, opts Options) *Planner {
 	for _, l := range opts.OverrideLabels {
 		labels[l] = true
 	}
-	return &Planner{g: g, rules: rules.NewDefaultRules(), docs: newLRU[*document](opts.CacheSize), plans: newLRU[*Plan](opts.CacheSize), labels: labels, splitDepth: opts.SplitDepth}
+	return &Planner{g: g, rules: validationRules(), docs: newLRU[*document](opts.CacheSize), plans: newLRU[*Plan](opts.CacheSize), labels: labels, splitDepth: opts.SplitDepth}
 }
 
 // labelOn reports whether a progressive @override label is enabled.
