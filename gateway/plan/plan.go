@@ -2,8 +2,23 @@
 // validate against the API schema, normalise, then choose the subgraph fetches and
 // their order. It does no I/O; plans are plain data with a readable String form.
 //
-// Entry points: NewPlanner(graph, cacheSize) and (*Planner).Plan(query, operationName,
-// variables), which caches plans by a hash of the document and operation name.
+// Entry points: New(graph, Options) (or NewPlanner(graph, cacheSize)) and
+// (*Planner).Plan(query, operationName, variables), which caches parsed
+// documents by their text and plans by a hash of the normalised operation.
+//
+// # Choosing fetches
+//
+//   - Root fields go to the subgraph that resolves most of them and of their
+//     selections; fields a subgraph does not resolve are reached through an
+//     entity key (build.go), or, for value types without keys, by entering
+//     another subgraph again at the nearest entity or shared root field above
+//     them (reenter.go).
+//   - A fetch that nests lists three deep inside one subgraph is cut at a
+//     single-valued entity reference, so that repeated entities are resolved
+//     once each in a later _entities call (split.go, Options.SplitDepth).
+//   - Entity fetches to one subgraph are merged whatever their paths, also
+//     across stages when one can wait for another without making the plan
+//     deeper (stage.go).
 //
 // # @skip and @include on variables: one plan, decided at run time
 //
