@@ -616,13 +616,19 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 		// Shaping decides type conditions by __typename, so abstract values carry it.
 		item.sub.field("__typename", "__typename", nil, false)
 	}
-	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: s.Type.Name(), path: childPath(c.path, key, s.Type), depth: c.depth, client: s.Selections, conds: conds, lists: c.lists + listDepth(s.Type)}
+	typ := b.subgraphType(t, s, c.sg)
+	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: typ, path: childPath(c.path, key, s.Type), depth: c.depth, client: s.Selections, conds: conds, lists: c.lists + listDepth(s.Type)}
 	if pf, ok := b.providedField(c.provided, c.typ, s.Name); ok {
 		child.provided = pf.SelectionSet
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {
 		child.provided = sf.Sources[c.sg].Provides
 	}
 	child.anchor = b.entityAnchor(c.anchor, child, s)
+	if typ != s.Type.Name() && child.anchor != nil && child.anchor.steps != nil {
+		// Re-entering another subgraph, where the field has the supergraph's
+		// type, must narrow to the type this subgraph returns.
+		child.anchor = child.anchor.down(&Fragment{TypeCondition: typ})
+	}
 	if deferred, rest, ok := b.splitAt(child, s); ok {
 		deps, err := b.planSelections(child, rest)
 		if err != nil {
@@ -636,6 +642,26 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 		return deps, nil
 	}
 	return b.planSelections(child, s.Selections)
+}
+
+// subgraphType returns the named type field s has in subgraph sg: the
+// supergraph's, unless the subgraph declares another (join__field(type:)),
+// such as the one implementation it returns where the supergraph has an
+// interface. Planning below the field then follows the subgraph's schema.
+func (b *builder) subgraphType(t *supergraph.Type, s *Field, sg string) string {
+	name := s.Type.Name()
+	sf := t.Fields[s.Name]
+	if sf == nil || sf.Sources[sg] == nil || sf.Sources[sg].Type == "" {
+		return name
+	}
+	n := strings.Trim(sf.Sources[sg].Type, "[]!")
+	if i := strings.IndexAny(n, "[]!"); i >= 0 {
+		n = n[:i]
+	}
+	if n == name || b.g.Type(n) == nil {
+		return name
+	}
+	return n
 }
 
 // candidate is a way to resolve remote fields: an entity fetch on target for
