@@ -91,6 +91,9 @@ type run struct {
 	mu     sync.Mutex
 	data   *Value
 	errors []Error
+	// failed are the scopes of fetches that failed or answered errors
+	// without a path: missing values there need no error of their own.
+	failed []plan.Path
 	varEnc map[string][]byte
 }
 
@@ -107,7 +110,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 		r.node(p.Root)
 	}
 	r.introspect(p.Operation)
-	sh := shaper{schema: e.schema, vars: vars, errors: r.errors}
+	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed}
 	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
 	p.SizeHint.Store(int64(len(data)))
 	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data}
@@ -149,15 +152,22 @@ func (r *run) addError(e Error) {
 	r.mu.Unlock()
 }
 
-func (r *run) failed(f *plan.Fetch, err error) {
+// fetchFailed reports a fetch that produced no data.
+func (r *run) fetchFailed(f *plan.Fetch, err error) {
 	code := CodeSubrequestHTTP
 	if fe, ok := err.(*fetchError); ok {
 		code = fe.code
 	}
-	r.addError(Error{
-		Message:    fmt.Sprintf("subgraph %q failed: %v", f.Subgraph, err),
-		Extensions: map[string]any{"serviceName": f.Subgraph, "code": code},
-	})
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fetchError(f, fmt.Sprintf("subgraph %q failed: %v", f.Subgraph, err), code)
+}
+
+// fetchError records an error about fetch f as a whole, with the fetch's
+// scope as failed. Callers hold r.mu.
+func (r *run) fetchError(f *plan.Fetch, msg, code string) {
+	r.errors = append(r.errors, Error{Message: msg, Extensions: map[string]any{"serviceName": f.Subgraph, "code": code}})
+	r.failed = append(r.failed, f.Scope...)
 }
 
 // body builds the request JSON for a fetch; reps are the representations, if any.
@@ -211,12 +221,12 @@ func (r *run) encodeVar(name string, v any) []byte {
 func (r *run) rootFetch(f *plan.Fetch) {
 	c := r.e.clients[f.Subgraph]
 	if c == nil {
-		r.failed(f, fmt.Errorf("unknown subgraph"))
+		r.fetchFailed(f, fmt.Errorf("unknown subgraph"))
 		return
 	}
 	resp, err := c.do(r.ctx, &r.arena, r.body(f, nil), r.e.dedupe && !f.Mutation, &f.SizeHint)
 	if err != nil {
-		r.failed(f, err)
+		r.fetchFailed(f, err)
 		return
 	}
 	r.mu.Lock()
@@ -231,7 +241,7 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	f := fl.Fetch
 	c := r.e.clients[f.Subgraph]
 	if c == nil {
-		r.failed(f, fmt.Errorf("unknown subgraph"))
+		r.fetchFailed(f, fmt.Errorf("unknown subgraph"))
 		return
 	}
 	r.mu.Lock()
@@ -245,7 +255,7 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	}
 	resp, err := c.do(r.ctx, &r.arena, r.body(f, col.reps), r.e.dedupe, &f.SizeHint)
 	if err != nil {
-		r.failed(f, err)
+		r.fetchFailed(f, err)
 		return
 	}
 	r.mu.Lock()
@@ -260,6 +270,9 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 		ents := d.Get("_entities")
 		switch {
 		case ents == nil || ents.Kind == Null:
+			if !hasErrors(resp) {
+				r.fetchError(f, fmt.Sprintf("subgraph %q failed: returned no _entities", f.Subgraph), CodeSubrequestMalformed)
+			}
 		case ents.Kind != Array || len(ents.Items) != len(col.reps):
 			n := 0
 			if ents.Kind == Array {
@@ -270,12 +283,20 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 				Extensions: map[string]any{"serviceName": f.Subgraph, "code": CodeSubrequestMalformed},
 			})
 		default:
+			wrong := ""
 			for j, obj := range col.objs {
 				if ent := ents.Items[col.repOf[j]]; ent != nil && ent.Kind == Object {
-					r.mergeEntity(obj, ent)
+					if t := r.mergeEntity(obj, ent); t != "" && wrong == "" {
+						wrong = t
+					}
 				}
 			}
+			if wrong != "" {
+				r.fetchError(f, fmt.Sprintf("subgraph %q failed: returned an entity of type %s for a representation of another type", f.Subgraph, wrong), CodeSubrequestMalformed)
+			}
 		}
+	} else if !hasErrors(resp) {
+		r.fetchError(f, fmt.Sprintf("subgraph %q failed: returned no data", f.Subgraph), CodeSubrequestMalformed)
 	}
 	r.subgraphErrors(f, resp, paths)
 }
@@ -283,15 +304,22 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 // mergeEntity merges an entity result into the object its representation came
 // from. An @interfaceObject subgraph answers with the interface's name as
 // __typename; the object's concrete name, once known, is kept.
-func (r *run) mergeEntity(dst, ent *Value) {
+func (r *run) mergeEntity(dst, ent *Value) (wrongType string) {
 	// Entities rarely carry __typename (the planner does not ask for it), so
 	// the object's own is looked up only when they do.
 	if tn := ent.Get("__typename"); tn != nil && tn.Kind == String {
-		if cur := dst.Get("__typename"); cur == nil || cur.Kind != String || cur.Str == tn.Str {
+		cur := dst.Get("__typename")
+		if cur == nil || cur.Kind != String || cur.Str == tn.Str {
 			merge(&r.arena, dst, ent)
-			return
+			return ""
 		}
-		if def := r.e.schema.Types[tn.Str]; def == nil || def.Kind != ast.Object {
+		def := r.e.schema.Types[tn.Str]
+		if def != nil && def.Kind == ast.Object {
+			if cd := r.e.schema.Types[cur.Str]; cd != nil && cd.Kind == ast.Object {
+				// Another concrete type than the one represented: not this object.
+				return tn.Str
+			}
+		} else {
 			cp := *ent
 			cp.Fields = make([]Member, 0, len(ent.Fields))
 			for _, m := range ent.Fields {
@@ -303,6 +331,7 @@ func (r *run) mergeEntity(dst, ent *Value) {
 		}
 	}
 	merge(&r.arena, dst, ent)
+	return ""
 }
 
 // subgraphErrors copies a subgraph's errors, re-pathed to client paths. Callers hold r.mu.
@@ -326,11 +355,18 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][][]any) {
 		}
 		e.Extensions["serviceName"] = f.Subgraph
 		p := ev.Get("path")
-		if p == nil || p.Kind != Array {
+		var paths [][]any
+		if p != nil && p.Kind == Array {
+			paths = repath(p.Items, targets)
+		}
+		if paths == nil {
+			// No path, or one into _entities that matches no representation:
+			// the error is about the fetch, not a place in the response.
 			r.errors = append(r.errors, e)
+			r.failed = append(r.failed, f.Scope...)
 			continue
 		}
-		for i, path := range repath(p.Items, targets) {
+		for i, path := range paths {
 			if i > 0 {
 				e.Extensions = maps.Clone(e.Extensions)
 			}
@@ -338,6 +374,12 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][][]any) {
 			r.errors = append(r.errors, e)
 		}
 	}
+}
+
+// hasErrors reports whether a subgraph answer has errors.
+func hasErrors(resp *Value) bool {
+	errs := resp.Get("errors")
+	return errs != nil && errs.Kind == Array && len(errs.Items) > 0
 }
 
 // hasErrorPaths reports whether a subgraph answer has errors with paths.
@@ -355,16 +397,21 @@ func hasErrorPaths(resp *Value) bool {
 }
 
 // repath turns a subgraph error path into client paths: one, or for a path
-// into _entities[i], one per client path in targets[i].
+// into _entities[i], one per client path in targets[i]; none for a path into
+// _entities that matches no representation.
 func repath(items []*Value, targets [][][]any) [][]any {
 	var prefixes [][]any
 	rest := items
-	if targets != nil && len(items) >= 2 && items[0].Kind == String && items[0].Str == "_entities" && items[1].Kind == Number {
-		i, err := strconv.Atoi(items[1].Str)
-		if err == nil && i >= 0 && i < len(targets) && len(targets[i]) > 0 {
-			prefixes = targets[i]
-			rest = items[2:]
+	if len(items) > 0 && items[0].Kind == String && items[0].Str == "_entities" {
+		if len(items) < 2 || items[1].Kind != Number {
+			return nil
 		}
+		i, err := strconv.Atoi(items[1].Str)
+		if err != nil || i < 0 || i >= len(targets) || len(targets[i]) == 0 {
+			return nil
+		}
+		prefixes = targets[i]
+		rest = items[2:]
 	}
 	var tail []any
 	for _, it := range rest {

@@ -20,9 +20,10 @@ type shaper struct {
 	buf    []byte
 	path   []pathElem
 	errors []Error
-	// fetchFailed is set when some fetch reported an error without a path; missing
-	// data is then explained by that error and gets no error of its own.
-	fetchFailed bool
+	// failed are the scopes of fetches that failed or reported errors without
+	// a path: data missing under them is explained by those errors and gets
+	// no error of its own.
+	failed []plan.Path
 }
 
 type group struct {
@@ -31,11 +32,6 @@ type group struct {
 }
 
 func (s *shaper) shape(data *Value, op *plan.Operation, sizeHint int) []byte {
-	for _, e := range s.errors {
-		if len(e.Path) == 0 {
-			s.fetchFailed = true
-		}
-	}
 	// The buffer starts with the response's opening, so that a response without
 	// errors is written from it without a copy (Response.AppendJSON).
 	s.buf = make([]byte, 0, max(1024, sizeHint+sizeHint/8))
@@ -289,7 +285,7 @@ func (s *shaper) invalid(t *ast.Type, f *plan.Field, why string) bool {
 
 // nullError records a null in a non-null field unless an error already explains it.
 func (s *shaper) nullError(missing bool, f *plan.Field) {
-	if missing && s.fetchFailed {
+	if missing && s.underFailedFetch() {
 		return
 	}
 	for _, e := range s.errors {
@@ -303,6 +299,32 @@ func (s *shaper) nullError(missing bool, f *plan.Field) {
 		Message: fmt.Sprintf("Cannot return null for non-nullable field %s.%s.", f.Parent, f.Name),
 		Path:    anyPath(s.path),
 	})
+}
+
+// underFailedFetch reports whether the current path lies under the scope of
+// a fetch that failed ("@" in a scope stands for any list index).
+func (s *shaper) underFailedFetch() bool {
+	for _, scope := range s.failed {
+		if len(scope) > len(s.path) {
+			continue
+		}
+		match := true
+		for i, step := range scope {
+			el := s.path[i]
+			if step == "@" {
+				match = el.isIndex
+			} else {
+				match = !el.isIndex && el.key == step
+			}
+			if !match {
+				break
+			}
+		}
+		if match {
+			return true
+		}
+	}
+	return false
 }
 
 // pathElem is a step of a response path: a response key or a list index. The

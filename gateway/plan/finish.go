@@ -233,8 +233,14 @@ func (b *builder) toFetch(f *fetch, id int) *Fetch {
 		f.sel.write(&s)
 		s.WriteString("}")
 		pf.Requires = b.repNodes(f.reqs, f.sg)
+		pf.Scope = f.paths
 	} else {
 		f.sel.write(&s)
+		for _, it := range f.sel.items {
+			if it.cond == "" {
+				pf.Scope = append(pf.Scope, Path{it.key})
+			}
+		}
 	}
 	pf.Operation = s.String()
 	return pf

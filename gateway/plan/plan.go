@@ -116,6 +116,10 @@ type Fetch struct {
 	DependsOn []int
 	// Mutation marks a root fetch of a mutation; such fetches are never de-duplicated.
 	Mutation bool
+	// Scope lists the response paths the fetch fills: its flatten paths, or
+	// for a root fetch its root fields. When the fetch fails, values missing
+	// under them are explained by its error.
+	Scope []Path
 	// SizeHint is the size of the subgraph's last answer to this fetch, which
 	// execution uses to read the next answer into one buffer of the right size.
 	SizeHint atomic.Int64
