@@ -88,6 +88,9 @@ type builder struct {
 	fetches    []*fetch
 	entity     map[string]*fetch
 	phase      int
+	// entering marks the jumps whose keys are being planned (enteringKey),
+	// so that a key that needs the same jump again is refused, not recursed.
+	entering map[string]bool
 }
 
 type cursor struct {
@@ -123,7 +126,7 @@ func build(g *supergraph.Graph, op *Operation, labels func(string) bool, splitDe
 	if labels == nil {
 		labels = func(string) bool { return false }
 	}
-	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}}
+	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[string]bool{}}
 	aliasTypeConflicts(g, op.Selections)
 	if err := b.planRoot(); err != nil {
 		return nil, err
@@ -703,10 +706,14 @@ func (b *builder) chooseTarget(c cursor, t *supergraph.Type, remote []*Field) (s
 		cand   candidate
 		n      int
 		direct bool
+		hops   int
 	}
 	var scores []*score
 	for _, f := range remote {
 		for _, cand := range b.candidates(c, t, f.Name) {
+			if b.entering[enteringKey(cand.via.Name, cand.target, c.path)] {
+				continue // its key is being planned: entering again would loop
+			}
 			var s *score
 			for _, x := range scores {
 				if x.cand.target == cand.target && x.cand.via == cand.via {
@@ -715,6 +722,13 @@ func (b *builder) chooseTarget(c cursor, t *supergraph.Type, remote []*Field) (s
 			}
 			if s == nil {
 				s = &score{cand: cand, direct: b.directKey(c, cand.via, cand.target) != nil}
+				if !s.direct {
+					k, hops := b.reachableKey(c.sg, cand.via, cand.target, b.visitedAt(c))
+					if k == nil {
+						continue // no key of the target can be obtained from here
+					}
+					s.hops = hops
+				}
 				scores = append(scores, s)
 			}
 			s.n++
@@ -730,6 +744,10 @@ func (b *builder) chooseTarget(c cursor, t *supergraph.Type, remote []*Field) (s
 			if s.direct {
 				best = s
 			}
+		case s.hops != best.hops:
+			if s.hops < best.hops {
+				best = s
+			}
 		case s.cand.via == t && best.cand.via != t:
 			best = s
 		case s.cand.via == best.cand.via && s.cand.target < best.cand.target:
@@ -740,6 +758,31 @@ func (b *builder) chooseTarget(c cursor, t *supergraph.Type, remote []*Field) (s
 		return "", nil, fmt.Errorf("cannot plan %s.%s from subgraph %q: no subgraph that resolves it can be entered through a resolvable @key", c.typ, remote[0].Name, c.sg)
 	}
 	return best.cand.target, best.cand.via, nil
+}
+
+// visitedAt returns the subgraphs a reachability search from c must avoid:
+// those whose jumps for objects at c's position are being planned.
+func (b *builder) visitedAt(c cursor) map[string]bool {
+	v := map[string]bool{}
+	suffix := "|" + c.path.String()
+	for k := range b.entering {
+		if len(k) > len(suffix) && k[len(k)-len(suffix):] == suffix {
+			parts := k[:len(k)-len(suffix)]
+			if i := lastIndexByte(parts, '|'); i >= 0 {
+				v[parts[i+1:]] = true
+			}
+		}
+	}
+	return v
+}
+
+func lastIndexByte(s string, c byte) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
 }
 
 func (b *builder) directKey(c cursor, t *supergraph.Type, target string) *supergraph.Key {
@@ -793,8 +836,16 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		if len(keys) == 0 {
 			return nil, fmt.Errorf("cannot enter subgraph %q for %s: no resolvable @key", target, via.Name)
 		}
-		key = keys[0]
+		if key, _ = b.reachableKey(c.sg, via, target, b.visitedAt(c)); key == nil {
+			key = keys[0]
+		}
 	}
+	mark := enteringKey(via.Name, target, c.path)
+	if b.entering[mark] {
+		return nil, fmt.Errorf("cannot plan %s at %q: entering subgraph %q needs a key that only entering %q again would give", via.Name, c.path.String(), target, target)
+	}
+	b.entering[mark] = true
+	defer delete(b.entering, mark)
 	c.sel.field("__typename", "__typename", nil, false)
 	deps := idSet{}
 	keySels, err := b.fieldSetSelections(c.typ, key.Selection, c.client)

@@ -207,3 +207,44 @@ func TestPlanCacheSharesNormalisedDocuments(t *testing.T) {
 		t.Error("variable defaults differ but the plan was shared")
 	}
 }
+
+// cyclicKeys is a supergraph no composer would accept: entering b needs T.x,
+// which only c resolves, and entering c needs T.y, which only b resolves. A
+// hand-written or corrupted supergraph like it must get a planning error, not
+// a planner that recurses until the stack overflows.
+const cyclicKeys = `schema @link(url: "https://specs.apollo.dev/link/v1.0") @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION) { query: Query }
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+scalar join__FieldSet
+scalar link__Import
+enum link__Purpose { SECURITY EXECUTION }
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://a")
+  B @join__graph(name: "b", url: "http://b")
+  C @join__graph(name: "c", url: "http://c")
+}
+type Query @join__type(graph: A) { t: T @join__field(graph: A) }
+type T @join__type(graph: A, key: "id") @join__type(graph: B, key: "x") @join__type(graph: C, key: "y") {
+  id: ID! @join__field(graph: A)
+  x: ID @join__field(graph: C)
+  y: ID @join__field(graph: B)
+  z: String @join__field(graph: B)
+}
+`
+
+func TestCyclicKeysGetAPlanningError(t *testing.T) {
+	t.Parallel()
+	g, err := supergraph.Load(cyclicKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = NewPlanner(g, 4).Plan(`{ t { z } }`, "", nil)
+	if err == nil || !strings.Contains(err.Error(), "T") {
+		t.Fatalf("plan error = %v, want one naming T", err)
+	}
+	if testing.Verbose() {
+		t.Log(err)
+	}
+}
