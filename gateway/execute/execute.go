@@ -166,7 +166,7 @@ func (r *run) fetchFailed(f *plan.Fetch, err error) {
 // fetchError records an error about fetch f as a whole, with the fetch's
 // scope as failed. Callers hold r.mu.
 func (r *run) fetchError(f *plan.Fetch, msg, code string) {
-	r.errors = append(r.errors, Error{Message: msg, Extensions: map[string]any{"serviceName": f.Subgraph, "code": code}})
+	r.errors = append(r.errors, Error{Message: msg, Extensions: map[string]any{"service": f.Subgraph, "serviceName": f.Subgraph, "code": code}})
 	r.failed = append(r.failed, f.Scope...)
 }
 
@@ -280,7 +280,7 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 			}
 			r.errors = append(r.errors, Error{
 				Message:    fmt.Sprintf("subgraph %q failed: returned %d entities for %d representations", f.Subgraph, n, len(col.reps)),
-				Extensions: map[string]any{"serviceName": f.Subgraph, "code": CodeSubrequestMalformed},
+				Extensions: map[string]any{"service": f.Subgraph, "serviceName": f.Subgraph, "code": CodeSubrequestMalformed},
 			})
 		default:
 			wrong := ""
@@ -353,6 +353,9 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][][]any) {
 				e.Extensions[m.Key] = toAny(m.Value)
 			}
 		}
+		// Apollo Router names the subgraph in "service", Apollo Gateway in
+		// "serviceName"; clients written for either find it.
+		e.Extensions["service"] = f.Subgraph
 		e.Extensions["serviceName"] = f.Subgraph
 		p := ev.Get("path")
 		var paths [][]any
