@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -95,6 +96,11 @@ type run struct {
 	// without a path: missing values there need no error of their own.
 	failed []plan.Path
 	varEnc map[string][]byte
+	// nonNullRoot holds the response keys of a mutation's non-null root
+	// fields; once one of them is null the response's data is null, and the
+	// mutations after it must not run (stopped).
+	nonNullRoot map[string]bool
+	stopped     atomic.Bool
 }
 
 // Execute runs p with the coerced variables and returns the shaped response.
@@ -107,6 +113,12 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	case p.Operation.Kind == ast.Query:
 		r.schedule(p.Root)
 	default:
+		r.nonNullRoot = map[string]bool{}
+		for _, s := range p.Operation.Selections {
+			if f, ok := s.(*plan.Field); ok && f.Type != nil && f.Type.NonNull && f.Conditions.Hold(vars) {
+				r.nonNullRoot[f.DataKeyOrKey()] = true
+			}
+		}
 		r.node(p.Root)
 	}
 	r.introspect(p.Operation)
@@ -120,7 +132,7 @@ func (r *run) node(n plan.Node) {
 	switch n := n.(type) {
 	case *plan.Sequence:
 		for _, c := range n.Nodes {
-			if r.ctx.Err() != nil {
+			if r.ctx.Err() != nil || r.stopped.Load() {
 				return
 			}
 			r.node(c)
@@ -227,14 +239,41 @@ func (r *run) rootFetch(f *plan.Fetch) {
 	resp, err := c.do(r.ctx, &r.arena, r.body(f, nil), r.e.dedupe && !f.Mutation, &f.SizeHint)
 	if err != nil {
 		r.fetchFailed(f, err)
+		if f.Mutation {
+			r.mu.Lock()
+			r.stopAtNullRoot(f)
+			r.mu.Unlock()
+		}
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if d := resp.Get("data"); d != nil && d.Kind == Object {
 		merge(&r.arena, r.data, d)
+	} else if hasErrors(resp) {
+		// The subgraph's errors nulled its whole answer: they explain every
+		// field of this fetch.
+		r.failed = append(r.failed, f.Scope...)
 	}
 	r.subgraphErrors(f, resp, nil)
+	if f.Mutation {
+		r.stopAtNullRoot(f)
+	}
+}
+
+// stopAtNullRoot stops a mutation's later fields when one of fetch f's
+// non-null root fields came back null: the data is null whatever they do, and
+// GraphQL's serial execution ends at the error. Callers hold r.mu.
+func (r *run) stopAtNullRoot(f *plan.Fetch) {
+	for _, p := range f.Scope {
+		if len(p) != 1 || !r.nonNullRoot[p[0]] {
+			continue
+		}
+		if v := r.data.Get(p[0]); v == nil || v.Kind == Null {
+			r.stopped.Store(true)
+			return
+		}
+	}
 }
 
 func (r *run) entityFetch(fl *plan.Flatten) {
@@ -272,6 +311,8 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 		case ents == nil || ents.Kind == Null:
 			if !hasErrors(resp) {
 				r.fetchError(f, fmt.Sprintf("subgraph %q failed: returned no _entities", f.Subgraph), CodeSubrequestMalformed)
+			} else {
+				r.failed = append(r.failed, f.Scope...)
 			}
 		case ents.Kind != Array || len(ents.Items) != len(col.reps):
 			n := 0
@@ -297,6 +338,8 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 		}
 	} else if !hasErrors(resp) {
 		r.fetchError(f, fmt.Sprintf("subgraph %q failed: returned no data", f.Subgraph), CodeSubrequestMalformed)
+	} else {
+		r.failed = append(r.failed, f.Scope...)
 	}
 	r.subgraphErrors(f, resp, paths)
 }
