@@ -43,6 +43,7 @@ type Options struct {
 // concurrent use.
 type Executor struct {
 	schema  *ast.Schema
+	intro   *introView
 	clients map[string]*subgraphClient
 	dedupe  bool
 	chunks  *chunkPool
@@ -56,7 +57,7 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 	if opts.MaxResponseBytes <= 0 {
 		opts.MaxResponseBytes = 64 << 20
 	}
-	e := &Executor{schema: g.API(), clients: map[string]*subgraphClient{}, dedupe: !opts.NoDedupe, chunks: newChunkPool()}
+	e := &Executor{schema: g.API(), intro: newIntroView(g.API()), clients: map[string]*subgraphClient{}, dedupe: !opts.NoDedupe, chunks: newChunkPool()}
 	for _, sg := range g.Subgraphs() {
 		tr := opts.Transport
 		if tr == nil {

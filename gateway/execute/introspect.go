@@ -1,7 +1,6 @@
 package execute
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -22,10 +21,10 @@ func (r *run) introspect(op *plan.Operation) {
 		}
 		switch f.Name {
 		case "__schema":
-			r.data.Set(f.Key, r.introValue(introSchema{r.e.schema}, f.Selections))
+			r.data.Set(f.Key, r.introValue(introSchema{r.e.schema, r.e.intro}, f.Selections))
 		case "__type":
 			name, _ := argValue(f.Arguments, "name", r.vars).(string)
-			if def := r.e.schema.Types[name]; def != nil {
+			if def := r.e.schema.Types[name]; def != nil && r.e.intro.visible[name] {
 				r.data.Set(f.Key, r.introValue(introType{s: r.e.schema, def: def}, f.Selections))
 			} else {
 				r.data.Set(f.Key, nullValue)
@@ -107,7 +106,14 @@ func (r *run) introFields(obj *Value, o introObject, sels []plan.Selection) {
 	}
 }
 
-type introSchema struct{ s *ast.Schema }
+// directiveDefinition is a location gqlparser's prelude knows and the
+// GraphQL specification does not.
+const directiveDefinition = "DIRECTIVE_DEFINITION"
+
+type introSchema struct {
+	s *ast.Schema
+	v *introView
+}
 
 func (x introSchema) resolve(name string, _ ast.ArgumentList, _ map[string]any) any {
 	switch name {
@@ -117,14 +123,9 @@ func (x introSchema) resolve(name string, _ ast.ArgumentList, _ map[string]any) 
 		}
 		return x.s.Description
 	case "types":
-		names := make([]string, 0, len(x.s.Types))
-		for n := range x.s.Types {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		out := make([]introObject, 0, len(names))
-		for _, n := range names {
-			out = append(out, introType{s: x.s, def: x.s.Types[n]})
+		out := make([]introObject, 0, len(x.v.types))
+		for _, def := range x.v.types {
+			out = append(out, introType{s: x.s, def: def})
 		}
 		return out
 	case "queryType":
@@ -134,14 +135,9 @@ func (x introSchema) resolve(name string, _ ast.ArgumentList, _ map[string]any) 
 	case "subscriptionType":
 		return typeOrNil(x.s, x.s.Subscription)
 	case "directives":
-		names := make([]string, 0, len(x.s.Directives))
-		for n := range x.s.Directives {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		out := make([]introObject, 0, len(names))
-		for _, n := range names {
-			out = append(out, introDirective{s: x.s, d: x.s.Directives[n]})
+		out := make([]introObject, 0, len(x.v.directives))
+		for _, d := range x.v.directives {
+			out = append(out, introDirective{s: x.s, d: d})
 		}
 		return out
 	}
@@ -217,6 +213,9 @@ func (x introType) resolve(name string, args ast.ArgumentList, vars map[string]a
 		if d.Description == "" {
 			return nil
 		}
+		if d.BuiltIn {
+			return builtinDescription(d.Name, d.Description)
+		}
 		return d.Description
 	case "specifiedByURL":
 		if sb := d.Directives.ForName("specifiedBy"); sb != nil {
@@ -274,7 +273,9 @@ func (x introType) resolve(name string, args ast.ArgumentList, vars map[string]a
 		}
 		out := []introObject{}
 		for _, p := range x.s.PossibleTypes[d.Name] {
-			out = append(out, introType{s: x.s, def: p})
+			if p.Kind == ast.Object { // interfaces implementing d are not possible types
+				out = append(out, introType{s: x.s, def: p})
+			}
 		}
 		return out
 	case "enumValues":
@@ -284,6 +285,9 @@ func (x introType) resolve(name string, args ast.ArgumentList, vars map[string]a
 		out := []introObject{}
 		for _, v := range d.EnumValues {
 			if dep, _ := deprecation(v.Directives); dep && !includeDeprecated(args, vars) {
+				continue
+			}
+			if d.Name == "__DirectiveLocation" && v.Name == directiveDefinition {
 				continue
 			}
 			out = append(out, introEnumValue{v})
@@ -355,7 +359,7 @@ func (x introInput) resolve(name string, _ ast.ArgumentList, _ map[string]any) a
 		if x.def == nil {
 			return nil
 		}
-		return x.def.String()
+		return printDefault(x.s, x.typ, x.def)
 	case "isDeprecated":
 		dep, _ := deprecation(x.dirs)
 		return dep
@@ -402,9 +406,11 @@ func (x introDirective) resolve(name string, args ast.ArgumentList, vars map[str
 		}
 		return x.d.Description
 	case "locations":
-		out := make([]string, len(x.d.Locations))
-		for i, l := range x.d.Locations {
-			out[i] = string(l)
+		out := make([]string, 0, len(x.d.Locations))
+		for _, l := range x.d.Locations {
+			if l != directiveDefinition {
+				out = append(out, string(l))
+			}
 		}
 		return out
 	case "args":

@@ -14,7 +14,7 @@ import (
 // ordinary validated schema with no trace of the join directives.
 func (l *loader) buildAPI() error {
 	doc := &ast.SchemaDocument{}
-	sd := &ast.SchemaDefinition{}
+	sd := &ast.SchemaDefinition{Description: l.schema.Description}
 	for _, op := range []ast.Operation{ast.Query, ast.Mutation, ast.Subscription} {
 		if name := l.g.roots[op]; name != "" && !l.hidden(name) {
 			sd.OperationTypes = append(sd.OperationTypes, &ast.OperationTypeDefinition{Operation: op, Type: name})
@@ -83,6 +83,9 @@ func (l *loader) buildAPI() error {
 	if err != nil {
 		return fmt.Errorf("derive API schema: %w", err)
 	}
+	// gqlparser's prelude declares @defer; the router does not execute
+	// incremental delivery, so operations may not use it.
+	delete(api.Directives, "defer")
 	l.g.api = api
 	return nil
 }
