@@ -611,7 +611,14 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 	}
 	conds := c.conds.and(s.Conditions)
 	c.f.need(conds)
-	item := c.sel.fieldIf(key, s.Name, s.Arguments, len(s.Selections) > 0, s.Conditions)
+	// A field of an object, interface or union type whose selections were
+	// all skipped or never match still needs a selection in the subgraph
+	// operation (fsel writes {__typename} for an empty one).
+	composite := len(s.Selections) > 0
+	if ct := b.g.Type(s.Type.Name()); ct != nil && (ct.Kind == ast.Object || ct.Kind == ast.Interface || ct.Kind == ast.Union) {
+		composite = true
+	}
+	item := c.sel.fieldIf(key, s.Name, s.Arguments, composite, s.Conditions)
 	if len(s.Selections) == 0 {
 		return idSet{c.f.id: true}, nil
 	}

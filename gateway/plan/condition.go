@@ -104,6 +104,26 @@ func (cs Conditions) write(b *strings.Builder) {
 	}
 }
 
+// split returns at most one @include and one @skip to write on a field, and
+// the other conditions, which a location cannot repeat: they are written as
+// inline fragments around it.
+func (cs Conditions) split() (onField, around Conditions) {
+	var inc, skip bool
+	for _, c := range cs {
+		switch {
+		case c.Include && !inc:
+			inc = true
+			onField = append(onField, c)
+		case !c.Include && !skip:
+			skip = true
+			onField = append(onField, c)
+		default:
+			around = append(around, c)
+		}
+	}
+	return onField, around
+}
+
 // wrap puts n under a Condition node per condition, outermost first.
 func (cs Conditions) wrap(n Node) Node {
 	for i := len(cs) - 1; i >= 0; i-- {

@@ -189,6 +189,63 @@ func compatible(g, f *fetch) bool {
 			}
 		}
 	}
+	if !samePaths(g, f) {
+		// One _entities call answers every field it selects for every
+		// representation. For objects of one type reached by different paths,
+		// both must ask the same: a field only one path wants would be merged
+		// into the other path's objects under its response key, and its
+		// errors would null entities the other path needs.
+		for _, it := range f.sel.items {
+			if mine := g.sel.existingFragment(it.cond); it.cond != "" && mine != nil && mine.String() != it.sub.String() {
+				return false
+			}
+		}
+	}
+	// Fragments on different types share the operation's response keys: a
+	// key must mean the same field in both (GraphQL's same response shape).
+	for _, a := range g.sel.items {
+		for _, b := range f.sel.items {
+			if a.cond != "" && b.cond != "" && a.cond != b.cond && !sameShape(a.sub, b.sub) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// samePaths reports whether two fetches serve the same set of paths.
+func samePaths(g, f *fetch) bool {
+	if len(g.paths) != len(f.paths) {
+		return false
+	}
+	for _, p := range f.paths {
+		if !hasPath(g.paths, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameShape reports whether the fields two selections have under the same
+// response key are the same field with the same arguments, all the way down.
+func sameShape(a, b *fsel) bool {
+	if a == nil || b == nil {
+		return true
+	}
+	for _, x := range a.items {
+		for _, y := range b.items {
+			switch {
+			case x.cond == "" && y.cond == "" && x.key == y.key:
+				if x.name != y.name || argsString(x.args) != argsString(y.args) || !sameShape(x.sub, y.sub) {
+					return false
+				}
+			case x.cond != "" && y.cond != "":
+				if !sameShape(x.sub, y.sub) {
+					return false
+				}
+			}
+		}
+	}
 	return true
 }
 

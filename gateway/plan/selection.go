@@ -162,14 +162,23 @@ func (s *fsel) write(b *strings.Builder) {
 			it.sub.write(b)
 			continue
 		}
+		onField, around := it.conds.split()
+		for _, c := range around {
+			b.WriteString("...")
+			Conditions{c}.write(b)
+			b.WriteString("{")
+		}
 		if it.key != it.name {
 			b.WriteString(it.key + ":")
 		}
 		b.WriteString(it.name)
 		writeArguments(b, it.args)
-		it.conds.write(b)
+		onField.write(b)
 		if it.sub != nil {
 			it.sub.write(b)
+		}
+		for range around {
+			b.WriteString("}")
 		}
 	}
 	b.WriteString("}")
