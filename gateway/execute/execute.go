@@ -102,11 +102,13 @@ type run struct {
 	// mutations after it must not run (stopped).
 	nonNullRoot map[string]bool
 	stopped     atomic.Bool
+	// responseKeys maps planner data keys back to client response keys.
+	responseKeys map[string]string
 }
 
 // Execute runs p with the coerced variables and returns the shaped response.
 func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]any) *Response {
-	r := &run{e: e, ctx: ctx, vars: vars, data: &Value{Kind: Object}, varEnc: map[string][]byte{}}
+	r := &run{e: e, ctx: ctx, vars: vars, data: &Value{Kind: Object}, varEnc: map[string][]byte{}, responseKeys: p.ResponseKeys}
 	r.arena.pool = e.chunks
 	defer r.arena.free()
 	switch {
@@ -414,6 +416,13 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][][]any) {
 			continue
 		}
 		for i, path := range paths {
+			for j, el := range path {
+				if k, ok := el.(string); ok {
+					if rk, ok := r.responseKeys[k]; ok {
+						path[j] = rk
+					}
+				}
+			}
 			if i > 0 {
 				e.Extensions = maps.Clone(e.Extensions)
 			}

@@ -194,6 +194,13 @@ func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Fie
 		s.buf = append(s.buf, ']')
 		return true
 	}
+	if len(sels) == 0 && v.Kind == Object {
+		if def := s.schema.Types[t.NamedType]; def != nil && def.Kind != ast.Scalar && def.Kind != ast.Enum {
+			// Every selection was skipped: an object with no fields.
+			s.buf = append(s.buf, "{}"...)
+			return true
+		}
+	}
 	if len(sels) > 0 {
 		if v.Kind != Object {
 			return s.invalid(t, f, "expected an object")

@@ -128,6 +128,7 @@ func build(g *supergraph.Graph, op *Operation, labels func(string) bool, splitDe
 	}
 	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[string]bool{}}
 	aliasTypeConflicts(g, op.Selections)
+	aliasConditionConflicts(op.Selections)
 	if err := b.planRoot(); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"strconv"
+
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/shopgraph/shopgraph/gateway/supergraph"
@@ -88,4 +90,41 @@ func typeString(t *ast.Type) string {
 		return ""
 	}
 	return t.String()
+}
+
+// aliasConditionConflicts gives a field of an object type its own data key
+// when an earlier field in its selection set (fragments included) has the
+// same key under other @skip/@include conditions. Merged into one subgraph
+// field, the conditions would be lost: the subgraph would resolve the skipped
+// subselection, and its errors and nulls would reach the fields the client
+// did ask for. Apart, each keeps its directives; shaping merges what holds.
+func aliasConditionConflicts(sels []Selection) {
+	n := 0
+	var walk func(sels []Selection)
+	walk = func(sels []Selection) {
+		var seen []*Field
+		var visit func(sels []Selection)
+		visit = func(sels []Selection) {
+			for _, s := range sels {
+				switch s := s.(type) {
+				case *Field:
+					if len(s.Selections) > 0 {
+						for _, o := range seen {
+							if o.DataKeyOrKey() == s.DataKeyOrKey() && !o.Conditions.same(s.Conditions) {
+								n++
+								s.DataKey = "__sg_" + s.Key + "_if" + strconv.Itoa(n)
+								break
+							}
+						}
+						walk(s.Selections)
+					}
+					seen = append(seen, s)
+				case *Fragment:
+					visit(s.Selections)
+				}
+			}
+		}
+		visit(sels)
+	}
+	walk(sels)
 }

@@ -10,7 +10,7 @@ import (
 // finish orders the fetches into stages, merges entity fetches that the same stage
 // sends to the same subgraph with the same representation shape, and builds the tree.
 func (b *builder) finish() *Plan {
-	p := &Plan{Operation: b.op}
+	p := &Plan{Operation: b.op, ResponseKeys: dataKeys(b.op.Selections, nil)}
 	var phases []Node
 	for phase := 0; phase <= b.phase; phase++ {
 		var fs []*fetch
@@ -325,6 +325,26 @@ func (b *builder) repNodes(s *fsel, sg string) []*RepNode {
 			n.Children = b.repNodes(it.sub, sg)
 		}
 		out = append(out, n)
+	}
+	return out
+}
+
+// dataKeys collects the data keys of fields the planner aliased, mapped to
+// their response keys.
+func dataKeys(sels []Selection, out map[string]string) map[string]string {
+	for _, s := range sels {
+		switch s := s.(type) {
+		case *Field:
+			if s.DataKey != "" {
+				if out == nil {
+					out = map[string]string{}
+				}
+				out[s.DataKey] = s.Key
+			}
+			out = dataKeys(s.Selections, out)
+		case *Fragment:
+			out = dataKeys(s.Selections, out)
+		}
 	}
 	return out
 }

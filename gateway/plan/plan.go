@@ -74,6 +74,9 @@ type Plan struct {
 	Root Node
 	// Fetches lists every fetch of the plan by ID.
 	Fetches []*Fetch
+	// ResponseKeys maps the data keys the planner gave client fields
+	// (Field.DataKey) back to their response keys, for error paths.
+	ResponseKeys map[string]string
 	// SizeHint is the size of the last response made with the plan, which
 	// execution uses to size its output buffer at once.
 	SizeHint atomic.Int64
