@@ -301,6 +301,12 @@ func (s *shaper) nullError(missing bool, f *plan.Field) {
 		if isPrefix(e.Path, s.path) || (len(e.Path) > len(s.path) && samePrefix(e.Path, s.path)) {
 			return
 		}
+		// A value missing from an object in which a subgraph reported an
+		// error: the subgraph nulled the whole entity for it, and that error
+		// explains every field the entity lacks.
+		if parent := len(s.path) - 1; missing && parent > 0 && len(e.Path) > parent && samePrefix(e.Path, s.path[:parent]) {
+			return
+		}
 	}
 	s.errors = append(s.errors, Error{
 		Message: fmt.Sprintf("Cannot return null for non-nullable field %s.%s.", f.Parent, f.Name),
