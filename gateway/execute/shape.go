@@ -43,7 +43,7 @@ func (s *shaper) shape(data *Value, op *plan.Operation, sizeHint int) []byte {
 }
 
 func (s *shaper) matches(cond, typename string) bool {
-	if cond == typename {
+	if cond == "" || cond == typename {
 		return true
 	}
 	for _, p := range s.schema.PossibleTypes[cond] {
@@ -134,9 +134,15 @@ func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool
 		}
 		sub := f.Selections
 		if len(g.fields) > 1 {
-			sub = nil
+			// The fields' subselections together, as one fragment, so that
+			// shaping groups them by response key again.
+			var all []plan.Selection
 			for _, gf := range g.fields {
-				sub = append(sub, gf.Selections...)
+				all = append(all, gf.Selections...)
+			}
+			sub = nil
+			if len(all) > 0 {
+				sub = []plan.Selection{&plan.Fragment{Selections: all}}
 			}
 		}
 		s.path = append(s.path, pathElem{key: g.key})

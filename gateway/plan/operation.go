@@ -256,8 +256,11 @@ func (n *normaliser) fragment(out []Selection, cond string, set ast.SelectionSet
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range out {
-		if fr, ok := s.(*Fragment); ok && fr.TypeCondition == cond {
+	// Only a fragment right before can take these selections: merging into an
+	// earlier one would move them ahead of the selections in between, and the
+	// response's field order is the order in which fields are first met.
+	if len(out) > 0 {
+		if fr, ok := out[len(out)-1].(*Fragment); ok && fr.TypeCondition == cond {
 			for _, c := range sels {
 				fr.Selections = mergeSelection(fr.Selections, c)
 			}
@@ -272,8 +275,8 @@ func mergeSelection(out []Selection, s Selection) []Selection {
 	case *Field:
 		return mergeField(out, s)
 	case *Fragment:
-		for _, o := range out {
-			if fr, ok := o.(*Fragment); ok && fr.TypeCondition == s.TypeCondition {
+		if len(out) > 0 {
+			if fr, ok := out[len(out)-1].(*Fragment); ok && fr.TypeCondition == s.TypeCondition {
 				for _, c := range s.Selections {
 					fr.Selections = mergeSelection(fr.Selections, c)
 				}
