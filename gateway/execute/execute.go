@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -288,7 +289,11 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	}
 	r.mu.Lock()
 	col := collector{index: map[string]int{}, reqs: f.Requires}
-	for _, p := range fl.Paths {
+	for i, p := range fl.Paths {
+		col.only = nil
+		if i < len(fl.PathTypes) {
+			col.only = fl.PathTypes[i]
+		}
 		col.walk(r.data, p)
 	}
 	r.mu.Unlock()
@@ -501,6 +506,8 @@ type collector struct {
 	objs  []*Value
 	repOf []int32
 	buf   []byte
+	// only, when set, limits the walk's objects to these __typenames.
+	only []string
 }
 
 func (c *collector) walk(v *Value, p plan.Path) {
@@ -564,6 +571,9 @@ func (c *collector) paths(data *Value, fpaths []plan.Path) [][][]any {
 func (c *collector) add(obj *Value) {
 	tn := obj.Get("__typename")
 	if tn == nil || tn.Kind != String {
+		return
+	}
+	if c.only != nil && !slices.Contains(c.only, tn.Str) {
 		return
 	}
 	var frag *plan.RepNode

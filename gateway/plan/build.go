@@ -26,7 +26,9 @@ type fetch struct {
 	reqs     *fsel
 	deps     map[int]bool
 	paths    []Path
-	merged   bool
+	// pathTypes lists, per path (by its string), the types looked up there.
+	pathTypes map[string][]string
+	merged    bool
 	// alts are the conditions under which the fetch is wanted: it runs when
 	// any of them holds (each is a conjunction, the conditions of one of its
 	// fields; an empty one means always). condsSet is false until the first

@@ -71,6 +71,9 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 	alias := map[int]int{}
 	for _, f := range fs {
 		f.paths = []Path{f.path}
+		if f.entity {
+			f.pathTypes = map[string][]string{f.path.String(): b.repTypes(f)}
+		}
 	}
 	mergeInto := func(g, f *fetch) {
 		g.sel.merge(f.sel)
@@ -81,6 +84,12 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 		for _, p := range f.paths {
 			if !hasPath(g.paths, p) {
 				g.paths = append(g.paths, p)
+			}
+			k := p.String()
+			for _, t := range f.pathTypes[k] {
+				if !contains(g.pathTypes[k], t) {
+					g.pathTypes[k] = append(g.pathTypes[k], t)
+				}
 			}
 		}
 		// g now runs when either did. It may then depend on a fetch left out
@@ -161,7 +170,13 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 		}
 		var n Node = pf
 		if f.entity {
-			n = &Flatten{Paths: f.paths, Fetch: pf}
+			fl := &Flatten{Paths: f.paths, Fetch: pf}
+			if len(f.paths) > 1 {
+				for _, p := range f.paths {
+					fl.PathTypes = append(fl.PathTypes, f.pathTypes[p.String()])
+				}
+			}
+			n = fl
 		}
 		if f.condsSet {
 			n = wrapAny(f.alts, n)
@@ -344,6 +359,20 @@ func dataKeys(sels []Selection, out map[string]string) map[string]string {
 			out = dataKeys(s.Selections, out)
 		case *Fragment:
 			out = dataKeys(s.Selections, out)
+		}
+	}
+	return out
+}
+
+// repTypes lists the __typenames an entity fetch looks up, as its
+// representation shape names them.
+func (b *builder) repTypes(f *fetch) []string {
+	var out []string
+	for _, n := range b.repNodes(f.reqs, f.sg) {
+		for _, t := range n.Types {
+			if !contains(out, t) {
+				out = append(out, t)
+			}
 		}
 	}
 	return out

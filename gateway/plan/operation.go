@@ -293,8 +293,14 @@ func mergeSelection(out []Selection, s Selection) []Selection {
 // and arguments. Fields under other conditions stay apart: each brings its
 // subselections only when its own conditions hold.
 func mergeField(out []Selection, f *Field) []Selection {
-	for _, o := range out {
-		if of, ok := o.(*Field); ok && of.Key == f.Key && of.Conditions.same(f.Conditions) {
+	// Only the latest field with the key can take f: folding into an earlier
+	// one would put f's subselections ahead of those of a field in between
+	// (under other conditions) that the response lists first.
+	for i := len(out) - 1; i >= 0; i-- {
+		if of, ok := out[i].(*Field); ok && of.Key == f.Key {
+			if !of.Conditions.same(f.Conditions) {
+				break
+			}
 			for _, c := range f.Selections {
 				of.Selections = mergeSelection(of.Selections, c)
 			}

@@ -95,7 +95,11 @@ type Parallel struct{ Nodes []Node }
 type Flatten struct {
 	// Paths are response paths (response keys, "@" for "every list element").
 	Paths []Path
-	Fetch *Fetch
+	// PathTypes, when set, lists per path the __typenames whose objects the
+	// fetch looks up there: fetches merged from several paths may serve a
+	// type at one path only.
+	PathTypes [][]string
+	Fetch     *Fetch
 }
 
 // Path is a response path; "@" stands for every element of a list.
