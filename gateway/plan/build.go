@@ -131,6 +131,7 @@ func build(g *supergraph.Graph, op *Operation, labels func(string) bool, splitDe
 	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[string]bool{}}
 	aliasTypeConflicts(g, op.Selections)
 	aliasConditionConflicts(op.Selections)
+	groupResponseKeys(op.Selections)
 	if err := b.planRoot(); err != nil {
 		return nil, err
 	}
@@ -630,7 +631,11 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 		item.sub.field("__typename", "__typename", nil, false)
 	}
 	typ := b.subgraphType(t, s, c.sg)
-	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: typ, path: childPath(c.path, key, s.Type), depth: c.depth, client: s.Selections, conds: conds, lists: c.lists + listDepth(s.Type)}
+	client := s.Selections
+	if s.group != nil {
+		client = s.group
+	}
+	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: typ, path: childPath(c.path, key, s.Type), depth: c.depth, client: client, conds: conds, lists: c.lists + listDepth(s.Type)}
 	if pf, ok := b.providedField(c.provided, c.typ, s.Name); ok {
 		child.provided = pf.SelectionSet
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {

@@ -98,33 +98,98 @@ func typeString(t *ast.Type) string {
 // field, the conditions would be lost: the subgraph would resolve the skipped
 // subselection, and its errors and nulls would reach the fields the client
 // did ask for. Apart, each keeps its directives; shaping merges what holds.
+//
+// Fields that share a data key are one field in a subgraph operation, so
+// their subselections are examined together.
 func aliasConditionConflicts(sels []Selection) {
 	n := 0
 	var walk func(sels []Selection)
 	walk = func(sels []Selection) {
-		var seen []*Field
+		var fields []*Field
 		var visit func(sels []Selection)
 		visit = func(sels []Selection) {
 			for _, s := range sels {
 				switch s := s.(type) {
 				case *Field:
 					if len(s.Selections) > 0 {
-						for _, o := range seen {
+						for _, o := range fields {
 							if o.DataKeyOrKey() == s.DataKeyOrKey() && !o.Conditions.same(s.Conditions) {
 								n++
 								s.DataKey = "__sg_" + s.Key + "_if" + strconv.Itoa(n)
 								break
 							}
 						}
-						walk(s.Selections)
 					}
-					seen = append(seen, s)
+					fields = append(fields, s)
 				case *Fragment:
 					visit(s.Selections)
 				}
 			}
 		}
 		visit(sels)
+		// Below, fields with one data key are one subgraph field: their
+		// subselections are examined together.
+		done := map[*Field]bool{}
+		for _, f := range fields {
+			if done[f] || len(f.Selections) == 0 {
+				continue
+			}
+			var sameData []Selection
+			for _, o := range fields {
+				if o.DataKeyOrKey() == f.DataKeyOrKey() {
+					done[o] = true
+					sameData = append(sameData, o.Selections...)
+				}
+			}
+			walk(sameData)
+		}
 	}
 	walk(sels)
+}
+
+// groupResponseKeys records, on every field that shares its response key
+// with others in a selection set (fragments included), the selections of
+// all of them: shaping merges their values into one, so a key the planner
+// adds to one of the objects must not take a response key another of them
+// uses for something else. Nested fields are grouped the same way across the
+// merged selections.
+func groupResponseKeys(sels []Selection) {
+	var fields []*Field
+	var visit func(sels []Selection)
+	visit = func(sels []Selection) {
+		for _, s := range sels {
+			switch s := s.(type) {
+			case *Field:
+				fields = append(fields, s)
+			case *Fragment:
+				visit(s.Selections)
+			}
+		}
+	}
+	visit(sels)
+	done := map[string]bool{}
+	for _, f := range fields {
+		if done[f.Key] {
+			continue
+		}
+		done[f.Key] = true
+		var union []Selection
+		count := 0
+		for _, o := range fields {
+			if o.Key == f.Key {
+				count++
+				union = append(union, o.Selections...)
+			}
+		}
+		if count > 1 && len(union) > 0 {
+			for _, o := range fields {
+				if o.Key == f.Key {
+					o.group = union
+				}
+			}
+		}
+		if len(union) > 0 {
+			groupResponseKeys(union)
+		}
+	}
 }

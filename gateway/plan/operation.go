@@ -46,6 +46,9 @@ type Field struct {
 	// the planner aliased the field in subgraph operations because its type
 	// there conflicts with a sibling fragment's field of the same key.
 	DataKey string
+	// group, when set, holds the selections of every field that shares the
+	// response key with this one; shaping merges their values.
+	group []Selection
 }
 
 // DataKeyOrKey returns the key of the field's value in the merged data.
@@ -297,6 +300,9 @@ func mergeField(out []Selection, f *Field) []Selection {
 	// one would put f's subselections ahead of those of a field in between
 	// (under other conditions) that the response lists first.
 	for i := len(out) - 1; i >= 0; i-- {
+		if _, ok := out[i].(*Fragment); ok {
+			break // it may hold a field with the key, which comes first
+		}
 		if of, ok := out[i].(*Field); ok && of.Key == f.Key {
 			if !of.Conditions.same(f.Conditions) {
 				break

@@ -39,7 +39,8 @@ func (s *fsel) fieldIf(key, name string, args ast.ArgumentList, composite bool, 
 				it.sub = &fsel{}
 			}
 			if !it.conds.same(conds) {
-				it.conds = nil
+				// Wanted under either: only the conditions both share stay.
+				it.conds = it.conds.intersect(conds)
 			}
 			return it
 		}

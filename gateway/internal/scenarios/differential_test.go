@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -1116,7 +1117,15 @@ func TestDifferential(t *testing.T) {
 		}
 		queries = append(queries, gq{replay, vars})
 	} else {
-		for _, seed := range diffSeeds {
+		seeds := diffSeeds
+		if n, err := strconv.Atoi(os.Getenv("DIFF_SEEDS")); err == nil && n > 0 {
+			// DIFF_SEEDS=N runs seeds 1..N instead, for longer hunts.
+			seeds = nil
+			for i := 1; i <= n; i++ {
+				seeds = append(seeds, int64(i))
+			}
+		}
+		for _, seed := range seeds {
 			g := &diffGen{r: rand.New(rand.NewSource(seed)), s: api, maxDep: 5}
 			for range diffPerSeed {
 				q, vars := g.query()
