@@ -127,6 +127,13 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	}
 	r.introspect(p.Operation)
 	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed}
+	if len(r.errors) > 0 {
+		for _, f := range p.Fetches {
+			if f.Entity {
+				sh.entities = append(sh.entities, f.Scope...)
+			}
+		}
+	}
 	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
 	p.SizeHint.Store(int64(len(data)))
 	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data}

@@ -24,6 +24,10 @@ type shaper struct {
 	// a path: data missing under them is explained by those errors and gets
 	// no error of its own.
 	failed []plan.Path
+	// entities are the paths of the plan's entity fetches: a subgraph nulls
+	// a whole entity for an error inside it, so data missing in an entity
+	// where a subgraph reported an error is explained by that error.
+	entities []plan.Path
 }
 
 type group struct {
@@ -313,6 +317,9 @@ func (s *shaper) nullError(missing bool, f *plan.Field) {
 		if parent := len(s.path) - 1; missing && parent > 0 && len(e.Path) > parent && samePrefix(e.Path, s.path[:parent]) {
 			return
 		}
+		if missing && s.inSameEntity(e.Path) {
+			return
+		}
 	}
 	s.errors = append(s.errors, Error{
 		Message: fmt.Sprintf("Cannot return null for non-nullable field %s.%s.", f.Parent, f.Name),
@@ -320,26 +327,46 @@ func (s *shaper) nullError(missing bool, f *plan.Field) {
 	})
 }
 
+// inSameEntity reports whether the error path p lies in the same entity
+// object as the current path: some entity fetch path matches a prefix of
+// the current path, and p starts with that same prefix.
+func (s *shaper) inSameEntity(p []any) bool {
+	for _, scope := range s.entities {
+		n := len(scope)
+		if n == 0 || n > len(s.path) || len(p) <= n || !matchScope(scope, s.path) {
+			continue
+		}
+		if samePrefix(p, s.path[:n]) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchScope reports whether the path pattern scope ("@" for any index)
+// matches the start of path.
+func matchScope(scope plan.Path, path []pathElem) bool {
+	if len(scope) > len(path) {
+		return false
+	}
+	for i, step := range scope {
+		el := path[i]
+		if step == "@" {
+			if !el.isIndex {
+				return false
+			}
+		} else if el.isIndex || el.key != step {
+			return false
+		}
+	}
+	return true
+}
+
 // underFailedFetch reports whether the current path lies under the scope of
 // a fetch that failed ("@" in a scope stands for any list index).
 func (s *shaper) underFailedFetch() bool {
 	for _, scope := range s.failed {
-		if len(scope) > len(s.path) {
-			continue
-		}
-		match := true
-		for i, step := range scope {
-			el := s.path[i]
-			if step == "@" {
-				match = el.isIndex
-			} else {
-				match = !el.isIndex && el.key == step
-			}
-			if !match {
-				break
-			}
-		}
-		if match {
+		if matchScope(scope, s.path) {
 			return true
 		}
 	}

@@ -92,7 +92,7 @@ func typeString(t *ast.Type) string {
 	return t.String()
 }
 
-// aliasConditionConflicts gives a field of an object type its own data key
+// aliasConditionConflicts gives a field its own data key
 // when an earlier field in its selection set (fragments included) has the
 // same key under other @skip/@include conditions. Merged into one subgraph
 // field, the conditions would be lost: the subgraph would resolve the skipped
@@ -111,7 +111,7 @@ func aliasConditionConflicts(sels []Selection) {
 			for _, s := range sels {
 				switch s := s.(type) {
 				case *Field:
-					if len(s.Selections) > 0 {
+					if s.Name != "__typename" {
 						for _, o := range fields {
 							if o.DataKeyOrKey() == s.DataKeyOrKey() && !o.Conditions.same(s.Conditions) {
 								n++
