@@ -105,28 +105,19 @@ func aliasConditionConflicts(sels []Selection) {
 	n := 0
 	var walk func(sels []Selection)
 	walk = func(sels []Selection) {
-		var fields []*Field
-		var visit func(sels []Selection)
-		visit = func(sels []Selection) {
-			for _, s := range sels {
-				switch s := s.(type) {
-				case *Field:
-					if s.Name != "__typename" {
-						for _, o := range fields {
-							if o.DataKeyOrKey() == s.DataKeyOrKey() && !o.Conditions.same(s.Conditions) {
-								n++
-								s.DataKey = "__sg_" + s.Key + "_if" + strconv.Itoa(n)
-								break
-							}
-						}
-					}
-					fields = append(fields, s)
-				case *Fragment:
-					visit(s.Selections)
+		fields := fieldsOf(sels)
+		for i, s := range fields {
+			if s.Name == "__typename" {
+				continue
+			}
+			for _, o := range fields[:i] {
+				if o.DataKeyOrKey() == s.DataKeyOrKey() && !o.Conditions.same(s.Conditions) {
+					n++
+					s.DataKey = "__sg_" + s.Key + "_if" + strconv.Itoa(n)
+					break
 				}
 			}
 		}
-		visit(sels)
 		// Below, fields with one data key are one subgraph field: their
 		// subselections are examined together.
 		done := map[*Field]bool{}
@@ -147,6 +138,25 @@ func aliasConditionConflicts(sels []Selection) {
 	walk(sels)
 }
 
+// fieldsOf lists the fields of a selection set in order, those inside its
+// fragments included.
+func fieldsOf(sels []Selection) []*Field {
+	var out []*Field
+	var visit func(sels []Selection)
+	visit = func(sels []Selection) {
+		for _, s := range sels {
+			switch s := s.(type) {
+			case *Field:
+				out = append(out, s)
+			case *Fragment:
+				visit(s.Selections)
+			}
+		}
+	}
+	visit(sels)
+	return out
+}
+
 // groupResponseKeys records, on every field that shares its response key
 // with others in a selection set (fragments included), the selections of
 // all of them: shaping merges their values into one, so a key the planner
@@ -154,19 +164,7 @@ func aliasConditionConflicts(sels []Selection) {
 // uses for something else. Nested fields are grouped the same way across the
 // merged selections.
 func groupResponseKeys(sels []Selection) {
-	var fields []*Field
-	var visit func(sels []Selection)
-	visit = func(sels []Selection) {
-		for _, s := range sels {
-			switch s := s.(type) {
-			case *Field:
-				fields = append(fields, s)
-			case *Fragment:
-				visit(s.Selections)
-			}
-		}
-	}
-	visit(sels)
+	fields := fieldsOf(sels)
 	done := map[string]bool{}
 	for _, f := range fields {
 		if done[f.Key] {
