@@ -105,6 +105,8 @@ type run struct {
 	stopped     atomic.Bool
 	// responseKeys maps planner data keys back to client response keys.
 	responseKeys map[string]string
+	// unresolved: see shaper.unresolved.
+	unresolved map[*Value]bool
 }
 
 // Execute runs p with the coerced variables and returns the shaped response.
@@ -126,7 +128,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 		r.node(p.Root)
 	}
 	r.introspect(p.Operation)
-	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed}
+	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved}
 	if len(r.errors) > 0 {
 		for _, f := range p.Fetches {
 			if f.Entity {
@@ -341,10 +343,13 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 		default:
 			wrong := ""
 			for j, obj := range col.objs {
-				if ent := ents.Items[col.repOf[j]]; ent != nil && ent.Kind == Object {
-					if t := r.mergeEntity(obj, ent); t != "" && wrong == "" {
-						wrong = t
-					}
+				ent := ents.Items[col.repOf[j]]
+				if ent == nil || ent.Kind != Object {
+					r.markUnresolved(obj)
+					continue
+				}
+				if t := r.mergeEntity(obj, ent); t != "" && wrong == "" {
+					wrong = t
 				}
 			}
 			if wrong != "" {
@@ -357,6 +362,22 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 		r.failed = append(r.failed, f.Scope...)
 	}
 	r.subgraphErrors(f, resp, paths)
+}
+
+// markUnresolved records an object whose entity came back null while its
+// __typename is still an interface's (from an @interfaceObject subgraph): its
+// concrete type is unknown, so it cannot be shaped. Callers hold r.mu.
+func (r *run) markUnresolved(obj *Value) {
+	tn := obj.Get("__typename")
+	if tn == nil || tn.Kind != String {
+		return
+	}
+	if def := r.e.schema.Types[tn.Str]; def != nil && def.Kind != ast.Object {
+		if r.unresolved == nil {
+			r.unresolved = map[*Value]bool{}
+		}
+		r.unresolved[obj] = true
+	}
 }
 
 // mergeEntity merges an entity result into the object its representation came

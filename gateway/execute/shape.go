@@ -24,6 +24,10 @@ type shaper struct {
 	// a path: data missing under them is explained by those errors and gets
 	// no error of its own.
 	failed []plan.Path
+	// unresolved are objects known only by an interface's name whose entity
+	// fetch, which was to say their concrete type, came back null: they
+	// cannot be completed and shape as null.
+	unresolved map[*Value]bool
 	// entities are the paths of the plan's entity fetches: a subgraph nulls
 	// a whole entity for an error inside it, so data missing in an entity
 	// where a subgraph reported an error is explained by that error.
@@ -155,7 +159,7 @@ func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool
 			if k := gf.DataKeyOrKey(); k != f.DataKeyOrKey() {
 				// Aliased apart in a subgraph operation: each alias holds the
 				// subselections of its own fragment.
-				v = mergedValue(v, obj.Get(k))
+				v = mergedValue(v, obj.Get(k), s)
 			}
 		}
 		ok := s.value(v, f.Type, sub, f)
@@ -171,6 +175,9 @@ func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool
 // value writes v as type t. It returns false when a non-null position got null, so
 // that the caller nulls itself or passes the failure up.
 func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Field) bool {
+	if s.unresolvable(v) {
+		v = nil // explained by the entity fetch's error
+	}
 	if v == nil || v.Kind == Null {
 		if t.NonNull {
 			s.nullError(v == nil, f)
@@ -360,6 +367,22 @@ func matchScope(scope plan.Path, path []pathElem) bool {
 		}
 	}
 	return true
+}
+
+// unresolvable reports an object whose entity fetch, which was to give its
+// concrete type, came back null, and whose __typename is still an interface's.
+func (s *shaper) unresolvable(v *Value) bool {
+	if v == nil || !s.unresolved[v] {
+		return false
+	}
+	tn := v.Get("__typename")
+	return tn == nil || tn.Kind != String || !s.isObjectType(tn.Str)
+}
+
+// isObjectType reports whether name is an object type of the API schema.
+func (s *shaper) isObjectType(name string) bool {
+	def := s.schema.Types[name]
+	return def != nil && def.Kind == ast.Object
 }
 
 // underFailedFetch reports whether the current path lies under the scope of

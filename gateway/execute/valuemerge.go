@@ -5,7 +5,15 @@ package execute
 // differ in a subgraph, and when both fragments apply to an object each alias
 // holds part of the subselections. Objects are merged member by member, lists
 // item by item; a and b are left as they are.
-func mergedValue(a, b *Value) *Value {
+//
+// Where the two values disagree on __typename (one still has an
+// @interfaceObject subgraph's interface name, the other the concrete type),
+// the concrete one wins; an object whose concrete type could not be resolved
+// makes the merged value null.
+func mergedValue(a, b *Value, ti typeInfo) *Value {
+	if ti != nil && (ti.unresolvable(a) || ti.unresolvable(b)) {
+		return &Value{Kind: Null}
+	}
 	switch {
 	case a == nil:
 		return b
@@ -17,7 +25,13 @@ func mergedValue(a, b *Value) *Value {
 		out := &Value{Kind: Object, Fields: append(make([]Member, 0, len(a.Fields)+len(b.Fields)), a.Fields...)}
 		for _, m := range b.Fields {
 			if cur := out.Get(m.Key); cur != nil {
-				out.Set(m.Key, mergedValue(cur, m.Value))
+				if m.Key == "__typename" {
+					if cur.Kind == String && m.Value.Kind == String && ti != nil && !ti.isObjectType(cur.Str) && ti.isObjectType(m.Value.Str) {
+						out.Set(m.Key, m.Value)
+					}
+					continue
+				}
+				out.Set(m.Key, mergedValue(cur, m.Value, ti))
 				continue
 			}
 			out.Fields = append(out.Fields, m)
@@ -26,9 +40,16 @@ func mergedValue(a, b *Value) *Value {
 	case a.Kind == Array && b.Kind == Array && len(a.Items) == len(b.Items):
 		out := &Value{Kind: Array, Items: make([]*Value, len(a.Items))}
 		for i := range a.Items {
-			out.Items[i] = mergedValue(a.Items[i], b.Items[i])
+			out.Items[i] = mergedValue(a.Items[i], b.Items[i], ti)
 		}
 		return out
 	}
 	return a
+}
+
+// typeInfo is what merging values needs to know of types (the shaper).
+type typeInfo interface {
+	isObjectType(name string) bool
+	// unresolvable reports an object whose concrete type could not be learnt.
+	unresolvable(v *Value) bool
 }

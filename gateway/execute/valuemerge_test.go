@@ -54,14 +54,14 @@ func TestMergedValue(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := render(a) + render(b)
-		if got := render(mergedValue(a, b)); got != tt.want {
+		if got := render(mergedValue(a, b, nil)); got != tt.want {
 			t.Errorf("%s: merged = %s, want %s", tt.name, got, tt.want)
 		}
 		if render(a)+render(b) != before {
 			t.Errorf("%s: merging modified its inputs", tt.name)
 		}
 	}
-	if got := render(mergedValue(nil, nil)); got != "<nil>" {
+	if got := render(mergedValue(nil, nil, nil)); got != "<nil>" {
 		t.Errorf("nil, nil: %s", got)
 	}
 }

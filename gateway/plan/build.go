@@ -971,6 +971,12 @@ func clientSelections(client []Selection, key, name string, args ast.ArgumentLis
 					conflict = true
 					continue
 				}
+				if len(s.Conditions) > 0 && len(s.Selections) > 0 {
+					// Under @skip/@include: merged with an unconditional
+					// planner field it would lose its directive.
+					conflict = true
+					continue
+				}
 				sub = append(sub, s.Selections...)
 			case *Fragment:
 				walk(s.Selections)
@@ -994,7 +1000,9 @@ func aliasAgainst(dst *fsel, sels []Selection) {
 	for _, s := range sels {
 		switch s := s.(type) {
 		case *Field:
-			if dst.conflict(s.Key, s.Name, s.Arguments) {
+			// A client field under @skip/@include must keep its directive:
+			// merged with an unconditional required field it would lose it.
+			if dst.conflict(s.Key, s.Name, s.Arguments) || (len(s.Selections) > 0 && dst.conditional(s.Key)) {
 				s.Key = internalAlias(s.Name, s.Arguments)
 			}
 			if len(s.Selections) > 0 {

@@ -64,6 +64,17 @@ func (s *fsel) conflict(key, name string, args ast.ArgumentList) bool {
 	return false
 }
 
+// conditional reports whether the field with response key key is selected
+// under @skip/@include conditions.
+func (s *fsel) conditional(key string) bool {
+	for _, it := range s.items {
+		if it.cond == "" && it.key == key {
+			return len(it.conds) > 0
+		}
+	}
+	return false
+}
+
 // sub returns the subselection of the field with response key key, or nil.
 func (s *fsel) sub(key string) *fsel {
 	if s == nil {

@@ -407,6 +407,8 @@ type diffGen struct {
 	nest   int
 	maxDep int
 	canon  map[string]string
+	// ids and strs, when set, replace diffIDs and diffStrings.
+	ids, strs map[string][]string
 }
 
 var diffIDs = map[string][]string{
@@ -442,14 +444,22 @@ func (g *diffGen) value(field string, arg *ast.ArgumentDefinition) string {
 		}
 		lit, val = fmt.Sprint(n), n
 	case named == "ID":
-		ids := diffIDs[field]
+		idm := diffIDs
+		if g.ids != nil {
+			idm = g.ids
+		}
+		ids := idm[field]
 		if ids == nil {
-			ids = diffIDs["node"]
+			ids = idm["node"]
 		}
 		id := ids[g.r.Intn(len(ids))]
 		lit, val = fmt.Sprintf("%q", id), id
 	case named == "String":
-		ss := diffStrings[arg.Name]
+		sm := diffStrings
+		if g.strs != nil {
+			sm = g.strs
+		}
+		ss := sm[arg.Name]
 		if ss == nil {
 			ss = []string{"a"}
 		}
@@ -1042,13 +1052,18 @@ type diffMismatch struct {
 func (m *diffMismatch) kind() string { return strings.Join(m.kinds, " + ") }
 
 func TestDifferential(t *testing.T) {
-	start0 := time.Now()
 	d := newDiffData()
-	r := start(t, diffScenario(d))
+	runDifferential(t, diffScenario(d), d.resolvers(), nil)
+}
+
+// runDifferential runs the differential test of the scenario sc against the monolith
+// over the resolvers res; newGen, when set, makes the query generator for a seed.
+func runDifferential(t *testing.T, sc scenario, res map[string]testsubgraph.Resolver, newGen func(seed int64, api *ast.Schema) *diffGen) {
+	start0 := time.Now()
+	r := start(t, sc)
 	ex := execute.New(r.g, execute.Options{SubgraphTimeout: 2 * time.Second})
 	t.Cleanup(ex.Close)
 	api := r.g.API()
-	res := d.resolvers()
 
 	replay := os.Getenv("DIFF_QUERY")
 	// check runs one valid query on both sides; nil when they agree.
@@ -1127,6 +1142,9 @@ func TestDifferential(t *testing.T) {
 		}
 		for _, seed := range seeds {
 			g := &diffGen{r: rand.New(rand.NewSource(seed)), s: api, maxDep: 5}
+			if newGen != nil {
+				g = newGen(seed, api)
+			}
 			for range diffPerSeed {
 				q, vars := g.query()
 				queries = append(queries, gq{q, vars})
