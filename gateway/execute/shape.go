@@ -175,7 +175,7 @@ func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool
 // value writes v as type t. It returns false when a non-null position got null, so
 // that the caller nulls itself or passes the failure up.
 func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Field) bool {
-	if s.unresolvable(v) {
+	if s.unresolvable(v) && needsConcreteType(sels, t.NamedType) {
 		v = nil // explained by the entity fetch's error
 	}
 	if v == nil || v.Kind == Null {
@@ -377,6 +377,34 @@ func (s *shaper) unresolvable(v *Value) bool {
 	}
 	tn := v.Get("__typename")
 	return tn == nil || tn.Kind != String || !s.isObjectType(tn.Str)
+}
+
+func (s *shaper) markUnresolved(v *Value) {
+	if s.unresolved == nil {
+		s.unresolved = map[*Value]bool{}
+	}
+	s.unresolved[v] = true
+}
+
+// needsConcreteType reports whether selections on an abstract type ask for
+// the object's concrete type: __typename or a narrower type condition.
+func needsConcreteType(sels []plan.Selection, abstract string) bool {
+	for _, sel := range sels {
+		switch sel := sel.(type) {
+		case *plan.Field:
+			if sel.Name == "__typename" {
+				return true
+			}
+		case *plan.Fragment:
+			if sel.TypeCondition != "" && sel.TypeCondition != abstract {
+				return true
+			}
+			if needsConcreteType(sel.Selections, abstract) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isObjectType reports whether name is an object type of the API schema.

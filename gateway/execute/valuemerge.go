@@ -11,9 +11,14 @@ package execute
 // the concrete one wins; an object whose concrete type could not be resolved
 // makes the merged value null.
 func mergedValue(a, b *Value, ti typeInfo) *Value {
-	if ti != nil && (ti.unresolvable(a) || ti.unresolvable(b)) {
-		return &Value{Kind: Null}
+	out := mergeValues(a, b, ti)
+	if ti != nil && out != a && out != b && (ti.unresolvable(a) || ti.unresolvable(b)) {
+		ti.markUnresolved(out)
 	}
+	return out
+}
+
+func mergeValues(a, b *Value, ti typeInfo) *Value {
 	switch {
 	case a == nil:
 		return b
@@ -52,4 +57,6 @@ type typeInfo interface {
 	isObjectType(name string) bool
 	// unresolvable reports an object whose concrete type could not be learnt.
 	unresolvable(v *Value) bool
+	// markUnresolved records that v was merged from such an object.
+	markUnresolved(v *Value)
 }
