@@ -90,9 +90,9 @@ type builder struct {
 	fetches    []*fetch
 	entity     map[string]*fetch
 	phase      int
-	// entering marks the jumps whose keys are being planned (enteringKey),
-	// so that a key that needs the same jump again is refused, not recursed.
-	entering map[string]bool
+	// entering marks the jumps whose keys are being planned, so that a key
+	// that needs the same jump again is refused, not recursed.
+	entering map[jumpKey]bool
 }
 
 type cursor struct {
@@ -128,7 +128,7 @@ func build(g *supergraph.Graph, op *Operation, labels func(string) bool, splitDe
 	if labels == nil {
 		labels = func(string) bool { return false }
 	}
-	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[string]bool{}}
+	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[jumpKey]bool{}}
 	aliasTypeConflicts(g, op.Selections)
 	aliasConditionConflicts(op.Selections)
 	groupResponseKeys(op.Selections)
@@ -726,7 +726,7 @@ func (b *builder) chooseTarget(c cursor, t *supergraph.Type, remote []*Field) (s
 	var scores []*score
 	for _, f := range remote {
 		for _, cand := range b.candidates(c, t, f.Name) {
-			if b.entering[enteringKey(cand.via.Name, cand.target, c.path)] {
+			if b.entering[jumpKey{cand.via.Name, cand.target, c.path.String()}] {
 				continue // its key is being planned: entering again would loop
 			}
 			var s *score
@@ -779,25 +779,13 @@ func (b *builder) chooseTarget(c cursor, t *supergraph.Type, remote []*Field) (s
 // those whose jumps for objects at c's position are being planned.
 func (b *builder) visitedAt(c cursor) map[string]bool {
 	v := map[string]bool{}
-	suffix := "|" + c.path.String()
+	path := c.path.String()
 	for k := range b.entering {
-		if len(k) > len(suffix) && k[len(k)-len(suffix):] == suffix {
-			parts := k[:len(k)-len(suffix)]
-			if i := lastIndexByte(parts, '|'); i >= 0 {
-				v[parts[i+1:]] = true
-			}
+		if k.path == path {
+			v[k.target] = true
 		}
 	}
 	return v
-}
-
-func lastIndexByte(s string, c byte) int {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func (b *builder) directKey(c cursor, t *supergraph.Type, target string) *supergraph.Key {
@@ -855,7 +843,7 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 			key = keys[0]
 		}
 	}
-	mark := enteringKey(via.Name, target, c.path)
+	mark := jumpKey{via.Name, target, c.path.String()}
 	if b.entering[mark] {
 		return nil, fmt.Errorf("cannot plan %s at %q: entering subgraph %q needs a key that only entering %q again would give", via.Name, c.path.String(), target, target)
 	}

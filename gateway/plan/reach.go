@@ -96,8 +96,6 @@ func (b *builder) obtainable(sg string, t *supergraph.Type, sel ast.SelectionSet
 	return total, true
 }
 
-// enteringKey names a jump in progress: objects of type via at path entering
+// jumpKey names a jump in progress: objects of type via at path entering
 // subgraph target.
-func enteringKey(via, target string, path Path) string {
-	return via + "|" + target + "|" + path.String()
-}
+type jumpKey struct{ via, target, path string }
