@@ -107,6 +107,8 @@ type run struct {
 	responseKeys map[string]string
 	// unresolved: see shaper.unresolved.
 	unresolved map[*Value]bool
+	// nulled: see shaper.nulled.
+	nulled map[*Value]bool
 }
 
 // Execute runs p with the coerced variables and returns the shaped response.
@@ -128,14 +130,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 		r.node(p.Root)
 	}
 	r.introspect(p.Operation)
-	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved}
-	if len(r.errors) > 0 {
-		for _, f := range p.Fetches {
-			if f.Entity {
-				sh.entities = append(sh.entities, f.Scope...)
-			}
-		}
-	}
+	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
 	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
 	p.SizeHint.Store(int64(len(data)))
 	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data}
@@ -342,10 +337,19 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 			})
 		default:
 			wrong := ""
+			// An entity the subgraph nulled for an error inside it: the
+			// fields it lacks are explained by that error.
+			errored := entityErrors(resp)
 			for j, obj := range col.objs {
 				ent := ents.Items[col.repOf[j]]
 				if ent == nil || ent.Kind != Object {
 					r.markUnresolved(obj)
+					if errored[int(col.repOf[j])] {
+						if r.nulled == nil {
+							r.nulled = map[*Value]bool{}
+						}
+						r.nulled[obj] = true
+					}
 					continue
 				}
 				if t := r.mergeEntity(obj, ent); t != "" && wrong == "" {
@@ -463,6 +467,29 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][][]any) {
 			r.errors = append(r.errors, e)
 		}
 	}
+}
+
+// entityErrors returns the indexes of the representations that errors of a
+// subgraph's _entities answer point into.
+func entityErrors(resp *Value) map[int]bool {
+	errs := resp.Get("errors")
+	if errs == nil || errs.Kind != Array {
+		return nil
+	}
+	var out map[int]bool
+	for _, e := range errs.Items {
+		p := e.Get("path")
+		if p == nil || p.Kind != Array || len(p.Items) < 2 || p.Items[0].Kind != String || p.Items[0].Str != "_entities" || p.Items[1].Kind != Number {
+			continue
+		}
+		if i, err := strconv.Atoi(p.Items[1].Str); err == nil {
+			if out == nil {
+				out = map[int]bool{}
+			}
+			out[i] = true
+		}
+	}
+	return out
 }
 
 // hasErrors reports whether a subgraph answer has errors.

@@ -28,10 +28,12 @@ type shaper struct {
 	// fetch, which was to say their concrete type, came back null: they
 	// cannot be completed and shape as null.
 	unresolved map[*Value]bool
-	// entities are the paths of the plan's entity fetches: a subgraph nulls
-	// a whole entity for an error inside it, so data missing in an entity
-	// where a subgraph reported an error is explained by that error.
-	entities []plan.Path
+	// nulled are entity objects a subgraph answered null for while
+	// reporting errors: it nulled the entity for an error inside it, which
+	// explains the fields the object lacks.
+	nulled map[*Value]bool
+	// parent is the object whose fields are being shaped.
+	parent *Value
 }
 
 type group struct {
@@ -104,6 +106,15 @@ func plainFields(sels []plan.Selection) bool {
 }
 
 func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool {
+	outer := s.parent
+	s.parent = obj
+	ok := s.fields(obj, sels, typename)
+	s.parent = outer
+	return ok
+}
+
+// fields writes obj's selected fields as a JSON object.
+func (s *shaper) fields(obj *Value, sels []plan.Selection, typename string) bool {
 	if plainFields(sels) {
 		s.buf = append(s.buf, '{')
 		for i, sel := range sels {
@@ -324,30 +335,14 @@ func (s *shaper) nullError(missing bool, f *plan.Field) {
 		if parent := len(s.path) - 1; missing && parent > 0 && len(e.Path) > parent && samePrefix(e.Path, s.path[:parent]) {
 			return
 		}
-		if missing && s.inSameEntity(e.Path) {
-			return
-		}
+	}
+	if missing && s.nulled[s.parent] {
+		return
 	}
 	s.errors = append(s.errors, Error{
 		Message: fmt.Sprintf("Cannot return null for non-nullable field %s.%s.", f.Parent, f.Name),
 		Path:    anyPath(s.path),
 	})
-}
-
-// inSameEntity reports whether the error path p lies in the same entity
-// object as the current path: some entity fetch path matches a prefix of
-// the current path, and p starts with that same prefix.
-func (s *shaper) inSameEntity(p []any) bool {
-	for _, scope := range s.entities {
-		n := len(scope)
-		if n == 0 || n > len(s.path) || len(p) <= n || !matchScope(scope, s.path) {
-			continue
-		}
-		if samePrefix(p, s.path[:n]) {
-			return true
-		}
-	}
-	return false
 }
 
 // matchScope reports whether the path pattern scope ("@" for any index)

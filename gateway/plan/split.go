@@ -57,9 +57,11 @@ func (b *builder) splitAt(c cursor, f *Field) (deferred, rest []Selection, ok bo
 }
 
 // isPlainKeyField reports whether f is a leaf field of the key's top level,
-// unaliased, without arguments or conditions: the key selection returns it.
+// aliased or not, without arguments or conditions: the current fetch has its
+// value, and asking the entity fetch for it again would lose it when that
+// fetch finds no entity.
 func isPlainKeyField(f *Field, key ast.SelectionSet) bool {
-	if len(f.Selections) > 0 || len(f.Arguments) > 0 || len(f.Conditions) > 0 || f.Key != f.Name || f.DataKey != "" {
+	if len(f.Selections) > 0 || len(f.Arguments) > 0 || len(f.Conditions) > 0 {
 		return false
 	}
 	for _, s := range key {
