@@ -381,6 +381,33 @@ func (s *shaper) markUnresolved(v *Value) {
 	s.unresolved[v] = true
 }
 
+func (s *shaper) nulledEntity(v *Value) bool { return v != nil && s.nulled[v] }
+
+func (s *shaper) markNulled(v *Value) {
+	if s.nulled == nil {
+		s.nulled = map[*Value]bool{}
+	}
+	s.nulled[v] = true
+}
+
+// markNulledTree marks every object in v.
+func (s *shaper) markNulledTree(v *Value) {
+	if v == nil {
+		return
+	}
+	switch v.Kind {
+	case Object:
+		s.markNulled(v)
+		for _, m := range v.Fields {
+			s.markNulledTree(m.Value)
+		}
+	case Array:
+		for _, it := range v.Items {
+			s.markNulledTree(it)
+		}
+	}
+}
+
 // needsConcreteType reports whether selections on an abstract type ask for
 // the object's concrete type: __typename or a narrower type condition.
 func needsConcreteType(sels []plan.Selection, abstract string) bool {

@@ -28,6 +28,22 @@ func mergeValues(a, b *Value, ti typeInfo) *Value {
 		return b
 	case a.Kind == Object && b.Kind == Object:
 		out := &Value{Kind: Object, Fields: append(make([]Member, 0, len(a.Fields)+len(b.Fields)), a.Fields...)}
+		if ti != nil && (ti.nulledEntity(a) || ti.nulledEntity(b)) {
+			// One side is an entity a subgraph nulled for an error: what it
+			// would have added below is missing for that reason, wherever
+			// the other side's values stand alone.
+			ti.markNulled(out)
+			for _, m := range a.Fields {
+				if b.Get(m.Key) == nil {
+					ti.markNulledTree(m.Value)
+				}
+			}
+			for _, m := range b.Fields {
+				if a.Get(m.Key) == nil {
+					ti.markNulledTree(m.Value)
+				}
+			}
+		}
 		for _, m := range b.Fields {
 			if cur := out.Get(m.Key); cur != nil {
 				if m.Key == "__typename" {
@@ -59,4 +75,9 @@ type typeInfo interface {
 	unresolvable(v *Value) bool
 	// markUnresolved records that v was merged from such an object.
 	markUnresolved(v *Value)
+	// nulledEntity reports an entity object a subgraph answered null for
+	// with an error; markNulled and markNulledTree record more such objects.
+	nulledEntity(v *Value) bool
+	markNulled(v *Value)
+	markNulledTree(v *Value)
 }
