@@ -127,7 +127,22 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 				r.nonNullRoot[f.DataKeyOrKey()] = true
 			}
 		}
-		r.node(p.Root)
+		if seq, ok := p.Root.(*plan.Sequence); ok {
+			// Mutation fields run one after the other; a null that the
+			// entity fetches of one push up into a non-null root field ends
+			// the sequence as surely as a null root answer does.
+			for i, step := range seq.Nodes {
+				if r.ctx.Err() != nil || r.stopped.Load() {
+					break
+				}
+				if i > 0 && runsMutation(step) && r.rootNulled(p.Operation) {
+					break
+				}
+				r.node(step)
+			}
+		} else {
+			r.node(p.Root)
+		}
 	}
 	r.introspect(p.Operation)
 	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
@@ -267,6 +282,44 @@ func (r *run) rootFetch(f *plan.Fetch) {
 	if f.Mutation {
 		r.stopAtNullRoot(f)
 	}
+}
+
+// runsMutation reports whether a plan step sends a mutation's root fetch.
+func runsMutation(n plan.Node) bool {
+	switch n := n.(type) {
+	case *plan.Fetch:
+		return n.Mutation
+	case *plan.Sequence:
+		return slices.ContainsFunc(n.Nodes, runsMutation)
+	case *plan.Parallel:
+		return slices.ContainsFunc(n.Nodes, runsMutation)
+	case *plan.Condition:
+		return (n.If != nil && runsMutation(n.If)) || (n.Else != nil && runsMutation(n.Else))
+	}
+	return false
+}
+
+// rootNulled reports whether a mutation root field already answered, of a
+// non-null type, shapes as null so far: the response's data is then null.
+func (r *run) rootNulled(op *plan.Operation) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, sel := range op.Selections {
+		f, ok := sel.(*plan.Field)
+		if !ok || !r.nonNullRoot[f.DataKeyOrKey()] {
+			continue
+		}
+		v := r.data.Get(f.DataKeyOrKey())
+		if v == nil {
+			continue // not run yet
+		}
+		sh := shaper{schema: r.e.schema, vars: r.vars, errors: append([]Error(nil), r.errors...), failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
+		sh.path = append(sh.path, pathElem{key: f.Key})
+		if !sh.value(v, f.Type, f.Selections, f) {
+			return true
+		}
+	}
+	return false
 }
 
 // stopAtNullRoot stops a mutation's later fields when one of fetch f's

@@ -130,7 +130,7 @@ func build(g *supergraph.Graph, op *Operation, labels func(string) bool, splitDe
 	}
 	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[jumpKey]bool{}}
 	aliasTypeConflicts(g, op.Selections)
-	aliasConditionConflicts(op.Selections)
+	aliasConditionConflicts(op.Selections, op.Kind == ast.Mutation)
 	groupResponseKeys(op.Selections)
 	if err := b.planRoot(); err != nil {
 		return nil, err
@@ -201,26 +201,7 @@ func (b *builder) planRoot() error {
 	}
 	resolvers := func(f *Field) []string { return b.resolvers(root.Fields[f.Name]) }
 	if b.op.Kind == ast.Mutation {
-		// Mutation fields run in order; consecutive fields of one subgraph share a fetch.
-		var cur *fetch
-		for _, f := range fields {
-			rs := resolvers(f)
-			if len(rs) == 0 {
-				return fmt.Errorf("no subgraph resolves %s.%s", b.op.RootType, f.Name)
-			}
-			if cur == nil || !contains(rs, cur.sg) {
-				if cur != nil {
-					b.phase++
-				}
-				cur = b.newFetch(rs[0], false)
-				cur.mutation = true
-			}
-			c := cursor{f: cur, sg: cur.sg, sel: cur.sel, typ: root.Name, client: b.op.Selections}
-			if _, err := b.planSelections(c, []Selection{f}); err != nil {
-				return err
-			}
-		}
-		return nil
+		return b.planMutation(root, fields, resolvers)
 	}
 	remaining := fields
 	for len(remaining) > 0 {

@@ -101,13 +101,18 @@ func typeString(t *ast.Type) string {
 //
 // Fields that share a data key are one field in a subgraph operation, so
 // their subselections are examined together.
-func aliasConditionConflicts(sels []Selection) {
+func aliasConditionConflicts(sels []Selection, mutation bool) {
 	n := 0
+	root := true
 	var walk func(sels []Selection)
 	walk = func(sels []Selection) {
 		fields := fieldsOf(sels)
+		// A mutation field selected twice runs once: its copies are never
+		// aliased apart at the root (they keep the conditions they share).
+		top := root
+		root = false
 		for i, s := range fields {
-			if s.Name == "__typename" {
+			if s.Name == "__typename" || (mutation && top) {
 				continue
 			}
 			for _, o := range fields[:i] {
