@@ -304,18 +304,32 @@ func runsMutation(n plan.Node) bool {
 func (r *run) rootNulled(op *plan.Operation) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	done := map[string]bool{}
 	for _, sel := range op.Selections {
 		f, ok := sel.(*plan.Field)
-		if !ok || !r.nonNullRoot[f.DataKeyOrKey()] {
+		if !ok || done[f.Key] || !r.nonNullRoot[f.DataKeyOrKey()] || !f.Conditions.Hold(r.vars) {
 			continue
 		}
+		done[f.Key] = true
 		v := r.data.Get(f.DataKeyOrKey())
 		if v == nil {
 			continue // not run yet
 		}
+		// The selections of every included field with this key, as shaping
+		// will merge them.
+		var all []plan.Selection
+		for _, o := range op.Selections {
+			if of, ok := o.(*plan.Field); ok && of.Key == f.Key && of.Conditions.Hold(r.vars) {
+				all = append(all, of.Selections...)
+			}
+		}
+		sels := all
+		if len(all) > 0 {
+			sels = []plan.Selection{&plan.Fragment{Selections: all}}
+		}
 		sh := shaper{schema: r.e.schema, vars: r.vars, errors: append([]Error(nil), r.errors...), failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
 		sh.path = append(sh.path, pathElem{key: f.Key})
-		if !sh.value(v, f.Type, f.Selections, f) {
+		if !sh.value(v, f.Type, sels, f) {
 			return true
 		}
 	}

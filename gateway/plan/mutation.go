@@ -32,10 +32,12 @@ func (b *builder) planMutation(root *supergraph.Type, fields []*Field, resolvers
 		}
 		field := f
 		if len(occ) > 1 {
+			// Each occurrence's selections keep its conditions, so that the
+			// subgraph leaves out those of occurrences that are skipped.
 			merged := *f
 			merged.Selections = nil
 			for _, o := range occ {
-				merged.Selections = append(merged.Selections, o.Selections...)
+				merged.Selections = append(merged.Selections, underConditions(o.Selections, o.Conditions)...)
 			}
 			field = &merged
 		}
@@ -121,6 +123,27 @@ func andAlts(a, b []Conditions, bSet bool) []Conditions {
 	for _, x := range a {
 		for _, y := range b {
 			out = append(out, x.and(y))
+		}
+	}
+	return out
+}
+
+// underConditions returns copies of sels that hold only under conds too.
+func underConditions(sels []Selection, conds Conditions) []Selection {
+	if len(conds) == 0 {
+		return sels
+	}
+	out := make([]Selection, len(sels))
+	for i, s := range sels {
+		switch s := s.(type) {
+		case *Field:
+			cp := *s
+			cp.Conditions = conds.and(s.Conditions)
+			out[i] = &cp
+		case *Fragment:
+			cp := *s
+			cp.Selections = underConditions(s.Selections, conds)
+			out[i] = &cp
 		}
 	}
 	return out
