@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math/rand"
 	"os"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -998,51 +996,7 @@ func TestDifferentialMutations(t *testing.T) {
 	t.Logf("%d mutation operations compared, %d generated skipped as invalid %v, %d mismatches, in %v; agreeing: %v",
 		total, skipped, invalid, len(mismatches), time.Since(start0).Round(time.Millisecond), stats)
 
-	byKind := map[string]*diffMismatch{}
-	count := map[string]int{}
-	var order []string
-	for _, m := range mismatches {
-		for _, k := range m.kinds {
-			count[k]++
-			if byKind[k] == nil {
-				order = append(order, k)
-			}
-			if byKind[k] == nil || len(m.query) < len(byKind[k].query) {
-				byKind[k] = m
-			}
-		}
-	}
-	sort.Slice(order, func(i, j int) bool {
-		if count[order[i]] != count[order[j]] {
-			return count[order[i]] > count[order[j]]
-		}
-		return order[i] < order[j]
-	})
-	for _, k := range order {
-		t.Logf("%4d × %s", count[k], k)
-	}
-	for i, k := range order {
-		if i == diffShow {
-			t.Errorf("... and %d more kinds of mismatch", len(order)-i)
-			break
-		}
-		m := byKind[k]
-		if diffShrink {
-			var vars map[string]any
-			_ = json.Unmarshal([]byte(m.vars), &vars)
-			if sm := shrink(api, m.query, vars, k, check); sm != nil {
-				m = sm
-				for v := range vars {
-					if !regexp.MustCompile(`\$` + v + `\b`).MatchString(m.query) {
-						delete(vars, v)
-					}
-				}
-				vb, _ := json.Marshal(vars)
-				m.vars = string(vb)
-			}
-		}
-		t.Errorf("mismatch kind %q (in %d operations); shrunk example:\nquery: %s\nvariables: %s\nmonolith:\n%s\nrouter:\n%s\nplan:\n%s", k, count[k], m.query, m.vars, m.want, m.got, m.plan)
-	}
+	reportMismatches(t, api, mismatches, check, "operations")
 }
 
 func slicesHasPrefix(s, prefix []string) bool {

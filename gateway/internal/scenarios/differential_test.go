@@ -1174,7 +1174,14 @@ func runDifferential(t *testing.T, sc scenario, res map[string]testsubgraph.Reso
 	t.Logf("%d queries compared, %d generated queries skipped as invalid %v, %d mismatches, in %v",
 		total, skipped, invalid, len(mismatches), time.Since(start0).Round(time.Millisecond))
 
-	// One example per kind of problem: the shortest query showing it, shrunk.
+	reportMismatches(t, api, mismatches, check, "queries")
+}
+
+// reportMismatches logs how often each kind of mismatch occurred and fails
+// with one example per kind: the shortest operation showing it, shrunk.
+// noun names what was compared ("queries", "operations").
+func reportMismatches(t *testing.T, api *ast.Schema, mismatches []*diffMismatch, check func(string, map[string]any) *diffMismatch, noun string) {
+	t.Helper()
 	byKind := map[string]*diffMismatch{}
 	count := map[string]int{}
 	var order []string
@@ -1218,7 +1225,7 @@ func runDifferential(t *testing.T, sc scenario, res map[string]testsubgraph.Reso
 				m.vars = string(vb)
 			}
 		}
-		t.Errorf("mismatch kind %q (in %d queries); shrunk example:\nquery: %s\nvariables: %s\nmonolith:\n%s\nrouter:\n%s\nplan:\n%s", k, count[k], m.query, m.vars, m.want, m.got, m.plan)
+		t.Errorf("mismatch kind %q (in %d "+noun+"); shrunk example:\nquery: %s\nvariables: %s\nmonolith:\n%s\nrouter:\n%s\nplan:\n%s", k, count[k], m.query, m.vars, m.want, m.got, m.plan)
 	}
 }
 
