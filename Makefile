@@ -7,7 +7,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/shopgraph
 
-.PHONY: run test build generate fmt-check vet tidy-check bench clean help
+.PHONY: run test build generate playground fmt-check vet tidy-check bench clean help
 
 help:
 	@echo "make run | make test | make build | make generate | make bench"
@@ -24,11 +24,17 @@ test:
 	$(MAKE) --no-print-directory fmt-check vet tidy-check && \
 	$(GO) test -count=1 -timeout 15m ./...
 
-# Regenerates every generated file: gqlgen's code for the three subgraphs and the
-# composed schema/supergraph.graphql (from supergraph.yaml, offline).
-generate:
+# Regenerates every generated file: gqlgen's code for the three subgraphs, the
+# composed schema/supergraph.graphql (from supergraph.yaml, offline) and the
+# playground's bundle.
+generate: playground
 	$(GO) run ./tools/gqlgen
 	$(GO) run ./cmd/shopgraph compose --config supergraph.yaml --output schema/supergraph.graphql
+
+# Rebuilds gateway/playground/dist (checked in, embedded in the binary) from
+# gateway/playground/ui with the locked npm packages; needs Node 20 and npm.
+playground:
+	cd gateway/playground/ui && npm ci --no-audit --no-fund && npm run build
 
 fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/generated/') 2>/dev/null); \

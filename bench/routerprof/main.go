@@ -27,7 +27,7 @@ func main() {
 		slog.Error("read supergraph", "err", err)
 		os.Exit(1)
 	}
-	srv, err := server.New(server.Config{SupergraphSDL: string(sdl), DisableDedupe: !*dedupe}, nil)
+	srv, err := server.New(server.Config{SupergraphSDL: string(sdl), Dedupe: dedupe}, nil)
 	if err != nil {
 		slog.Error("start router", "err", err)
 		os.Exit(1)

@@ -34,8 +34,11 @@ func noEnv(string) string { return "" }
 func envNamesOf(t *testing.T, component string) []string {
 	t.Helper()
 	if component == "router" {
-		var st routerSettings
-		return newRouterSettings(noEnv, &st).EnvNames()
+		s, _, err := newRouterSettings(noEnv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.EnvNames()
 	}
 	if component == "seed" || component == "migrate" {
 		var log logSettings

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/shopgraph/shopgraph/internal/config"
@@ -26,8 +25,10 @@ type devSettings struct {
 }
 
 // dev sets up the databases and runs every component as its own process of this
-// binary, with each line of their logs prefixed by the component's name. It stops
-// all of them when ctx ends (Ctrl-C) or when any one of them exits.
+// binary, with each line of their logs prefixed by the component's name. A
+// component that exits is restarted with back-off while the others keep running
+// (so that stopping one shows how the router copes); all of them stop when ctx
+// ends (Ctrl-C).
 func dev(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var st devSettings
 	s := config.New("dev", getenv)
@@ -70,37 +71,15 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 		env = append(env, "ROUTER_SUBGRAPHS="+strings.Join(list, ","))
 	}
 
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	out := &prefixWriter{w: stderr}
 	var wg sync.WaitGroup
-	for _, c := range components {
-		cmd := exec.Command(exe, "serve", c, "--listen", st.listens[c])
-		cmd.Env = env
-		cmd.Stdout = out.For(c)
-		cmd.Stderr = out.For(c)
-		// Own process group: Ctrl-C reaches dev, which stops the children in order.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := cmd.Start(); err != nil {
-			cancel(fmt.Errorf("start %s: %w", c, err))
-			break
-		}
-		wg.Go(func() {
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				cancel(fmt.Errorf("%s exited: %v", c, err))
-			case <-ctx.Done():
-				_ = cmd.Process.Signal(syscall.SIGTERM)
-				select {
-				case <-done:
-				case <-time.After(15 * time.Second):
-					_ = cmd.Process.Kill()
-					<-done
-				}
-			}
-		})
+	for _, name := range components {
+		c := component{name: name, command: func() *exec.Cmd {
+			cmd := exec.Command(exe, "serve", name, "--listen", st.listens[name])
+			cmd.Env = env
+			return cmd
+		}}
+		wg.Go(func() { supervise(ctx, c, defaultRestarts(), out, st.log) })
 	}
 
 	go func() {
@@ -110,15 +89,12 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 			for _, name := range subgraphNames {
 				fmt.Fprintf(stdout, "  %-10s  %s/graphql\n", name, localURL(st.listens[name]))
 			}
-			fmt.Fprintln(stdout, "Ctrl-C stops everything.")
+			fmt.Fprintln(stdout, "A component that exits is restarted; Ctrl-C stops everything.")
 		}
 	}()
 
 	<-ctx.Done()
 	wg.Wait()
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		return fmt.Errorf("dev: %w", cause)
-	}
 	logger.Info("all components stopped")
 	return nil
 }

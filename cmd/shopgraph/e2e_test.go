@@ -177,6 +177,9 @@ type system struct {
 	router string
 	dbURL  map[string]string
 	procs  map[string]*process
+	bin    string
+	// subgraphs is the router's --subgraphs list.
+	subgraphs string
 }
 
 func startSystem(t *testing.T) *system {
@@ -200,11 +203,19 @@ func startSystem(t *testing.T) *system {
 		waitFor(t, "http://"+addr+"/readyz", sys.procs[name])
 		list = append(list, name+"=http://"+addr+"/graphql")
 	}
-	addr := freeAddr(t)
-	sys.procs["router"] = start(t, bin, []string{"ROUTER_SUBGRAPHS=" + strings.Join(list, ",")}, "serve", "router", "--listen", addr)
-	waitFor(t, "http://"+addr+"/readyz", sys.procs["router"])
-	sys.router = "http://" + addr + "/graphql"
+	sys.bin, sys.subgraphs = bin, strings.Join(list, ",")
+	sys.router, sys.procs["router"] = sys.startRouter(t)
 	return sys
+}
+
+// startRouter starts one more router over the system's subgraphs, with extra
+// environment, and returns its /graphql URL.
+func (s *system) startRouter(t *testing.T, env ...string) (string, *process) {
+	t.Helper()
+	addr := freeAddr(t)
+	p := start(t, s.bin, append([]string{"ROUTER_SUBGRAPHS=" + s.subgraphs}, env...), "serve", "router", "--listen", addr)
+	waitFor(t, "http://"+addr+"/readyz", p)
+	return "http://" + addr + "/graphql", p
 }
 
 func (s *system) pool(t *testing.T, name string) *pgxpool.Pool {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 )
@@ -87,19 +88,18 @@ func TestLineWriterPrefixesWholeLines(t *testing.T) {
 
 func TestRouterGCPercentDefaultsTo400UnlessGOGCIsSet(t *testing.T) {
 	t.Parallel()
-	for env, want := range map[string]int64{"": 400, "150": 150, "off": -1, "nonsense": 400} {
-		var st routerSettings
-		s := newRouterSettings(func(k string) string {
+	for env, want := range map[string]int{"": 400, "150": 150, "off": -1, "nonsense": 400} {
+		rc, err := loadRouterConfig(nil, func(k string) string {
 			if k == "GOGC" {
 				return env
 			}
 			return ""
-		}, &st)
-		if _, err := s.Parse(nil); err != nil {
+		}, io.Discard)
+		if err != nil {
 			t.Fatalf("GOGC=%q: %v", env, err)
 		}
-		if st.gcPercent != want {
-			t.Errorf("GOGC=%q: gc percent %d, want %d", env, st.gcPercent, want)
+		if rc.GCPercent != want {
+			t.Errorf("GOGC=%q: gc percent %d, want %d", env, rc.GCPercent, want)
 		}
 	}
 }

@@ -76,11 +76,7 @@ func planCommand(_ context.Context, args []string, stdin io.Reader, stdout, stde
 	if *splitDepth < 0 {
 		return fmt.Errorf("plan: --split-depth %d: want 0 or more: %w", *splitDepth, errUsage)
 	}
-	depth := *splitDepth
-	if depth == 0 {
-		depth = -1
-	}
-	p := plan.New(g, plan.Options{CacheSize: 1, OverrideLabels: splitList(*labels), SplitDepth: depth})
+	p := plan.New(g, plan.Options{CacheSize: 1, OverrideLabels: splitList(*labels), SplitDepth: splitDepth})
 	pl, _, err := p.Plan(req.Query, req.OperationName, req.Variables)
 	if err != nil {
 		return fmt.Errorf("plan: %w", err)

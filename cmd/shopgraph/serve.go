@@ -8,17 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/shopgraph/shopgraph/gateway/compose"
-	"github.com/shopgraph/shopgraph/gateway/plan"
 	"github.com/shopgraph/shopgraph/gateway/server"
 	"github.com/shopgraph/shopgraph/internal/config"
 	"github.com/shopgraph/shopgraph/internal/pg"
+	"github.com/shopgraph/shopgraph/internal/telemetry"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -42,6 +39,7 @@ type subgraphSettings struct {
 	migrate         bool
 	shutdownTimeout time.Duration
 	log             logSettings
+	telemetry       telemetrySettings
 }
 
 // newSubgraphSettings registers the settings of `serve NAME` into st.
@@ -57,7 +55,49 @@ func newSubgraphSettings(name string, getenv func(string) string, st *subgraphSe
 	s.Bool(&st.migrate, "migrate", p+"MIGRATE", true, "create the database when missing and apply migrations at start-up")
 	s.Duration(&st.shutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight requests may finish on shutdown")
 	st.log.register(s)
+	st.telemetry.register(s, name)
 	return s, nil
+}
+
+// telemetrySettings are every component's tracing settings, under the
+// standard OpenTelemetry environment variables.
+type telemetrySettings struct {
+	otlpEndpoint string
+	serviceName  string
+}
+
+func (t *telemetrySettings) register(s *config.Set, component string) {
+	s.Func("otlp-endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "",
+		"the OTLP/HTTP collector to send traces to, such as http://127.0.0.1:4318 (spans go to its /v1/traces); empty sends none",
+		func(v string) error {
+			if v != "" {
+				if _, err := telemetry.TracesURL(v); err != nil {
+					return errors.New("want an http(s) URL such as http://127.0.0.1:4318")
+				}
+			}
+			t.otlpEndpoint = v
+			return nil
+		})
+	s.NonEmpty(&t.serviceName, "service-name", "OTEL_SERVICE_NAME", component, "the service.name of this component's spans")
+}
+
+// start returns the component's tracing (off without an endpoint) and the
+// function that sends the spans still buffered on exit.
+func (t *telemetrySettings) start(ctx context.Context, logger *slog.Logger) (*telemetry.Tracing, func(), error) {
+	tr, err := telemetry.NewTracing(ctx, telemetry.TracingConfig{ServiceName: t.serviceName, Endpoint: t.otlpEndpoint})
+	if err != nil {
+		return nil, nil, err
+	}
+	if tr.Enabled() {
+		logger.Info("tracing", "otlp_endpoint", t.otlpEndpoint, "service_name", t.serviceName)
+	}
+	return tr, func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := tr.Shutdown(ctx); err != nil {
+			logger.Warn("traces not sent on exit", "err", err)
+		}
+	}, nil
 }
 
 // parseOrHelp parses settings and refuses positional arguments; --help prints the
@@ -99,7 +139,7 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 	if err != nil {
 		return err
 	}
-	logger := st.log.logger(stderr, name)
+	logger := telemetry.Logger(st.log.logger(stderr, name))
 	parts, err := subgraphParts(name)
 	if err != nil {
 		return err
@@ -121,7 +161,20 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 		}
 	}
 
+	tracing, stopTracing, err := st.telemetry.start(ctx, logger)
+	if err != nil {
+		return fmt.Errorf("serve %s: %w", name, err)
+	}
+	defer stopTracing()
+	reg := telemetry.NewRegistry()
+	reg.MustRegister(telemetry.NewPoolCollector(pool, name))
+	httpMetrics, err := telemetry.NewHTTPMetrics(reg, name, "/graphql", "/healthz", "/readyz", "/metrics")
+	if err != nil {
+		return fmt.Errorf("serve %s: %w", name, err)
+	}
+
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", telemetry.MetricsHandler(reg))
 	mux.Handle("/graphql", parts.Handler(pool, logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -135,60 +188,8 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 		writeStatus(w, http.StatusOK, "ready")
 	})
 	logger.Info("database ready", "database", pg.Redact(st.databaseURL))
-	return listenAndServe(ctx, st.listen, mux, st.shutdownTimeout, logger)
-}
-
-// routerSettings configure `serve router`.
-type routerSettings struct {
-	listen          string
-	subgraphs       []server.Subgraph
-	supergraphFile  string
-	configFile      string
-	pollInterval    time.Duration
-	recompose       time.Duration
-	requestTimeout  time.Duration
-	subgraphTimeout time.Duration
-	maxBodyBytes    int64
-	shutdownTimeout time.Duration
-	dedupe          bool
-	splitDepth      int64
-	overrideLabels  []string
-	gcPercent       int64
-	log             logSettings
-}
-
-// newRouterSettings registers the settings of `serve router` into st.
-func newRouterSettings(getenv func(string) string, st *routerSettings) *config.Set {
-	s := config.New("serve router", getenv)
-	s.Addr(&st.listen, "listen", "ROUTER_LISTEN", ":"+defaultPort("router"), "HOST:PORT to serve the supergraph on")
-	s.Func("subgraphs", "ROUTER_SUBGRAPHS", defaultSubgraphList(),
-		"NAME=URL pairs, comma-separated: the subgraphs whose _service { sdl } the router composes",
-		func(v string) error {
-			list, err := parseSubgraphList(v)
-			st.subgraphs = list
-			return err
-		})
-	s.String(&st.supergraphFile, "supergraph", "ROUTER_SUPERGRAPH", "", "a supergraph SDL file to serve (and reload when it changes) instead of composing the subgraphs")
-	s.String(&st.configFile, "config", "ROUTER_CONFIG", "", "a supergraph config (rover's supergraph.yaml format) to compose at start (retrying with back-off until its subgraphs answer; not ready meanwhile) and re-compose when a subgraph's SDL changes")
-	s.Duration(&st.pollInterval, "poll-interval", "ROUTER_POLL_INTERVAL", time.Second, "how often to check the --supergraph file for changes")
-	s.Duration(&st.recompose, "recompose-interval", "ROUTER_RECOMPOSE_INTERVAL", 10*time.Second, "how often to re-compose --config, fetching subgraph SDLs again")
-	s.Duration(&st.requestTimeout, "request-timeout", "ROUTER_REQUEST_TIMEOUT", 30*time.Second, "the longest one client request may take")
-	s.Duration(&st.subgraphTimeout, "subgraph-timeout", "ROUTER_SUBGRAPH_TIMEOUT", 10*time.Second, "the longest one subgraph fetch may take")
-	s.Int(&st.maxBodyBytes, "max-body-bytes", "ROUTER_MAX_BODY_BYTES", 2<<20, 1024, 1<<30, "the largest request body accepted")
-	s.Duration(&st.shutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight requests may finish on shutdown")
-	s.Bool(&st.dedupe, "dedupe", "ROUTER_DEDUPE", true, "share identical in-flight client queries and subgraph fetches (false measures the engine itself)")
-	s.Int(&st.splitDepth, "split-depth", "ROUTER_SPLIT_DEPTH", plan.DefaultSplitDepth, 0, 16,
-		"split a subgraph fetch that nests lists this deep at a repeated entity reference, so that the subgraph resolves each distinct entity once (0 never splits)")
-	s.Func("override-labels", "ROUTER_OVERRIDE_LABELS", "",
-		"progressive @override labels that are on, comma-separated",
-		func(v string) error {
-			st.overrideLabels = splitList(v)
-			return nil
-		})
-	s.Int(&st.gcPercent, "gc-percent", "ROUTER_GC_PERCENT", defaultRouterGCPercent(getenv), -1, 10000,
-		"the Go collector's GOGC for the router: higher trades memory for CPU (-1 turns collection off)")
-	st.log.register(s)
-	return s
+	handler := telemetry.Middleware(telemetry.HTTP{Component: name, Metrics: httpMetrics, Tracing: tracing, Logger: logger}, mux)
+	return listenAndServe(ctx, st.listen, handler, st.shutdownTimeout, logger)
 }
 
 // splitList splits a comma-separated list, dropping blanks.
@@ -229,81 +230,6 @@ func parseSubgraphList(v string) ([]server.Subgraph, error) {
 		return nil, errors.New("no subgraphs listed")
 	}
 	return list, nil
-}
-
-func serveRouter(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	var st routerSettings
-	err := parseOrHelp(newRouterSettings(getenv, &st), args, stderr)
-	if errors.Is(err, errHelp) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	logger := st.log.logger(stderr, "router")
-	// The router allocates short-lived response trees at a high rate; collecting
-	// less often buys throughput for a bounded amount of memory (bench/gateways-log.md).
-	debug.SetGCPercent(int(st.gcPercent))
-	cfg := server.Config{
-		Subgraphs:       st.subgraphs,
-		RequestTimeout:  st.requestTimeout,
-		SubgraphTimeout: st.subgraphTimeout,
-		MaxBodyBytes:    st.maxBodyBytes,
-		DisableDedupe:   !st.dedupe,
-		SplitDepth:      int(st.splitDepth),
-		OverrideLabels:  st.overrideLabels,
-	}
-	if st.splitDepth == 0 {
-		cfg.SplitDepth = -1
-	}
-	if st.supergraphFile != "" && st.configFile != "" {
-		return fmt.Errorf("serve router: set --supergraph or --config, not both: %w", errUsage)
-	}
-	var supergraphConfig *compose.Config
-	switch {
-	case st.supergraphFile != "":
-		sdl, err := os.ReadFile(st.supergraphFile)
-		if err != nil {
-			return fmt.Errorf("serve router: --supergraph: %w", err)
-		}
-		cfg.SupergraphSDL = string(sdl)
-		cfg.Subgraphs = nil
-	case st.configFile != "":
-		c, err := compose.LoadConfig(st.configFile)
-		if err != nil {
-			return fmt.Errorf("serve router: --config: %w", err)
-		}
-		supergraphConfig = c
-	}
-	var srv *server.Server
-	if supergraphConfig != nil {
-		// Subgraphs serving their SDL may start after the router: it composes in the
-		// background, retrying with back-off, and is not ready until that succeeds.
-		srv, err = server.NewFromConfig(cfg, supergraphConfig, logger)
-	} else {
-		srv, err = server.New(cfg, logger)
-	}
-	if err != nil {
-		return fmt.Errorf("serve router: %w", err)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	runErr := make(chan error, 1)
-	switch {
-	case supergraphConfig != nil:
-		go func() { runErr <- srv.RunConfig(ctx, supergraphConfig, st.recompose) }()
-	case st.supergraphFile != "":
-		go func() { runErr <- srv.Run(ctx) }()
-		go func() { _ = srv.WatchFile(ctx, st.supergraphFile, st.pollInterval) }()
-	default:
-		go func() { runErr <- srv.Run(ctx) }()
-	}
-	serveErr := listenAndServe(ctx, st.listen, srv.Handler(), st.shutdownTimeout, logger)
-	cancel()
-	if err := <-runErr; err != nil && !errors.Is(err, context.Canceled) && serveErr == nil {
-		return fmt.Errorf("serve router: %w", err)
-	}
-	return serveErr
 }
 
 // listenAndServe serves handler on addr until ctx ends, then lets in-flight

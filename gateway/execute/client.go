@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/shopgraph/shopgraph/gateway/plan"
 )
 
 // subgraphClient sends fetches to one subgraph over a pooled keep-alive client.
@@ -22,6 +24,12 @@ type subgraphClient struct {
 	maxBody int64
 	header  http.Header // sent with every request; read only
 	flight  *inflight
+	// tel receives each request's span, latency and outcome.
+	tel *fetchTelemetry
+	// retry applies to queries only (see retryPolicy); breaker, when set,
+	// sheds fetches while the subgraph keeps failing.
+	retry   retryPolicy
+	breaker *breaker
 }
 
 // requestHeader is the header of every request to a subgraph: the content type,
@@ -45,6 +53,9 @@ type fetchError struct {
 
 func (e *fetchError) Error() string { return e.err.Error() }
 
+// Unwrap lets retries tell a refused connection from a timeout.
+func (e *fetchError) Unwrap() error { return e.err }
+
 func newTransport() *http.Transport {
 	return &http.Transport{
 		Proxy: nil,
@@ -58,28 +69,50 @@ func newTransport() *http.Transport {
 	}
 }
 
-// do posts body and returns the parsed response JSON. Identical concurrent
-// requests share one HTTP call unless dedupe is off or the fetch is a mutation.
-// sizeHint, when positive, is the expected answer size.
-func (c *subgraphClient) do(ctx context.Context, a *arena, body []byte, dedupe bool, sizeHint *atomic.Int64) (*Value, error) {
+// do posts body, the request of fetch f, and returns the parsed response JSON.
+// Identical concurrent requests share one HTTP call unless dedupe is off or the
+// fetch is a mutation. The call passes the subgraph's circuit breaker, and a
+// query's is retried on connection errors and 502/503/504 (never a mutation's).
+// f.SizeHint, when positive, is the expected answer size.
+func (c *subgraphClient) do(ctx context.Context, a *arena, f *plan.Fetch, body []byte, dedupe bool) (*Value, error) {
+	retry := c.retry
+	if f.Mutation {
+		retry = retryPolicy{}
+	}
+	// A shared call runs on a context without the caller's deadline; the
+	// retries still must not sleep past it.
+	deadline, _ := ctx.Deadline()
+	call := func(ctx context.Context) ([]byte, int, error) {
+		return c.breaker.run(ctx, func(ctx context.Context) ([]byte, int, error) {
+			return retry.run(ctx, deadline, func(ctx context.Context) ([]byte, int, error) {
+				return c.post(ctx, body, &f.SizeHint)
+			})
+		})
+	}
 	var raw []byte
 	var status int
 	var err error
-	if dedupe && c.flight != nil {
-		raw, status, err = c.flight.do(ctx, string(body), func(ctx context.Context) ([]byte, int, error) {
-			return c.post(ctx, body, sizeHint)
-		})
+	// The key holds every per-request header sent, so that callers with other
+	// credentials never share an answer; a fetch whose response headers go to
+	// the client is that client's alone.
+	if dedupe && c.flight != nil && responseCollector(ctx, c.name) == nil {
+		raw, status, err = c.flight.do(ctx, flightKey(body, subgraphHeaders(ctx, c.name)), call)
 	} else {
-		raw, status, err = c.post(ctx, body, sizeHint)
+		raw, status, err = call(ctx)
 	}
 	if err != nil {
+		return nil, err
+	}
+	if err := chargeBytes(ctx, len(raw)); err != nil {
 		return nil, err
 	}
 	return parseResponse(a, raw, status)
 }
 
 // post sends body and reads the answer, bounded by the subgraph timeout and size.
-func (c *subgraphClient) post(ctx context.Context, body []byte, sizeHint *atomic.Int64) ([]byte, int, error) {
+func (c *subgraphClient) post(ctx context.Context, body []byte, sizeHint *atomic.Int64) (raw []byte, status int, err error) {
+	ctx, obs := c.tel.startFetch(ctx, c.name, c.url)
+	defer func() { obs.end(status, err) }()
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
@@ -89,9 +122,9 @@ func (c *subgraphClient) post(ctx context.Context, body []byte, sizeHint *atomic
 	if err != nil {
 		return nil, 0, &fetchError{CodeSubrequestHTTP, err}
 	}
-	// One header map for every request: neither the client nor the transport
-	// writes to a request's headers.
-	req.Header = c.header
+	// One header map for every request without per-request headers: neither
+	// the client nor the transport writes to a request's headers.
+	req.Header = obs.header(ctx, withRequestHeaders(c.header, subgraphHeaders(ctx, c.name)))
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -100,11 +133,14 @@ func (c *subgraphClient) post(ctx context.Context, body []byte, sizeHint *atomic
 		return nil, 0, &fetchError{CodeSubrequestHTTP, err}
 	}
 	defer resp.Body.Close()
+	if rc := responseCollector(ctx, c.name); rc != nil {
+		rc.Collect(c.name, resp.Header)
+	}
 	hint := 0
 	if sizeHint != nil {
 		hint = int(sizeHint.Load())
 	}
-	raw, err := readBody(resp, c.maxBody+1, hint)
+	raw, err = readBody(resp, c.maxBody+1, hint)
 	if sizeHint != nil && err == nil {
 		sizeHint.Store(int64(len(raw)))
 	}

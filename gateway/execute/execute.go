@@ -10,7 +10,9 @@ package execute
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/shopgraph/shopgraph/gateway/plan"
 	"github.com/shopgraph/shopgraph/gateway/supergraph"
@@ -35,9 +38,43 @@ type Options struct {
 	Transport http.RoundTripper
 	// Headers are added to every subgraph request.
 	Headers http.Header
-	// NoDedupe turns off the sharing of identical in-flight subgraph fetches
-	// (on by default; mutations are never shared).
-	NoDedupe bool
+	// Dedupe shares identical in-flight subgraph fetches (same subgraph, body
+	// and headers); nil means on. Mutations are never shared.
+	Dedupe *bool
+	// SubgraphRetries is how many times a query's fetch is sent again after a
+	// connection error or an HTTP 502/503/504, with jittered exponential
+	// back-off from 50 ms (never past the request's deadline); zero means 2, a
+	// negative value none. Mutations and subgraph timeouts are never retried.
+	SubgraphRetries int
+	// BreakerFailures is how many consecutive failed fetches (connection
+	// errors, timeouts, HTTP 5xx; not GraphQL errors) open a subgraph's
+	// circuit breaker; zero means 5, a negative value turns breakers off.
+	BreakerFailures int
+	// BreakerCooldown is how long an open breaker sheds fetches before it
+	// lets one trial fetch through; zero means 10 s.
+	BreakerCooldown time.Duration
+	// OnBreakerStateChange, when set, hears each breaker's state changes
+	// ("closed", "open", "half-open"), for metrics. It runs under the
+	// breaker's lock: it must be quick and must not call the Executor.
+	OnBreakerStateChange func(subgraph, state string)
+	// Logger logs breaker state changes; nil logs nothing.
+	Logger *slog.Logger
+	// MaxRequestBytes caps the subgraph answer bytes one request may read,
+	// summed over its fetches; zero means DefaultMaxRequestBytes, negative none.
+	MaxRequestBytes int64
+	// MaxEntities caps the objects one request's entity fetches may be made
+	// for; zero means DefaultMaxEntities, negative none.
+	MaxEntities int
+	// MaxOutputBytes caps the client response's data; zero means
+	// DefaultMaxOutputBytes, negative none.
+	MaxOutputBytes int
+	// Observer hears every subgraph request's latency and outcome; nil
+	// reports nothing.
+	Observer Observer
+	// Tracer makes a span per plan step and a client span per subgraph
+	// request, whose W3C trace context goes to the subgraph; nil (tracing
+	// off) makes none and costs nothing.
+	Tracer trace.Tracer
 }
 
 // Executor runs plans against the subgraphs of one supergraph. It is safe for
@@ -48,6 +85,11 @@ type Executor struct {
 	clients map[string]*subgraphClient
 	dedupe  bool
 	chunks  *chunkPool
+	tel     *fetchTelemetry
+	// per-request caps (Options); negative: none.
+	maxRequestBytes int64
+	maxEntities     int
+	maxOutputBytes  int
 }
 
 // New returns an executor with one pooled HTTP client per subgraph of g.
@@ -58,7 +100,27 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 	if opts.MaxResponseBytes <= 0 {
 		opts.MaxResponseBytes = 64 << 20
 	}
-	e := &Executor{schema: g.API(), intro: newIntroView(g.API()), clients: map[string]*subgraphClient{}, dedupe: !opts.NoDedupe, chunks: newChunkPool()}
+	if opts.MaxRequestBytes == 0 {
+		opts.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	if opts.MaxEntities == 0 {
+		opts.MaxEntities = DefaultMaxEntities
+	}
+	if opts.MaxOutputBytes == 0 {
+		opts.MaxOutputBytes = DefaultMaxOutputBytes
+	}
+	if opts.SubgraphRetries == 0 {
+		opts.SubgraphRetries = 2
+	}
+	if opts.BreakerFailures == 0 {
+		opts.BreakerFailures = 5
+	}
+	if opts.BreakerCooldown <= 0 {
+		opts.BreakerCooldown = 10 * time.Second
+	}
+	e := &Executor{schema: g.API(), intro: newIntroView(g.API()), clients: map[string]*subgraphClient{}, dedupe: opts.Dedupe == nil || *opts.Dedupe, chunks: newChunkPool(),
+		maxRequestBytes: opts.MaxRequestBytes, maxEntities: opts.MaxEntities, maxOutputBytes: opts.MaxOutputBytes}
+	e.tel = &fetchTelemetry{observer: opts.Observer, tracer: opts.Tracer}
 	for _, sg := range g.Subgraphs() {
 		tr := opts.Transport
 		if tr == nil {
@@ -72,6 +134,11 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 			maxBody: opts.MaxResponseBytes,
 			header:  requestHeader(opts.Headers),
 			flight:  &inflight{},
+			tel:     e.tel,
+			retry:   retryPolicy{retries: max(opts.SubgraphRetries, 0), initial: retryInitial, max: retryMax},
+		}
+		if opts.BreakerFailures > 0 {
+			e.clients[sg.Name].breaker = newBreaker(sg.Name, opts.BreakerFailures, opts.BreakerCooldown, opts.Logger, opts.OnBreakerStateChange)
 		}
 	}
 	return e
@@ -109,11 +176,17 @@ type run struct {
 	unresolved map[*Value]bool
 	// nulled: see shaper.nulled.
 	nulled map[*Value]bool
+	// budget is what the request may still consume; cut is set once it
+	// went over, which stops every later step.
+	budget *budget
+	cut    atomic.Bool
 }
 
 // Execute runs p with the coerced variables and returns the shaped response.
 func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]any) *Response {
-	r := &run{e: e, ctx: ctx, vars: vars, data: &Value{Kind: Object}, varEnc: map[string][]byte{}, responseKeys: p.ResponseKeys}
+	r := &run{e: e, vars: vars, data: &Value{Kind: Object}, varEnc: map[string][]byte{}, responseKeys: p.ResponseKeys}
+	r.budget = &budget{maxBytes: e.maxRequestBytes, maxEntities: int64(e.maxEntities)}
+	r.ctx = withBudget(ctx, r.budget)
 	r.arena.pool = e.chunks
 	defer r.arena.free()
 	switch {
@@ -144,11 +217,36 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 			r.node(p.Root)
 		}
 	}
+	if r.cut.Load() {
+		// The data is incomplete in unknown places: none of it is answered.
+		return &Response{Data: []byte("null"), Errors: r.errors, SubgraphBytes: r.budget.bytes.Load()}
+	}
+	if te := timeoutError(ctx); te != nil {
+		r.errors = append(r.errors, *te)
+	}
 	r.introspect(p.Operation)
 	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
+	if e.maxOutputBytes > 0 {
+		sh.maxBytes = len(dataPrefix) + e.maxOutputBytes
+	}
 	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
+	if sh.overflow {
+		return &Response{Data: []byte("null"), Errors: append(r.errors, Error{
+			Message:    fmt.Sprintf("the response is larger than %d bytes (the router's limit per response)", e.maxOutputBytes),
+			Extensions: map[string]any{"code": CodeResponseLimit},
+		}), SubgraphBytes: r.budget.bytes.Load()}
+	}
 	p.SizeHint.Store(int64(len(data)))
-	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data}
+	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data, SubgraphBytes: r.budget.bytes.Load()}
+}
+
+// cutOff stops the request for going over its budget, once, with err's message.
+func (r *run) cutOff(err error) {
+	if r.cut.Swap(true) {
+		return
+	}
+	r.stopped.Store(true)
+	r.addError(Error{Message: err.Error(), Extensions: map[string]any{"code": CodeResponseLimit}})
 }
 
 func (r *run) node(n plan.Node) {
@@ -189,6 +287,19 @@ func (r *run) addError(e Error) {
 
 // fetchFailed reports a fetch that produced no data.
 func (r *run) fetchFailed(f *plan.Fetch, err error) {
+	var be *errBudget
+	if errors.As(err, &be) {
+		r.cutOff(be)
+		return
+	}
+	if r.ctx.Err() != nil {
+		// The request's own deadline or cancellation: reported once, by
+		// Execute, not as this subgraph's failure; the fields stay null.
+		r.mu.Lock()
+		r.failed = append(r.failed, f.Scope...)
+		r.mu.Unlock()
+		return
+	}
 	code := CodeSubrequestHTTP
 	if fe, ok := err.(*fetchError); ok {
 		code = fe.code
@@ -259,7 +370,9 @@ func (r *run) rootFetch(f *plan.Fetch) {
 		r.fetchFailed(f, fmt.Errorf("unknown subgraph"))
 		return
 	}
-	resp, err := c.do(r.ctx, &r.arena, r.body(f, nil), r.e.dedupe && !f.Mutation, &f.SizeHint)
+	ctx, span := r.e.tel.startStep(r.ctx, "Fetch", f)
+	defer endStep(span)
+	resp, err := c.do(ctx, &r.arena, f, r.body(f, nil), r.e.dedupe && !f.Mutation)
 	if err != nil {
 		r.fetchFailed(f, err)
 		if f.Mutation {
@@ -371,7 +484,13 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	if len(col.reps) == 0 {
 		return
 	}
-	resp, err := c.do(r.ctx, &r.arena, r.body(f, col.reps), r.e.dedupe, &f.SizeHint)
+	if err := r.budget.chargeEntities(len(col.objs)); err != nil {
+		r.cutOff(err)
+		return
+	}
+	ctx, span := r.e.tel.startStep(r.ctx, "Flatten", f)
+	defer endStep(span)
+	resp, err := c.do(ctx, &r.arena, f, r.body(f, col.reps), r.e.dedupe)
 	if err != nil {
 		r.fetchFailed(f, err)
 		return

@@ -41,7 +41,7 @@ func BenchmarkExecuteGatewaysBenchmark(b *testing.B) {
 		b.Fatal(err)
 	}
 	rp := &replay{next: http.DefaultTransport, seen: map[string][]byte{}, rec: true}
-	e := New(g, Options{Transport: rp, NoDedupe: true})
+	e := New(g, Options{Transport: rp, Dedupe: new(bool)})
 	if resp := e.Execute(context.Background(), pl, vars); resp.Data == nil || len(resp.Errors) > 0 {
 		b.Fatalf("recording failed: %+v", resp.Errors)
 	}

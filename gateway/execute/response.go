@@ -25,6 +25,8 @@ type Response struct {
 	Errors []Error
 	// Extensions, when set, are written as the response's "extensions".
 	Extensions map[string]any
+	// SubgraphBytes is how many bytes of subgraph answers the request read.
+	SubgraphBytes int64
 	// full, when set, is dataPrefix followed by Data in one buffer with room
 	// to spare, from which AppendJSON writes an error-free response.
 	full []byte

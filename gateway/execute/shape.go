@@ -34,6 +34,10 @@ type shaper struct {
 	nulled map[*Value]bool
 	// parent is the object whose fields are being shaped.
 	parent *Value
+	// maxBytes caps buf (0: no cap); overflow is set once it went over,
+	// which abandons the shaping.
+	maxBytes int
+	overflow bool
 }
 
 type group struct {
@@ -186,6 +190,12 @@ func (s *shaper) fields(obj *Value, sels []plan.Selection, typename string) bool
 // value writes v as type t. It returns false when a non-null position got null, so
 // that the caller nulls itself or passes the failure up.
 func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Field) bool {
+	if s.maxBytes > 0 && len(s.buf) > s.maxBytes {
+		s.overflow = true
+	}
+	if s.overflow {
+		return false
+	}
 	if s.unresolvable(v) && needsConcreteType(sels, t.NamedType) {
 		v = nil // explained by the entity fetch's error
 	}
@@ -320,6 +330,9 @@ func (s *shaper) invalid(t *ast.Type, f *plan.Field, why string) bool {
 
 // nullError records a null in a non-null field unless an error already explains it.
 func (s *shaper) nullError(missing bool, f *plan.Field) {
+	if s.overflow {
+		return
+	}
 	if missing && s.underFailedFetch() {
 		return
 	}

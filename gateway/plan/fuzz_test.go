@@ -63,7 +63,7 @@ func FuzzPlanSplit(f *testing.F) {
 	f.Fuzz(func(t *testing.T, query string, flag bool) {
 		vars := map[string]any{"s": flag}
 		split, _, errSplit := New(g, Options{CacheSize: 2}).Plan(query, "", vars)
-		whole, _, errWhole := New(g, Options{CacheSize: 2, SplitDepth: -1}).Plan(query, "", vars)
+		whole, _, errWhole := New(g, Options{CacheSize: 2, SplitDepth: new(int)}).Plan(query, "", vars)
 		if (errSplit == nil) != (errWhole == nil) {
 			t.Fatalf("split plan error %v, unsplit %v", errSplit, errWhole)
 		}

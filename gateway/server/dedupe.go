@@ -12,10 +12,14 @@ import (
 
 // runKey identifies a client query run: cached plans are shared, so the plan's
 // identity stands for the document, operation and @skip/@include values.
+// caller holds every header sent to the subgraphs and the verified principal
+// (callerKey), so that two callers share a run only when the subgraphs cannot
+// tell them apart.
 type runKey struct {
 	plan     *plan.Plan
 	vars     string
 	withPlan bool
+	caller   string
 }
 
 // respond runs p and returns the response body. Identical in-flight queries (the
@@ -23,12 +27,17 @@ type runKey struct {
 // serialised bytes, which every waiting client writes as they are. The shared
 // run is detached from any one client: it goes on while some client waits,
 // bounded by the request timeout, and stops when all have gone. Mutations always
-// run on their own.
+// run on their own, and so do queries whose subgraph response headers go to
+// their client.
 func (s *Server) respond(ctx context.Context, st *state, p *plan.Plan, vars map[string]any, withPlan bool) []byte {
 	if st.queries == nil || p.Operation.Kind != ast.Query {
 		return s.execute(ctx, st, p, vars, withPlan)
 	}
-	key := runKey{plan: p, withPlan: withPlan}
+	caller, shared := callerKey(ctx, p)
+	if !shared {
+		return s.execute(ctx, st, p, vars, withPlan)
+	}
+	key := runKey{plan: p, withPlan: withPlan, caller: caller}
 	if len(vars) > 0 {
 		b, err := json.Marshal(vars) // map keys are sorted: equal variables, equal bytes
 		if err != nil {
@@ -48,9 +57,10 @@ func (s *Server) respond(ctx context.Context, st *state, p *plan.Plan, vars map[
 
 // execute runs p within the request timeout and serialises the response.
 func (s *Server) execute(ctx context.Context, st *state, p *plan.Plan, vars map[string]any, withPlan bool) []byte {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, s.cfg.RequestTimeout, &execute.RequestTimeout{After: s.cfg.RequestTimeout})
 	defer cancel()
 	resp := st.exec.Execute(ctx, p, vars)
+	defer func(resp *execute.Response) { s.memory.after(resp.SubgraphBytes + int64(len(resp.Data))) }(resp)
 	if withPlan {
 		resp.Extensions = map[string]any{"queryPlan": queryPlanExtension(p)}
 	}

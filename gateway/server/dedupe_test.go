@@ -66,7 +66,7 @@ func TestDedupeSharesIdenticalQueries(t *testing.T) {
 			var hits atomic.Int32
 			release := make(chan struct{})
 			sub := slowHello(t, &hits, release)
-			s, err := New(Config{SupergraphSDL: helloSupergraph(sub.URL), DisableDedupe: tc.disable}, nil)
+			s, err := New(Config{SupergraphSDL: helloSupergraph(sub.URL), Dedupe: new(!tc.disable)}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,7 @@
 package server
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +13,9 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/shopgraph/shopgraph/gateway/execute"
+	"github.com/shopgraph/shopgraph/gateway/persisted"
 	"github.com/shopgraph/shopgraph/gateway/plan"
+	"github.com/shopgraph/shopgraph/gateway/playground"
 )
 
 const (
@@ -24,21 +26,30 @@ const (
 // Handler returns the router's HTTP handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/graphql", s.serveGraphQL)
+	// The playground, also served at /graphql to a browser that navigates there
+	// (its assets then load from beneath /graphql), unless switched off.
+	if on(s.cfg.Playground) {
+		pg := playground.Handler("/graphql")
+		mux.Handle("/playground", pg)
+		mux.Handle("/playground/", pg)
+		mux.Handle("/graphql/assets/", pg)
+		mux.HandleFunc("/graphql", func(w http.ResponseWriter, r *http.Request) {
+			if playground.WantsPage(r) {
+				pg.ServeHTTP(w, r)
+				return
+			}
+			s.serveGraphQL(w, r)
+		})
+	} else {
+		mux.HandleFunc("/graphql", s.serveGraphQL)
+	}
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if !s.Ready() {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = io.WriteString(w, "supergraph not loaded\n")
-			return
-		}
-		_, _ = io.WriteString(w, "ok\n")
-	})
-	return s.recoverer(mux)
+	mux.HandleFunc("/readyz", s.serveReady)
+	mux.Handle("/metrics", s.tel.metricsHandler())
+	return s.tel.wrap(s.recoverer(mux), s)
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {
@@ -56,127 +67,258 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-type gqlRequest struct {
-	Query         string          `json:"query"`
-	OperationName string          `json:"operationName"`
-	Variables     map[string]any  `json:"variables"`
-	Extensions    json.RawMessage `json:"extensions"`
-}
-
-// negotiate picks the response media type from Accept: graphql-response+json when
-// accepted, else application/json (also for clients that send no Accept at all).
-func negotiate(accept string) string {
-	if accept == "" {
-		return mediaJSON
+// negotiate picks the response media type from Accept by preference
+// (q-values): application/graphql-response+json when the client prefers it
+// or likes both equally, application/json when it prefers that, sends
+// */* or application/* (the spec's SHOULD), or sends no Accept. ok is false
+// when Accept accepts neither type (406).
+func negotiate(accept string) (media string, ok bool) {
+	if strings.TrimSpace(accept) == "" {
+		return mediaJSON, true
 	}
-	json := false
+	gqlQ, jsonQ, wildQ := -1.0, -1.0, -1.0
 	for _, part := range strings.Split(accept, ",") {
-		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
 			continue
 		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
+				continue
+			}
+		}
 		switch mt {
 		case mediaGraphQLResponse:
-			return mediaGraphQLResponse
-		case mediaJSON, "*/*", "application/*":
-			json = true
+			gqlQ = max(gqlQ, q)
+		case mediaJSON:
+			jsonQ = max(jsonQ, q)
+		case "*/*", "application/*":
+			wildQ = max(wildQ, q)
 		}
 	}
-	if json {
-		return mediaJSON
+	if jsonQ < 0 {
+		jsonQ = wildQ // a wildcard stands for application/json
 	}
-	return mediaGraphQLResponse
+	switch {
+	case gqlQ > 0 && gqlQ >= jsonQ:
+		return mediaGraphQLResponse, true
+	case jsonQ > 0:
+		return mediaJSON, true
+	}
+	return mediaJSON, false
 }
 
-func (s *Server) writeErrors(w http.ResponseWriter, media string, status int, errs ...execute.Error) {
-	resp := execute.Response{Errors: errs}
-	w.Header().Set("Content-Type", media+"; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(resp.AppendJSON(nil))
-}
+// allowedMethods is the Allow header of /graphql.
+const allowedMethods = "GET, POST, OPTIONS"
 
-func requestError(msg string, code string) execute.Error {
-	return execute.Error{Message: msg, Extensions: map[string]any{"code": code}}
-}
-
+// serveGraphQL serves /graphql. Each step may answer the request itself:
+//  1. CORS (cors.go): a preflight is answered; other requests get CORS headers.
+//  2. The response media type from Accept (406 when neither JSON type is).
+//  3. The method (405 unless GET or POST) and a POST's Content-Type (415),
+//     then CSRF prevention (csrf.go, 400).
+//  4. decodeHTTPRequest (request.go): the GET query string or the POST body
+//     (413, 400), one request or a batch.
+//  5. runRequest for the request, or serveBatch (batch.go) for a batch.
 func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
-	media := negotiate(r.Header.Get("Accept"))
-	var req gqlRequest
-	switch r.Method {
-	case http.MethodPost:
-		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if ct != "" && ct != mediaJSON {
-			s.writeErrors(w, media, http.StatusUnsupportedMediaType, requestError("unsupported Content-Type "+ct+": send application/json", "BAD_REQUEST"))
-			return
-		}
-		body, err := readBody(w, r, s.cfg.MaxBodyBytes)
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				s.writeErrors(w, media, http.StatusRequestEntityTooLarge, requestError(fmt.Sprintf("request body larger than %d bytes", s.cfg.MaxBodyBytes), "BAD_REQUEST"))
-				return
-			}
-			s.writeErrors(w, media, http.StatusBadRequest, requestError("cannot read request body: "+err.Error(), "BAD_REQUEST"))
-			return
-		}
-		if err := decodeRequest(body, &req); err != nil {
-			s.writeErrors(w, media, http.StatusBadRequest, requestError("invalid JSON body: "+err.Error(), "BAD_REQUEST"))
-			return
-		}
-	case http.MethodGet:
-		q := r.URL.Query()
-		req.Query = q.Get("query")
-		req.OperationName = q.Get("operationName")
-		if v := q.Get("variables"); v != "" {
-			if err := json.Unmarshal([]byte(v), &req.Variables); err != nil {
-				s.writeErrors(w, media, http.StatusBadRequest, requestError("invalid JSON in variables: "+err.Error(), "BAD_REQUEST"))
-				return
-			}
-		}
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		s.writeErrors(w, media, http.StatusMethodNotAllowed, requestError("use GET or POST", "BAD_REQUEST"))
+	if s.cfg.CORS.serve(w, r, s.cfg.CSRF) {
 		return
 	}
-	if strings.TrimSpace(req.Query) == "" {
-		s.writeErrors(w, media, http.StatusBadRequest, requestError("the request has no query", "BAD_REQUEST"))
+	media, ok := negotiate(r.Header.Get("Accept"))
+	if !ok {
+		s.writeHTTPError(w, media, &httpError{status: http.StatusNotAcceptable, code: codeBadRequest,
+			message: "the Accept header accepts neither application/graphql-response+json nor application/json"})
 		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		// Before CSRF prevention: a form or text POST is refused whatever its
+		// headers, with the status that says why.
+		if herr := checkContentType(r.Header.Get("Content-Type")); herr != nil {
+			s.writeHTTPError(w, media, herr)
+			return
+		}
+	case http.MethodOptions:
+		w.Header().Set("Allow", allowedMethods)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	default:
+		s.writeHTTPError(w, media, &httpError{status: http.StatusMethodNotAllowed, allow: allowedMethods, code: codeBadRequest,
+			message: "method " + r.Method + " is not allowed: use GET or POST (GET for queries only)"})
+		return
+	}
+	if herr := s.checkCSRF(r); herr != nil {
+		s.writeHTTPError(w, media, herr)
+		return
+	}
+	if w, r, ok = s.authenticate(w, r, media); !ok {
+		return
+	}
+	reqs, batched, herr := s.decodeHTTPRequest(w, r)
+	if herr != nil {
+		s.writeHTTPError(w, media, herr)
+		return
+	}
+	if batched {
+		s.serveBatch(w, r, media, reqs)
+		return
+	}
+	s.writeResult(w, media, s.runRequest(r.Context(), r, reqs[0]))
+}
+
+// result is one GraphQL response and the HTTP status it calls for.
+type result struct {
+	body []byte
+	// status is the HTTP status under application/graphql-response+json.
+	// Under application/json a GraphQL response is 200 (the spec's SHOULD for
+	// well-formed requests) unless httpLevel.
+	status    int
+	httpLevel bool   // status holds under application/json too (400 for a malformed request, 405, 503)
+	allow     string // the Allow header of a 405
+	noCache   bool   // Cache-Control: no-cache (a persisted query to register first)
+}
+
+// persistedError is the response of a request whose persisted query cannot run.
+func persistedError(err error) result {
+	var pe *persisted.Error
+	if !errors.As(err, &pe) {
+		// The request's context ended during a lookup.
+		return errorResult(&httpError{status: http.StatusServiceUnavailable, code: "SERVICE_UNAVAILABLE", message: "persisted query lookup: " + err.Error()})
+	}
+	return result{
+		body:      (&execute.Response{Errors: []execute.Error{requestError(pe.Message, pe.Code)}}).AppendJSON(nil),
+		status:    pe.Status,
+		httpLevel: true,
+		noCache:   pe.NoCache,
+	}
+}
+
+func errorResult(herr *httpError) result {
+	return result{
+		body:      (&execute.Response{Errors: []execute.Error{requestError(herr.message, herr.code)}}).AppendJSON(nil),
+		status:    herr.status,
+		httpLevel: true,
+		allow:     herr.allow,
+	}
+}
+
+// runRequest runs one GraphQL request and returns its response.
+func (s *Server) runRequest(ctx context.Context, r *http.Request, req gqlRequest) result {
+	op, res, ok := s.prepare(r, req)
+	if !ok {
+		return res
+	}
+	return s.run(ctx, op)
+}
+
+// operation is a request ready to run.
+type operation struct {
+	st       *state
+	plan     *plan.Plan
+	vars     map[string]any
+	withPlan bool
+}
+
+// prepare checks and plans one request; when it cannot run, ok is false and
+// res is its error response.
+func (s *Server) prepare(r *http.Request, req gqlRequest) (op operation, res result, ok bool) {
+	if req.err != nil {
+		return op, errorResult(req.err), false
+	}
+	query, err := s.persisted.Resolve(r.Context(), persisted.Request{Query: req.Query, Extensions: req.Extensions, DocumentID: req.DocumentID})
+	if err != nil {
+		return op, persistedError(err), false
+	}
+	req.Query = query
+	if strings.TrimSpace(req.Query) == "" {
+		return op, errorResult(badRequest("the request has no query")), false
 	}
 	st := s.state.Load()
 	if st == nil {
-		s.writeErrors(w, media, http.StatusServiceUnavailable, requestError("the router is starting: the supergraph is not loaded yet (waiting for subgraphs)", "SERVICE_UNAVAILABLE"))
-		return
+		return op, errorResult(errNotLoaded()), false
 	}
-	p, vars, err := st.planner.Plan(req.Query, req.OperationName, req.Variables)
-	if err != nil {
-		var re *plan.RequestError
-		if errors.As(err, &re) {
-			status := http.StatusOK
-			if media == mediaGraphQLResponse {
-				status = http.StatusBadRequest
-			}
-			s.writeErrors(w, media, status, fromGQLErrors(re)...)
-			return
-		}
-		s.log.Warn("cannot plan operation", "err", err, "operation", req.OperationName)
-		status := http.StatusOK
-		if media == mediaGraphQLResponse {
-			status = http.StatusInternalServerError
-		}
-		s.writeErrors(w, media, status, requestError(err.Error(), "QUERY_PLANNING_FAILED"))
-		return
+	p, vars, res, ok := s.plan(st, req)
+	if !ok {
+		return op, res, false
 	}
+	// The kind is known once the document is parsed and validated (by the
+	// planner), so an invalid mutation sent with GET gets its validation
+	// error rather than 405.
 	if r.Method == http.MethodGet && p.Operation.Kind != ast.Query {
-		w.Header().Set("Allow", "POST")
-		s.writeErrors(w, media, http.StatusMethodNotAllowed, requestError("mutations must use POST", "BAD_REQUEST"))
-		return
+		return op, errorResult(&httpError{status: http.StatusMethodNotAllowed, allow: http.MethodPost, code: codeBadRequest,
+			message: "a " + string(p.Operation.Kind) + " cannot be sent with GET: use POST"}), false
 	}
-	body := s.respond(r.Context(), st, p, vars, wantsQueryPlan(r, req.Extensions))
+	return operation{st: st, plan: p, vars: vars, withPlan: wantsQueryPlan(r, req.Extensions)}, result{}, true
+}
+
+// run executes a prepared operation.
+func (s *Server) run(ctx context.Context, op operation) result {
+	return result{body: s.respond(ctx, op.st, op.plan, op.vars, op.withPlan), status: http.StatusOK}
+}
+
+// errNotLoaded answers requests until a supergraph is loaded.
+func errNotLoaded() *httpError {
+	return &httpError{status: http.StatusServiceUnavailable, code: "SERVICE_UNAVAILABLE",
+		message: "the router is starting: the supergraph is not loaded yet (waiting for subgraphs)"}
+}
+
+// plan plans req; when it cannot, ok is false and res is the error response:
+// 400 under application/graphql-response+json for parse, validation, variable
+// and limit errors, 500 when the supergraph cannot serve a valid operation.
+func (s *Server) plan(st *state, req gqlRequest) (p *plan.Plan, vars map[string]any, res result, ok bool) {
+	p, vars, err := st.planner.Plan(req.Query, req.OperationName, req.Variables)
+	if err == nil {
+		return p, vars, result{}, true
+	}
+	var re *plan.RequestError
+	if errors.As(err, &re) {
+		resp := execute.Response{Errors: fromGQLErrors(re)}
+		for _, e := range resp.Errors {
+			code, _ := e.Extensions["code"].(string)
+			s.tel.metrics.GraphQLError(code)
+			if limit, ok := e.Extensions["limit"].(string); ok && re.Phase == "limit" {
+				s.tel.metrics.Refused(limit)
+			}
+		}
+		return nil, nil, result{body: resp.AppendJSON(nil), status: http.StatusBadRequest}, false
+	}
+	s.log.Warn("cannot plan operation", "err", err, "operation", req.OperationName)
+	s.tel.metrics.GraphQLError("QUERY_PLANNING_FAILED")
+	resp := execute.Response{Errors: []execute.Error{requestError(err.Error(), "QUERY_PLANNING_FAILED")}}
+	return nil, nil, result{body: resp.AppendJSON(nil), status: http.StatusInternalServerError}, false
+}
+
+// writeResult writes one response with the status its media type calls for.
+func (s *Server) writeResult(w http.ResponseWriter, media string, res result) {
+	status := res.status
+	if media == mediaJSON && !res.httpLevel {
+		status = http.StatusOK
+	}
+	if res.allow != "" {
+		w.Header().Set("Allow", res.allow)
+	}
+	if res.noCache {
+		w.Header().Set("Cache-Control", persisted.NoCacheValue)
+	}
+	writeBody(w, media, status, res.body)
+}
+
+func (s *Server) writeHTTPError(w http.ResponseWriter, media string, herr *httpError) {
+	s.writeResult(w, media, errorResult(herr))
+}
+
+func writeBody(w http.ResponseWriter, media string, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", media+"; charset=utf-8")
 	// A known length spares chunked encoding and its final write.
 	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+func requestError(msg string, code string) execute.Error {
+	return execute.Error{Message: msg, Extensions: map[string]any{"code": code}}
 }
 
 func fromGQLErrors(re *plan.RequestError) []execute.Error {

@@ -21,8 +21,10 @@
 //
 // Routes: POST and GET /graphql (responses are application/graphql-response+json when
 // the client accepts it, else application/json; status codes per the GraphQL over
-// HTTP spec), /healthz (alive), /readyz (200 once a supergraph is loaded). Until the
-// supergraph is loaded /graphql answers 503 with a GraphQL error.
+// HTTP spec), /healthz (alive), /readyz (200 once a supergraph is loaded; with
+// ?verbose, JSON with each subgraph's circuit breaker state: ready.go says why
+// subgraph health does not change readiness). Until the supergraph is loaded
+// /graphql answers 503 with a GraphQL error.
 package server
 
 import (
@@ -39,6 +41,7 @@ import (
 	"github.com/shopgraph/shopgraph/gateway/compose"
 	"github.com/shopgraph/shopgraph/gateway/execute"
 	"github.com/shopgraph/shopgraph/gateway/internal/flight"
+	"github.com/shopgraph/shopgraph/gateway/persisted"
 	"github.com/shopgraph/shopgraph/gateway/plan"
 	"github.com/shopgraph/shopgraph/gateway/supergraph"
 )
@@ -50,6 +53,11 @@ type Server struct {
 	log    *slog.Logger
 	state  atomic.Pointer[state]
 	client *http.Client
+	memory *memoryReleaser
+	tel    *routerTelemetry
+	edge   *edge // header rules and token verification (auth.go)
+	// persisted resolves APQ hashes and trusted documents (persisted.go).
+	persisted *persisted.Store
 }
 
 type state struct {
@@ -61,21 +69,41 @@ type state struct {
 }
 
 // New validates cfg and, when it carries a supergraph SDL, loads it.
-func New(cfg Config, logger *slog.Logger) (*Server, error) {
+func New(cfg Config, logger *slog.Logger, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{cfg: cfg.withDefaults(), log: logger}
+	s := &Server{cfg: cfg.withDefaults(), log: logger, memory: newMemoryReleaser()}
 	s.client = &http.Client{Timeout: s.cfg.SubgraphTimeout}
+	var err error
+	if s.tel, err = newRouterTelemetry(s, opts); err != nil {
+		return nil, err
+	}
+	if s.edge, err = newEdge(s.cfg, logger); err != nil {
+		return nil, err
+	}
+	if s.persisted, err = persisted.New(context.Background(), s.cfg.Persisted, logger); err != nil {
+		return nil, fmt.Errorf("config: persisted: %w", err)
+	}
 	if cfg.SupergraphSDL != "" {
 		if err := s.LoadSupergraph(cfg.SupergraphSDL); err != nil {
+			_ = s.persisted.Close()
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// Close releases what the server holds beyond its requests: the persisted
+// query store's connections and the subgraph clients' idle connections.
+func (s *Server) Close() error {
+	if st := s.state.Load(); st != nil {
+		st.exec.Close()
+	}
+	return s.persisted.Close()
 }
 
 // LoadSupergraph loads sdl and makes it the served supergraph.
@@ -86,13 +114,29 @@ func (s *Server) LoadSupergraph(sdl string) error {
 	}
 	st := &state{
 		graph:   g,
-		planner: plan.New(g, plan.Options{CacheSize: s.cfg.PlanCacheSize, SplitDepth: s.cfg.SplitDepth, OverrideLabels: s.cfg.OverrideLabels}),
+		planner: plan.New(g, plan.Options{CacheSize: s.cfg.PlanCacheSize, SplitDepth: s.cfg.SplitDepth, OverrideLabels: s.cfg.OverrideLabels, Limits: s.cfg.Limits, NoIntrospection: !on(s.cfg.Introspection)}),
 	}
-	ex := execute.New(g, execute.Options{SubgraphTimeout: s.cfg.SubgraphTimeout, NoDedupe: s.cfg.DisableDedupe})
+	lim := s.cfg.Limits.WithDefaults()
+	ex := execute.New(g, execute.Options{
+		SubgraphTimeout: s.cfg.SubgraphTimeout,
+		Dedupe:          s.cfg.Dedupe,
+		MaxRequestBytes: lim.MaxSubgraphBytes,
+		MaxEntities:     lim.MaxEntities,
+		MaxOutputBytes:  lim.MaxResponseBytes,
+		SubgraphRetries: s.cfg.SubgraphRetries,
+		BreakerFailures: s.cfg.BreakerFailures,
+		BreakerCooldown: s.cfg.BreakerCooldown,
+		Logger:          s.log,
+
+		Observer:             s.tel.metrics,
+		Tracer:               s.tel.tracer,
+		OnBreakerStateChange: s.tel.metrics.BreakerStateChanged,
+	})
 	st.exec = ex
-	if !s.cfg.DisableDedupe {
+	if on(s.cfg.Dedupe) {
 		st.queries = &flight.Group[runKey, []byte]{}
 	}
+	s.tel.graphLoaded(g)
 	if old := s.state.Swap(st); old != nil {
 		// In-flight requests hold their own pointer; idle connections can go.
 		old.exec.Close()

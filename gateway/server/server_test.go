@@ -87,6 +87,7 @@ func TestServerHTTP(t *testing.T) {
 	getReq := func(q string) *http.Request {
 		r := httptest.NewRequest(http.MethodGet, "/graphql?query="+url.QueryEscape(q), nil)
 		r.Header.Set("Accept", gqlResp)
+		r.Header.Set("Apollo-Require-Preflight", "true") // CSRF prevention (csrf.go)
 		return r
 	}
 	tests := []struct {
@@ -240,11 +241,11 @@ func TestConfigValidate(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"empty", Config{}, "set Subgraphs or SupergraphSDL"},
-		{"bad url", Config{Subgraphs: []Subgraph{{Name: "a", URL: "localhost:4001"}}}, "Subgraphs[0].URL"},
-		{"no name", Config{Subgraphs: []Subgraph{{URL: "http://a"}}}, "Subgraphs[0].Name is empty"},
+		{"empty", Config{}, "set subgraphs or a supergraph"},
+		{"bad url", Config{Subgraphs: []Subgraph{{Name: "a", URL: "localhost:4001"}}}, "subgraphs[0].url"},
+		{"no name", Config{Subgraphs: []Subgraph{{URL: "http://a"}}}, "subgraphs[0].name is empty"},
 		{"duplicate", Config{Subgraphs: []Subgraph{{Name: "a", URL: "http://a"}, {Name: "a", URL: "http://b"}}}, "used twice"},
-		{"negative", Config{SupergraphSDL: "x", RequestTimeout: -1}, "RequestTimeout"},
+		{"negative", Config{SupergraphSDL: "x", RequestTimeout: -1}, "requestTimeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

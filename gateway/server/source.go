@@ -78,7 +78,7 @@ func ComposeConfig(ctx context.Context, cfg *compose.Config, client *http.Client
 // 503 and /graphql 503 with a GraphQL error, so that a router started before its
 // subgraphs waits for them instead of failing. cfg.SupergraphSDL must be empty; the
 // config's routing URLs become cfg.Subgraphs.
-func NewFromConfig(cfg Config, sc *compose.Config, logger *slog.Logger) (*Server, error) {
+func NewFromConfig(cfg Config, sc *compose.Config, logger *slog.Logger, opts ...Option) (*Server, error) {
 	if sc == nil {
 		return nil, errors.New("config: no supergraph config")
 	}
@@ -94,7 +94,7 @@ func NewFromConfig(cfg Config, sc *compose.Config, logger *slog.Logger) (*Server
 	for _, name := range names {
 		cfg.Subgraphs = append(cfg.Subgraphs, Subgraph{Name: name, URL: sc.Subgraphs[name].RoutingURL})
 	}
-	return New(cfg, logger)
+	return New(cfg, logger, opts...)
 }
 
 // RunConfig serves the supergraph of sc until ctx ends: it composes at once, retrying

@@ -49,6 +49,8 @@ type Type struct {
 	Inaccessible bool
 	// Values are an enum's values with the subgraphs that define each.
 	Values []*EnumValue
+	// Cost is the type's @cost, nil when it has none.
+	Cost *Cost
 }
 
 // EnumValue is one value of an enum with the subgraphs that know it.
@@ -98,6 +100,8 @@ type Field struct {
 	SourceNames []string
 	// Inaccessible marks a field removed from the API schema.
 	Inaccessible bool
+	// Cost is the field's @cost and @listSize, nil when it has neither.
+	Cost *Cost
 }
 
 // FieldSource is one subgraph's definition of a field.

@@ -180,6 +180,11 @@ func (l *loader) loadType(def *ast.Definition) error {
 		}
 	}
 	t.SubgraphNames = sortedKeys(t.Subgraphs)
+	cost, err := l.loadCost(def.Directives, def.Name)
+	if err != nil {
+		return err
+	}
+	t.Cost = cost
 	if err := l.loadEnumValues(t, def); err != nil {
 		return err
 	}
@@ -231,6 +236,11 @@ func (l *loader) loadField(t *Type, fd *ast.FieldDefinition) (*Field, error) {
 		f.Inaccessible = true
 	}
 	coord := t.Name + "." + fd.Name
+	cost, err := l.loadCost(fd.Directives, coord)
+	if err != nil {
+		return nil, err
+	}
+	f.Cost = cost
 	fieldDir := l.join.localDirective("field")
 	dirs := fd.Directives.ForNames(fieldDir)
 	if len(dirs) == 0 {

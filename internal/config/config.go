@@ -26,6 +26,9 @@ type setting struct {
 	flag, env, def string
 	parse          func(string) error
 	value          string // the raw text in effect, for messages
+	// keep: when neither flag nor environment gives the setting, its target
+	// keeps its value (Bind's settings) instead of taking def.
+	keep bool
 }
 
 // New returns an empty Set for the component called name; getenv is usually os.Getenv.
@@ -167,6 +170,14 @@ func CheckURL(v string, schemes ...string) error {
 	return fmt.Errorf("URL scheme %q: want %s", u.Scheme, strings.Join(schemes, " or "))
 }
 
+// Optional registers a setting that is applied only when given as a flag or in
+// the environment (shown is the default the help text shows): its target keeps
+// its value otherwise, the default or what a config file set.
+func (s *Set) Optional(flagName, env, shown, usage string, parse func(string) error) {
+	s.add(flagName, env, shown, usage, parse)
+	s.settings[len(s.settings)-1].keep = true
+}
+
 // Func registers a setting with a parser of the caller's.
 func (s *Set) Func(flagName, env, def, usage string, parse func(string) error) {
 	s.add(flagName, env, def, usage, parse)
@@ -190,6 +201,8 @@ func (s *Set) Parse(args []string) ([]string, error) {
 		case st.env != "" && s.getenv(st.env) != "":
 			st.value = s.getenv(st.env)
 			source = "env " + st.env
+		case st.keep:
+			continue
 		default:
 			st.value = st.def
 			source = "default of --" + st.flag

@@ -1,5 +1,6 @@
-// Package gqlserve builds the gqlgen handler each subgraph serves: GET and POST
-// transports, a query cache, introspection, panic recovery, and an error presenter
+// Package gqlserve builds the gqlgen handler each subgraph serves: GraphQL over
+// HTTP as its spec says (transport.go: GET and POST, media types and status
+// codes), a query cache, introspection, panic recovery, and an error presenter
 // that maps apperr codes to the codes federation clients expect and keeps the
 // details of faults in the logs.
 package gqlserve
@@ -15,7 +16,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -39,7 +39,8 @@ func BadUserInput(errs ...error) Option {
 	return func(c *config) { c.badInput = append(c.badInput, errs...) }
 }
 
-// NewHandler serves schema over GET and POST at any path. service names the
+// NewHandler serves schema over GET and POST at any path, as GraphQL over HTTP
+// says (transport.go). service names the
 // subgraph in logs and in the errors of recovered panics.
 func NewHandler(service string, schema graphql.ExecutableSchema, logger *slog.Logger, opts ...Option) *handler.Server {
 	var cfg config
@@ -47,8 +48,7 @@ func NewHandler(service string, schema graphql.ExecutableSchema, logger *slog.Lo
 		opt(&cfg)
 	}
 	srv := handler.New(schema)
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
 	srv.Use(extension.Introspection{})
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

@@ -115,14 +115,14 @@ func estart(t *testing.T, sc escenario) *erunning {
 	if r.g, err = supergraph.Load(sdl); err != nil {
 		t.Fatalf("load supergraph: %v", err)
 	}
-	r.planner = plan.New(r.g, plan.Options{CacheSize: 64})
+	r.planner = plan.New(r.g, plan.Options{CacheSize: 64, Limits: noLimits})
 	return r
 }
 
 func erun(t *testing.T, sc escenario, cases []ecase) {
 	t.Helper()
 	r := estart(t, sc)
-	ex := execute.New(r.g, execute.Options{SubgraphTimeout: 2 * time.Second})
+	ex := execute.New(r.g, engineOptions())
 	t.Cleanup(ex.Close)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -53,7 +53,7 @@ func exec(t *testing.T, r *running, ex *execute.Executor, query string, vars map
 func startExec(t *testing.T, sc scenario) (*running, *execute.Executor) {
 	t.Helper()
 	r := start(t, sc)
-	ex := execute.New(r.g, execute.Options{SubgraphTimeout: 2 * time.Second})
+	ex := execute.New(r.g, engineOptions())
 	t.Cleanup(ex.Close)
 	return r, ex
 }

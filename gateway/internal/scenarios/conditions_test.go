@@ -17,7 +17,7 @@ import (
 func TestConditionsOnePlan(t *testing.T) {
 	t.Parallel()
 	r := start(t, keysScenario())
-	ex := execute.New(r.g, execute.Options{SubgraphTimeout: 2 * time.Second})
+	ex := execute.New(r.g, engineOptions())
 	t.Cleanup(ex.Close)
 	const query = `query($x: Boolean!) { items { name price @include(if: $x) stock @skip(if: $x) } }`
 	tests := []struct {

@@ -802,7 +802,7 @@ func TestDifferentialMutations(t *testing.T) {
 	start0 := time.Now()
 	w := newMutWorld()
 	r := start(t, w.scenario())
-	ex := execute.New(r.g, execute.Options{SubgraphTimeout: 2 * time.Second})
+	ex := execute.New(r.g, engineOptions())
 	t.Cleanup(ex.Close)
 	api := r.g.API()
 	if api.Mutation == nil {

@@ -1061,7 +1061,7 @@ func TestDifferential(t *testing.T) {
 func runDifferential(t *testing.T, sc scenario, res map[string]testsubgraph.Resolver, newGen func(seed int64, api *ast.Schema) *diffGen) {
 	start0 := time.Now()
 	r := start(t, sc)
-	ex := execute.New(r.g, execute.Options{SubgraphTimeout: 2 * time.Second})
+	ex := execute.New(r.g, engineOptions())
 	t.Cleanup(ex.Close)
 	api := r.g.API()
 

@@ -12,6 +12,7 @@ import (
 	"github.com/shopgraph/shopgraph/gateway/compose"
 	"github.com/shopgraph/shopgraph/gateway/execute"
 	"github.com/shopgraph/shopgraph/gateway/internal/testsubgraph"
+	"github.com/shopgraph/shopgraph/gateway/limits"
 	"github.com/shopgraph/shopgraph/gateway/plan"
 	"github.com/shopgraph/shopgraph/gateway/supergraph"
 )
@@ -24,7 +25,7 @@ type scenario struct {
 	supergraph string
 	// labels are the progressive @override labels that are on.
 	labels []string
-	// splitDepth is the planner's SplitDepth (0: its default).
+	// splitDepth is the planner's SplitDepth: 0 its default, negative never split.
 	splitDepth int
 }
 
@@ -72,7 +73,12 @@ func start(t *testing.T, sc scenario) *running {
 		t.Fatalf("load supergraph: %v", err)
 	}
 	r.g = g
-	r.planner = plan.New(g, plan.Options{CacheSize: 64, OverrideLabels: sc.labels, SplitDepth: sc.splitDepth})
+	opts := plan.Options{CacheSize: 64, OverrideLabels: sc.labels, Limits: noLimits}
+	if sc.splitDepth != 0 {
+		depth := max(sc.splitDepth, 0)
+		opts.SplitDepth = &depth
+	}
+	r.planner = plan.New(g, opts)
 	return r
 }
 
@@ -80,7 +86,7 @@ func start(t *testing.T, sc scenario) *running {
 func run(t *testing.T, sc scenario, cases []tcase) {
 	t.Helper()
 	r := start(t, sc)
-	ex := execute.New(r.g, execute.Options{SubgraphTimeout: 2 * time.Second})
+	ex := execute.New(r.g, engineOptions())
 	t.Cleanup(ex.Close)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -193,3 +199,26 @@ func reps(t *testing.T, reqs []testsubgraph.Request, n int) []any {
 
 const fed = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@inaccessible", "@interfaceObject"])
 `
+
+// noLimits turns the router's operation limits off: the scenarios check the
+// planner and executor, whose generated operations go far deeper and wider
+// than a client's (gateway/limits has its own tests).
+var noLimits = limits.Config{
+	MaxDocumentBytes: -1, MaxTokens: -1, MaxDepth: -1, MaxAliases: -1, MaxRootFields: -1,
+	MaxDirectives: -1, MaxCost: -1, MaxSubgraphBytes: -1, MaxEntities: -1, MaxResponseBytes: -1,
+}
+
+// engineOptions configure the executor as the scenarios need it: no retries
+// and no circuit breakers, whose counts and shedding would change what the
+// failing-subgraph scenarios observe (gateway/execute tests them), and no
+// per-request caps.
+func engineOptions() execute.Options {
+	return execute.Options{
+		SubgraphTimeout: 2 * time.Second,
+		SubgraphRetries: -1,
+		BreakerFailures: -1,
+		MaxRequestBytes: -1,
+		MaxEntities:     -1,
+		MaxOutputBytes:  -1,
+	}
+}

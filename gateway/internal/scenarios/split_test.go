@@ -211,7 +211,7 @@ func TestSplitTurnedOff(t *testing.T) {
 func answer(t *testing.T, sc scenario, query string) (string, map[string]int) {
 	t.Helper()
 	r := start(t, sc)
-	ex := execute.New(r.g, execute.Options{SubgraphTimeout: 2 * time.Second})
+	ex := execute.New(r.g, engineOptions())
 	t.Cleanup(ex.Close)
 	pl, vars, err := r.planner.Plan(query, "", nil)
 	if err != nil {
