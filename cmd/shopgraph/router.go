@@ -28,7 +28,7 @@ type routerConfig struct {
 	SupergraphConfig  string        `yaml:"supergraphConfig" help:"a supergraph config in rover's supergraph.yaml format to compose at start (retrying until its subgraphs answer) and re-compose on an interval"`
 	PollInterval      time.Duration `yaml:"pollInterval" help:"how often to check the supergraph file for changes"`
 	RecomposeInterval time.Duration `yaml:"recomposeInterval" help:"how often to re-compose the supergraph config, fetching subgraph SDLs again"`
-	GCPercent         int           `yaml:"gcPercent" min:"-1" max:"10000" help:"the Go collector's GOGC for the router: higher trades memory for CPU (-1 turns collection off; default 400, or GOGC when set)"`
+	GCPercent         int           `yaml:"gcPercent" min:"-1" max:"10000" help:"the Go collector's GOGC for the router: higher trades memory for CPU (-1 turns collection off; the default is GOGC when set)"`
 	ShutdownTimeout   time.Duration `yaml:"shutdownTimeout" env:"SHUTDOWN_TIMEOUT" help:"how long in-flight requests may finish on shutdown"`
 	Log               struct {
 		Level  string `yaml:"level" flag:"log-level" env:"LOG_LEVEL" values:"debug|info|warn|error" help:"debug, info, warn or error"`

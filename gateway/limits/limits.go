@@ -31,37 +31,37 @@ const Code = "OPERATION_LIMIT_EXCEEDED"
 // (depth 11, cost about 2,500) and far below what a hostile operation needs.
 type Config struct {
 	// MaxDocumentBytes bounds the operation's text (default 128 KiB).
-	MaxDocumentBytes int `yaml:"maxDocumentBytes" help:"the longest operation document, in bytes (default 128 KiB; negative: no limit)"`
+	MaxDocumentBytes int `yaml:"maxDocumentBytes" help:"the longest operation document, in bytes (negative: no limit)"`
 	// MaxTokens bounds the lexical tokens of the document (default 15,000).
-	MaxTokens int `yaml:"maxTokens" help:"the most lexical tokens in a document (default 15000; negative: no limit)"`
+	MaxTokens int `yaml:"maxTokens" help:"the most lexical tokens in a document (negative: no limit)"`
 	// MaxDepth bounds the nesting of fields; a root field has depth 1 (default 20).
-	MaxDepth int `yaml:"maxDepth" help:"the deepest field nesting; a root field has depth 1 (default 20; negative: no limit)"`
+	MaxDepth int `yaml:"maxDepth" help:"the deepest field nesting; a root field has depth 1 (negative: no limit)"`
 	// MaxAliases bounds the aliased fields of the operation (default 50).
-	MaxAliases int `yaml:"maxAliases" help:"the most aliased fields in an operation (default 50; negative: no limit)"`
+	MaxAliases int `yaml:"maxAliases" help:"the most aliased fields in an operation (negative: no limit)"`
 	// MaxRootFields bounds the fields selected on the root type (default 30).
-	MaxRootFields int `yaml:"maxRootFields" help:"the most root fields in an operation (default 30; negative: no limit)"`
+	MaxRootFields int `yaml:"maxRootFields" help:"the most root fields in an operation (negative: no limit)"`
 	// MaxDirectives bounds the directive applications in the operation (default 50).
-	MaxDirectives int `yaml:"maxDirectives" help:"the most directive applications in an operation (default 50; negative: no limit)"`
+	MaxDirectives int `yaml:"maxDirectives" help:"the most directive applications in an operation (negative: no limit)"`
 	// MaxCost bounds the estimated cost (default 50,000).
-	MaxCost int `yaml:"maxCost" help:"the highest estimated cost (default 50000; negative: no limit)"`
+	MaxCost int `yaml:"maxCost" help:"the highest estimated cost (negative: no limit)"`
 	// DefaultListSize is the assumed size of a list that no argument or
 	// @listSize sizes (default 10).
-	DefaultListSize int `yaml:"defaultListSize" help:"the assumed size of a list that no argument or @listSize sizes (default 10)"`
+	DefaultListSize int `yaml:"defaultListSize" help:"the assumed size of a list that no argument or @listSize sizes"`
 	// SlicingArguments are the argument names that size a list, or the lists
 	// right below a connection field (default first, last, limit).
-	SlicingArguments []string `yaml:"slicingArguments" help:"argument names that size a list or the lists under a connection (default first,last,limit)"`
+	SlicingArguments []string `yaml:"slicingArguments" help:"argument names that size a list or the lists under a connection"`
 
 	// The caps below bound a request while it runs, for the operations whose
 	// estimate was too low; the executor enforces them.
 
 	// MaxSubgraphBytes caps the subgraph answer bytes one request may read,
 	// summed over its fetches (default 32 MiB).
-	MaxSubgraphBytes int64 `yaml:"maxSubgraphBytes" help:"the most subgraph answer bytes one request may read (default 32 MiB; negative: no cap)"`
+	MaxSubgraphBytes int64 `yaml:"maxSubgraphBytes" help:"the most subgraph answer bytes one request may read (negative: no cap)"`
 	// MaxEntities caps the objects one request's entity fetches are made for
 	// (default 100,000).
-	MaxEntities int `yaml:"maxEntities" help:"the most objects one request may fetch entities for (default 100000; negative: no cap)"`
+	MaxEntities int `yaml:"maxEntities" help:"the most objects one request may fetch entities for (negative: no cap)"`
 	// MaxResponseBytes caps the response's data (default 32 MiB).
-	MaxResponseBytes int `yaml:"maxResponseBytes" help:"the largest response data (default 32 MiB; negative: no cap)"`
+	MaxResponseBytes int `yaml:"maxResponseBytes" help:"the largest response data (negative: no cap)"`
 }
 
 // Defaults of Config's fields.

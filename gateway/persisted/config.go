@@ -25,35 +25,35 @@ type Config struct {
 	APQ APQConfig `yaml:"apq"`
 	// Manifest is the path of a trusted-documents manifest (JSON): Apollo's
 	// persisted query manifest or a Relay-style {id: body} object. Optional.
-	Manifest string `yaml:"manifest"`
+	Manifest string `yaml:"manifest" help:"a trusted-documents manifest (Apollo persisted query manifest or Relay {id: body} JSON)"`
 	// Only refuses every operation that is not in the manifest
 	// (--persisted-only); APQ registration is refused too.
-	Only bool `yaml:"only"`
+	Only bool `yaml:"only" flag:"persisted-only" help:"refuse every operation that is not in the trusted-documents manifest"`
 	// LogUnknown logs operations that are not in the manifest (audit mode),
 	// whether or not Only refuses them.
-	LogUnknown bool `yaml:"logUnknown"`
+	LogUnknown bool `yaml:"logUnknown" help:"log operations that are not in the manifest"`
 }
 
 // APQConfig configures automatic persisted queries.
 type APQConfig struct {
 	// Disabled answers PersistedQueryNotSupported to APQ requests whose hash is
 	// not a trusted document.
-	Disabled bool `yaml:"disabled"`
+	Disabled bool `yaml:"disabled" help:"answer PersistedQueryNotSupported to automatic persisted queries"`
 	// CacheSize bounds the entries kept in memory (default 10000).
-	CacheSize int `yaml:"cacheSize"`
+	CacheSize int `yaml:"cacheSize" help:"the most APQ entries kept in memory (0: 10000)"`
 	// MaxBytes bounds the query bytes kept in memory (default 32 MiB).
-	MaxBytes int64 `yaml:"maxBytes"`
+	MaxBytes int64 `yaml:"maxBytes" help:"the most query bytes APQ keeps in memory (0: 32 MiB)"`
 	// RedisURL, when set, shares registrations between router replicas
 	// through Redis (redis://[user:password@]host:port/db).
-	RedisURL string `yaml:"redisURL"`
+	RedisURL string `yaml:"redisURL" help:"a Redis URL through which router replicas share APQ registrations"`
 	// TTL is how long a registration lives in Redis (default 24 h).
-	TTL time.Duration `yaml:"ttl"`
+	TTL time.Duration `yaml:"ttl" help:"how long Redis keeps an APQ registration (0: 24h)"`
 	// RedisTimeout bounds each Redis command, so that a slow Redis costs a
 	// request at most this much (default 500 ms).
-	RedisTimeout time.Duration `yaml:"redisTimeout"`
+	RedisTimeout time.Duration `yaml:"redisTimeout" help:"the longest one Redis command may take (0: 500ms)"`
 	// RedisKeyPrefix is put before the hash in Redis keys (default
 	// "shopgraph:apq:").
-	RedisKeyPrefix string `yaml:"redisKeyPrefix"`
+	RedisKeyPrefix string `yaml:"redisKeyPrefix" help:"the prefix of APQ keys in Redis (empty: shopgraph:apq:)"`
 }
 
 func (c Config) withDefaults() Config {

@@ -29,6 +29,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // dist holds the built playground: index.html and assets/*.gz.
@@ -76,12 +77,30 @@ type pageConfig struct {
 // (such as the GraphQL endpoint itself, for browsers), route
 // "<that path>/assets/" to it too.
 func Handler(graphqlEndpoint string) http.Handler {
-	h, err := newHandler(dist, graphqlEndpoint)
-	if err != nil {
-		// The embedded files are part of the build; tests load them.
-		panic(fmt.Sprintf("playground: embedded build is broken: %v", err))
-	}
-	return h
+	l := &lazy{endpoint: graphqlEndpoint}
+	return l
+}
+
+// lazy builds the handler on the first request: reading the embedded assets
+// copies about 2 MB onto the heap, which a router nobody opens the playground
+// on should not carry (with the router's GOGC of 400, its peak memory would
+// grow by five times that).
+type lazy struct {
+	endpoint string
+	once     sync.Once
+	h        *handler
+}
+
+func (l *lazy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	l.once.Do(func() {
+		h, err := newHandler(dist, l.endpoint)
+		if err != nil {
+			// The embedded files are part of the build; tests load them.
+			panic(fmt.Sprintf("playground: embedded build is broken: %v", err))
+		}
+		l.h = h
+	})
+	l.h.ServeHTTP(w, r)
 }
 
 func newHandler(fsys fs.FS, graphqlEndpoint string) (*handler, error) {

@@ -154,7 +154,7 @@ func TestContentSecurityPolicyAllowsAbsoluteEndpoint(t *testing.T) {
 func TestAssets(t *testing.T) {
 	t.Parallel()
 	h := Handler("/graphql")
-	hd := h.(*handler)
+	hd := built(t, h)
 	if len(hd.assets) == 0 {
 		t.Fatal("no embedded assets")
 	}
@@ -259,7 +259,7 @@ func TestAssetErrors(t *testing.T) {
 
 func anyAsset(t *testing.T, h http.Handler) string {
 	t.Helper()
-	for name := range h.(*handler).assets {
+	for name := range built(t, h).assets {
 		return name
 	}
 	t.Fatal("no assets")
@@ -320,4 +320,16 @@ func gzipBytes(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// built returns the handler behind Handler's lazy wrapper, building it.
+func built(t *testing.T, h http.Handler) *handler {
+	t.Helper()
+	l := h.(*lazy)
+	rec := httptest.NewRecorder()
+	l.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/playground", nil))
+	if l.h == nil {
+		t.Fatal("the playground handler was not built by its first request")
+	}
+	return l.h
 }

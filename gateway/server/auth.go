@@ -24,22 +24,22 @@ type JWT struct {
 	// JWKSURL is where the signing keys are published (the users service's
 	// JWKS). Empty: tokens are not verified (but still propagated by the
 	// header rules).
-	JWKSURL string `yaml:"jwksURL"`
+	JWKSURL string `yaml:"jwksURL" help:"verify JWT access tokens against the keys at this JWKS URL (empty: no verification)"`
 	// Issuer, when set, must equal the token's `iss`.
-	Issuer string `yaml:"issuer"`
+	Issuer string `yaml:"issuer" help:"the iss a token must carry (empty: any)"`
 	// Audiences, when set, must include one of the token's `aud` values.
-	Audiences []string `yaml:"audiences"`
+	Audiences []string `yaml:"audiences" help:"audiences of which a token must name one, comma-separated (empty: any)"`
 	// Required refuses requests without a token (401).
-	Required bool `yaml:"required"`
+	Required bool `yaml:"required" help:"refuse requests without a token"`
 	// HeaderName is the header that carries the token (default Authorization).
-	HeaderName string `yaml:"headerName"`
+	HeaderName string `yaml:"headerName" help:"the header that carries the token"`
 	// Prefix is the auth scheme before the token (default Bearer).
-	Prefix string `yaml:"prefix"`
+	Prefix string `yaml:"prefix" help:"the scheme before the token in its header"`
 	// Leeway is the clock skew allowed for exp, nbf and iat (default 30 s).
-	Leeway time.Duration `yaml:"leeway"`
+	Leeway time.Duration `yaml:"leeway" help:"clock skew allowed on exp, nbf and iat (0: 30s)"`
 	// MinRefreshInterval is the least time between two JWKS fetches, however
 	// many unknown kids arrive (default 5 s).
-	MinRefreshInterval time.Duration `yaml:"minRefreshInterval"`
+	MinRefreshInterval time.Duration `yaml:"minRefreshInterval" help:"the shortest time between JWKS fetches for an unknown kid (0: 5s)"`
 }
 
 func (j JWT) withDefaults() JWT {

@@ -26,29 +26,29 @@ type Config struct {
 	// SupergraphSDL is a join-spec supergraph to serve as it is.
 	SupergraphSDL string `yaml:"-"`
 	// RequestTimeout bounds a client request (default 30 s).
-	RequestTimeout time.Duration `yaml:"requestTimeout" help:"the longest one client request may take (default 30s)"`
+	RequestTimeout time.Duration `yaml:"requestTimeout" help:"the longest one client request may take"`
 	// SubgraphTimeout bounds each subgraph request (default 10 s).
-	SubgraphTimeout time.Duration `yaml:"subgraphTimeout" help:"the longest one subgraph fetch may take (default 10s)"`
+	SubgraphTimeout time.Duration `yaml:"subgraphTimeout" help:"the longest one subgraph fetch may take"`
 	// MaxBodyBytes bounds request bodies (default 2 MiB); larger ones get 413.
-	MaxBodyBytes int64 `yaml:"maxBodyBytes" min:"1024" max:"1073741824" help:"the largest request body accepted, in bytes (default 2 MiB)"`
+	MaxBodyBytes int64 `yaml:"maxBodyBytes" min:"1024" max:"1073741824" help:"the largest request body accepted, in bytes"`
 	// PlanCacheSize bounds the number of cached documents and plans (default 1024).
-	PlanCacheSize int `yaml:"planCacheSize" help:"how many documents and plans are cached (default 1024)"`
+	PlanCacheSize int `yaml:"planCacheSize" help:"how many documents and plans are cached"`
 	// RetryMin and RetryMax bound the back-off between composition attempts
 	// while subgraphs do not answer (defaults 250 ms and 10 s).
-	RetryMin time.Duration `yaml:"retryMin" help:"the first wait before composing again while subgraphs do not answer (default 250ms)"`
-	RetryMax time.Duration `yaml:"retryMax" help:"the longest wait between composition attempts (default 10s)"`
+	RetryMin time.Duration `yaml:"retryMin" help:"the first wait before composing again while subgraphs do not answer"`
+	RetryMax time.Duration `yaml:"retryMax" help:"the longest wait between composition attempts"`
 	// Dedupe shares identical in-flight client queries and subgraph fetches
 	// (nil: on); false measures the engine itself. Callers with different
 	// headers or tokens never share.
-	Dedupe *bool `yaml:"dedupe" help:"share identical in-flight client queries and subgraph fetches (default true; false measures the engine itself)"`
+	Dedupe *bool `yaml:"dedupe" help:"share identical in-flight client queries and subgraph fetches (false measures the engine itself)"`
 	// SplitDepth is the list-nesting depth at which the planner splits a
 	// subgraph fetch at a repeated entity (plan.Options.SplitDepth): nil means
 	// plan.DefaultSplitDepth, 0 never splits.
-	SplitDepth *int `yaml:"splitDepth" min:"0" max:"16" help:"split a subgraph fetch that nests lists this deep at a repeated entity reference, so that the subgraph resolves each distinct entity once (default 3; 0 never splits)"`
+	SplitDepth *int `yaml:"splitDepth" min:"0" max:"16" help:"split a subgraph fetch that nests lists this deep at a repeated entity reference, so that the subgraph resolves each distinct entity once (0 never splits)"`
 	// Introspection answers __schema and __type (nil: on).
-	Introspection *bool `yaml:"introspection" help:"answer __schema and __type queries (default true)"`
+	Introspection *bool `yaml:"introspection" help:"answer __schema and __type queries"`
 	// Playground serves the GraphiQL playground at /playground (nil: on).
-	Playground *bool `yaml:"playground" help:"serve the GraphiQL playground at /playground and to browsers at /graphql (default true)"`
+	Playground *bool `yaml:"playground" help:"serve the GraphiQL playground at /playground and to browsers at /graphql"`
 	// Persisted configures automatic persisted queries and trusted documents.
 	Persisted persisted.Config `yaml:"persisted"`
 	// OverrideLabels are the progressive @override labels that are on.
@@ -57,7 +57,7 @@ type Config struct {
 	Limits limits.Config `yaml:"limits"`
 	// MaxBatchSize bounds the requests in one batched POST (a JSON array):
 	// 0 means the default, 10; a negative value turns batching off.
-	MaxBatchSize int `yaml:"maxBatchSize" help:"the most operations in one batched request (default 10; negative turns batching off)"`
+	MaxBatchSize int `yaml:"maxBatchSize" help:"the most operations in one batched request (negative turns batching off)"`
 	// CORS says which browser origins may call /graphql (cors.go).
 	CORS CORS `yaml:"cors"`
 	// CSRF configures the refusal of requests that a browser sends without a
@@ -67,15 +67,15 @@ type Config struct {
 	// after a connection error or an HTTP 502/503/504, with jittered
 	// exponential back-off within the request's deadline: 0 means the
 	// default, 2; a negative value none. Mutations are never retried.
-	SubgraphRetries int `yaml:"subgraphRetries" help:"how often a query's failed subgraph fetch is retried (default 2; negative none; mutations never)"`
+	SubgraphRetries int `yaml:"subgraphRetries" help:"how often a query's failed subgraph fetch is retried (negative none; mutations never)"`
 	// BreakerFailures is how many consecutive failed fetches (connection
 	// errors, timeouts, HTTP 5xx) open a subgraph's circuit breaker, which
 	// then sheds its fetches: 0 means the default, 5; a negative value turns
 	// breakers off.
-	BreakerFailures int `yaml:"breakerFailures" help:"consecutive failed fetches that open a subgraph's circuit breaker (default 5; negative turns breakers off)"`
+	BreakerFailures int `yaml:"breakerFailures" help:"consecutive failed fetches that open a subgraph's circuit breaker (negative turns breakers off)"`
 	// BreakerCooldown is how long an open breaker sheds before it lets one
 	// trial fetch through (default 10 s).
-	BreakerCooldown time.Duration `yaml:"breakerCooldown" help:"how long an open breaker sheds fetches before a trial (default 10s)"`
+	BreakerCooldown time.Duration `yaml:"breakerCooldown" help:"how long an open breaker sheds fetches before a trial"`
 	// Headers are the rules for the headers sent to subgraphs and for the
 	// subgraph response headers sent to clients (gateway/headers); absent,
 	// Authorization is passed to every subgraph.

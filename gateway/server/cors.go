@@ -21,13 +21,13 @@ type CORS struct {
 	// host and port, no path). "*" allows any origin, without credentials.
 	// Nil means the web store in development: http://localhost:3000 and
 	// http://127.0.0.1:3000; an empty, non-nil list allows none.
-	AllowOrigins []string `yaml:"allowOrigins" help:"browser origins allowed to call /graphql, comma-separated; * allows any without credentials (default http://localhost:3000,http://127.0.0.1:3000)"`
+	AllowOrigins []string `yaml:"allowOrigins" help:"browser origins allowed to call /graphql, comma-separated; * allows any without credentials"`
 	// AllowCredentials lets pages send cookies and HTTP authentication
 	// (Access-Control-Allow-Credentials: true).
 	AllowCredentials bool `yaml:"allowCredentials" help:"let allowed origins send cookies and HTTP authentication"`
 	// MaxAge is how long a browser may cache a preflight's answer (default
 	// 10 minutes; negative: not at all).
-	MaxAge time.Duration `yaml:"maxAge" help:"how long a browser may cache a CORS preflight (default 10m; negative: not at all)"`
+	MaxAge time.Duration `yaml:"maxAge" help:"how long a browser may cache a CORS preflight (negative: not at all)"`
 	// AllowHeaders are request headers allowed besides the built-in ones
 	// (content-type, authorization, apollo-require-preflight,
 	// x-apollo-operation-name, x-shopgraph-query-plan, traceparent, tracestate)

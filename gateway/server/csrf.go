@@ -25,7 +25,7 @@ type CSRF struct {
 	// RequiredHeaders are the headers of which a simple request must carry
 	// one, non-empty (default Apollo-Require-Preflight and
 	// X-Apollo-Operation-Name, which Apollo clients send).
-	RequiredHeaders []string `yaml:"requiredHeaders" help:"headers of which a GET or simple POST must carry one (default Apollo-Require-Preflight,X-Apollo-Operation-Name)"`
+	RequiredHeaders []string `yaml:"requiredHeaders" help:"headers of which a GET or simple POST must carry one"`
 }
 
 // csrfSimpleContentTypes are the Content-Types a browser sends cross-origin

@@ -1,30 +1,27 @@
-// Package server serves the federation router over HTTP (GraphQL over HTTP).
+// Package server serves the federation router over HTTP: GraphQL over HTTP with
+// batching, CORS and CSRF prevention, the playground, persisted operations, JWT
+// verification and header propagation, operation limits, plan caching and
+// in-flight de-duplication, readiness and metrics.
+//
+// A request goes through these steps (http.go): CORS (cors.go), content
+// negotiation, method and content type, CSRF (csrf.go), authentication and
+// header rules (auth.go), decoding (request.go; batches in batch.go), persisted
+// query resolution (gateway/persisted), planning with the limits checked before
+// it (gateway/limits through gateway/plan), and execution within the request
+// timeout and the per-request caps (dedupe.go, gateway/execute).
 //
 // API:
 //
-//	type Subgraph struct{ Name, URL string }
-//	type Config struct {
-//		Subgraphs       []Subgraph    // composed from `_service { sdl }` at start-up
-//		SupergraphSDL   string        // or a supergraph served as it is (wins when set)
-//		RequestTimeout  time.Duration // default 30s
-//		SubgraphTimeout time.Duration // default 10s
-//		MaxBodyBytes    int64         // default 1 MiB
-//		PlanCacheSize   int           // default 1024
-//		RetryMin, RetryMax time.Duration // composition back-off, default 250ms..10s
-//	}
-//	func New(cfg Config, logger *slog.Logger) (*Server, error)
+//	func New(cfg Config, logger *slog.Logger, opts ...Option) (*Server, error)
+//	func NewFromConfig(cfg Config, sc *compose.Config, logger *slog.Logger, opts ...Option) (*Server, error)
 //	func (s *Server) Run(ctx context.Context) error  // composes (retrying) then waits for ctx
-//	func (s *Server) Handler() http.Handler          // /graphql, /healthz, /readyz
+//	func (s *Server) Handler() http.Handler          // /graphql, /playground, /healthz, /readyz, /metrics
 //	func (s *Server) Ready() bool
 //	func (s *Server) LoadSupergraph(sdl string) error // swaps the served supergraph atomically
 //	func (s *Server) Graph() *supergraph.Graph       // nil until loaded
+//	func (s *Server) Close() error
 //
-// Routes: POST and GET /graphql (responses are application/graphql-response+json when
-// the client accepts it, else application/json; status codes per the GraphQL over
-// HTTP spec), /healthz (alive), /readyz (200 once a supergraph is loaded; with
-// ?verbose, JSON with each subgraph's circuit breaker state: ready.go says why
-// subgraph health does not change readiness). Until the supergraph is loaded
-// /graphql answers 503 with a GraphQL error.
+// Until the supergraph is loaded /graphql answers 503 with a GraphQL error.
 package server
 
 import (
