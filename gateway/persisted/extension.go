@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/shopgraph/shopgraph/internal/graphqlhttp"
 )
 
 // persistedQueryMember returns extensions.persistedQuery as raw JSON, or nil
@@ -15,7 +17,7 @@ func persistedQueryMember(extensions json.RawMessage) (json.RawMessage, *Error) 
 		return nil, nil
 	}
 	if raw[0] != '{' {
-		return nil, errBadRequest("extensions must be a JSON object, got %s", jsonKind(raw))
+		return nil, errBadRequest("extensions must be a JSON object, got %s", graphqlhttp.JSONKind(raw))
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &members); err != nil {
@@ -32,7 +34,7 @@ func persistedQueryMember(extensions json.RawMessage) (json.RawMessage, *Error) 
 // returns the hash in lower case. Other members are ignored, as Apollo does.
 func decodePersistedQuery(raw json.RawMessage) (string, *Error) {
 	if raw[0] != '{' {
-		return "", errBadRequest("extensions.persistedQuery must be an object {version, sha256Hash}, got %s", jsonKind(raw))
+		return "", errBadRequest("extensions.persistedQuery must be an object {version, sha256Hash}, got %s", graphqlhttp.JSONKind(raw))
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &members); err != nil {
@@ -51,7 +53,7 @@ func decodePersistedQuery(raw json.RawMessage) (string, *Error) {
 			return "", &Error{Message: "unsupported persisted query version " + truncate(string(members["version"]), 20) + ": only version 1 (sha256Hash) is supported", Code: CodeNotSupported, Status: http.StatusBadRequest}
 		}
 	default:
-		return "", errBadRequest("extensions.persistedQuery.version must be the number 1, got %s", jsonKind(members["version"]))
+		return "", errBadRequest("extensions.persistedQuery.version must be the number 1, got %s", graphqlhttp.JSONKind(members["version"]))
 	}
 	hashRaw, ok := members["sha256Hash"]
 	if !ok {
@@ -59,33 +61,11 @@ func decodePersistedQuery(raw json.RawMessage) (string, *Error) {
 	}
 	var hash string
 	if err := json.Unmarshal(hashRaw, &hash); err != nil {
-		return "", errBadRequest("extensions.persistedQuery.sha256Hash must be a string of 64 hexadecimal characters, got %s", jsonKind(hashRaw))
+		return "", errBadRequest("extensions.persistedQuery.sha256Hash must be a string of 64 hexadecimal characters, got %s", graphqlhttp.JSONKind(hashRaw))
 	}
 	hash = strings.ToLower(hash)
 	if !isHash(hash) {
 		return "", errBadRequest("extensions.persistedQuery.sha256Hash must be 64 hexadecimal characters (a SHA-256), got %q", truncate(hash, 80))
 	}
 	return hash, nil
-}
-
-// jsonKind names the kind of a JSON value for error messages.
-func jsonKind(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	default:
-		return "a number"
-	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,11 +15,12 @@ import (
 	"github.com/shopgraph/shopgraph/gateway/persisted"
 	"github.com/shopgraph/shopgraph/gateway/plan"
 	"github.com/shopgraph/shopgraph/gateway/playground"
+	"github.com/shopgraph/shopgraph/internal/graphqlhttp"
 )
 
 const (
-	mediaGraphQLResponse = "application/graphql-response+json"
-	mediaJSON            = "application/json"
+	mediaGraphQLResponse = graphqlhttp.MediaGraphQLResponse
+	mediaJSON            = graphqlhttp.MediaJSON
 )
 
 // Handler returns the router's HTTP handler.
@@ -72,42 +72,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // or likes both equally, application/json when it prefers that, sends
 // */* or application/* (the spec's SHOULD), or sends no Accept. ok is false
 // when Accept accepts neither type (406).
-func negotiate(accept string) (media string, ok bool) {
-	if strings.TrimSpace(accept) == "" {
-		return mediaJSON, true
-	}
-	gqlQ, jsonQ, wildQ := -1.0, -1.0, -1.0
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
-				continue
-			}
-		}
-		switch mt {
-		case mediaGraphQLResponse:
-			gqlQ = max(gqlQ, q)
-		case mediaJSON:
-			jsonQ = max(jsonQ, q)
-		case "*/*", "application/*":
-			wildQ = max(wildQ, q)
-		}
-	}
-	if jsonQ < 0 {
-		jsonQ = wildQ // a wildcard stands for application/json
-	}
-	switch {
-	case gqlQ > 0 && gqlQ >= jsonQ:
-		return mediaGraphQLResponse, true
-	case jsonQ > 0:
-		return mediaJSON, true
-	}
-	return mediaJSON, false
-}
+func negotiate(accept string) (media string, ok bool) { return graphqlhttp.Negotiate(accept) }
 
 // allowedMethods is the Allow header of /graphql.
 const allowedMethods = "GET, POST, OPTIONS"

@@ -6,14 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/shopgraph/shopgraph/gateway/execute"
+	"github.com/shopgraph/shopgraph/internal/graphqlhttp"
 )
 
 // Error codes of requests refused before GraphQL sees them.
@@ -94,22 +93,8 @@ func (s *Server) decodeHTTPRequest(w http.ResponseWriter, r *http.Request) ([]gq
 // type GraphQL over HTTP requires. Form and text bodies are refused: they are
 // what a browser posts cross-origin without a preflight.
 func checkContentType(ct string) *httpError {
-	unsupported := func(format string, args ...any) *httpError {
-		return &httpError{status: http.StatusUnsupportedMediaType, code: codeBadRequest,
-			message: fmt.Sprintf(format, args...) + "; send Content-Type: application/json"}
-	}
-	if ct == "" {
-		return unsupported("the POST has no Content-Type")
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return unsupported("cannot parse Content-Type %q: %v", ct, err)
-	}
-	if mt != mediaJSON {
-		return unsupported("unsupported Content-Type %s", mt)
-	}
-	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return unsupported("unsupported charset %q: GraphQL over HTTP bodies are UTF-8", cs)
+	if why := graphqlhttp.CheckContentType(ct); why != "" {
+		return &httpError{status: http.StatusUnsupportedMediaType, code: codeBadRequest, message: why}
 	}
 	return nil
 }
@@ -155,7 +140,7 @@ func decodeBody(body []byte) (reqs []gqlRequest, batched bool, herr *httpError) 
 	}
 	var top json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
-		return nil, false, badRequest("invalid JSON body: %s", jsonErrorText(err))
+		return nil, false, badRequest("invalid JSON body: %s", graphqlhttp.JSONErrorText(err))
 	}
 	switch top[0] {
 	case '{':
@@ -164,7 +149,7 @@ func decodeBody(body []byte) (reqs []gqlRequest, batched bool, herr *httpError) 
 	case '[':
 		var items []json.RawMessage
 		if err := json.Unmarshal(top, &items); err != nil {
-			return nil, false, badRequest("invalid JSON body: %s", jsonErrorText(err))
+			return nil, false, badRequest("invalid JSON body: %s", graphqlhttp.JSONErrorText(err))
 		}
 		if len(items) == 0 {
 			return nil, false, badRequest("the batch (a JSON array) is empty: send at least one request")
@@ -175,7 +160,7 @@ func decodeBody(body []byte) (reqs []gqlRequest, batched bool, herr *httpError) 
 		}
 		return reqs, true, nil
 	}
-	return nil, false, badRequest("the body must be a JSON object with a \"query\" (or an array of them, a batch), got %s", jsonKind(top))
+	return nil, false, badRequest("the body must be a JSON object with a \"query\" (or an array of them, a batch), got %s", graphqlhttp.JSONKind(top))
 }
 
 // decodeSimple is the fast path of decodeBody: it succeeds only on an object
@@ -214,11 +199,11 @@ func decodeSimple(body []byte) (gqlRequest, bool) {
 func decodeObject(raw json.RawMessage, where string) (gqlRequest, *httpError) {
 	var req gqlRequest
 	if len(raw) == 0 || raw[0] != '{' {
-		return req, badRequest("%sa request must be a JSON object with a \"query\", got %s", where, jsonKind(raw))
+		return req, badRequest("%sa request must be a JSON object with a \"query\", got %s", where, graphqlhttp.JSONKind(raw))
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &members); err != nil {
-		return req, badRequest("%sinvalid JSON: %s", where, jsonErrorText(err))
+		return req, badRequest("%sinvalid JSON: %s", where, graphqlhttp.JSONErrorText(err))
 	}
 	var herrs [5]*httpError
 	req.DocumentID, herrs[4] = stringParam(members, "documentId", where)
@@ -236,12 +221,12 @@ func decodeObject(raw json.RawMessage, where string) (gqlRequest, *httpError) {
 
 func stringParam(members map[string]json.RawMessage, name, where string) (string, *httpError) {
 	raw, ok := members[name]
-	if !ok || jsonKind(raw) == "null" {
+	if !ok || graphqlhttp.JSONKind(raw) == "null" {
 		return "", nil
 	}
 	var s string
 	if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
-		return "", badRequest("%s%q must be a string, got %s", where, name, jsonKind(raw))
+		return "", badRequest("%s%q must be a string, got %s", where, name, graphqlhttp.JSONKind(raw))
 	}
 	return s, nil
 }
@@ -249,11 +234,11 @@ func stringParam(members map[string]json.RawMessage, name, where string) (string
 // rawObjectParam checks that raw is a JSON object, absent or null, and
 // returns the object (or nil).
 func rawObjectParam(raw json.RawMessage, name, where string) (json.RawMessage, *httpError) {
-	if len(raw) == 0 || jsonKind(raw) == "null" {
+	if len(raw) == 0 || graphqlhttp.JSONKind(raw) == "null" {
 		return nil, nil
 	}
 	if raw[0] != '{' {
-		return nil, badRequest("%s%q must be a JSON object, got %s", where, name, jsonKind(raw))
+		return nil, badRequest("%s%q must be a JSON object, got %s", where, name, graphqlhttp.JSONKind(raw))
 	}
 	return raw, nil
 }
@@ -261,17 +246,17 @@ func rawObjectParam(raw json.RawMessage, name, where string) (json.RawMessage, *
 // objectParam decodes variables or extensions: a JSON object, absent or null.
 // Numbers become float64, as encoding/json decodes them into an any.
 func objectParam(raw json.RawMessage, name, where string) (map[string]any, *httpError) {
-	if len(raw) == 0 || jsonKind(raw) == "null" {
+	if len(raw) == 0 || graphqlhttp.JSONKind(raw) == "null" {
 		return nil, nil
 	}
 	if raw[0] != '{' {
-		return nil, badRequest("%s%q must be a JSON object, got %s", where, name, jsonKind(raw))
+		return nil, badRequest("%s%q must be a JSON object, got %s", where, name, graphqlhttp.JSONKind(raw))
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
-		return nil, badRequest("%s%q: invalid JSON: %s", where, name, jsonErrorText(err))
+		return nil, badRequest("%s%q: invalid JSON: %s", where, name, graphqlhttp.JSONErrorText(err))
 	}
 	if err := toFloats(m); err != nil {
 		return nil, badRequest("%s%q: %v", where, name, err)
@@ -339,7 +324,7 @@ func decodeQueryString(rawQuery string) (gqlRequest, *httpError) {
 		if !json.Valid(raw) {
 			var x any
 			err := json.Unmarshal(raw, &x)
-			return req, badRequest("the %q URL parameter is not valid JSON: %s", name, jsonErrorText(err))
+			return req, badRequest("the %q URL parameter is not valid JSON: %s", name, graphqlhttp.JSONErrorText(err))
 		}
 		var herr *httpError
 		if name == "variables" {
@@ -352,42 +337,4 @@ func decodeQueryString(rawQuery string) (gqlRequest, *httpError) {
 		}
 	}
 	return req, nil
-}
-
-// jsonKind names the JSON kind of raw for error messages, never a Go type.
-func jsonKind(raw []byte) string {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
-}
-
-// jsonErrorText words an encoding/json error without its "json: " prefix or
-// Go type names.
-func jsonErrorText(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("%s (at byte %d)", strings.TrimPrefix(se.Error(), "json: "), se.Offset)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return "unexpected end of JSON input"
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return "unexpected " + te.Value
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
 }

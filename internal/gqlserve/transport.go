@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -15,12 +14,14 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/shopgraph/shopgraph/internal/graphqlhttp"
 )
 
 // GraphQL over HTTP media types.
 const (
-	mediaGraphQLResponse = "application/graphql-response+json"
-	mediaJSON            = "application/json"
+	mediaGraphQLResponse = graphqlhttp.MediaGraphQLResponse
+	mediaJSON            = graphqlhttp.MediaJSON
 )
 
 // maxBodyBytes bounds a request body. The router's _entities requests carry
@@ -55,7 +56,7 @@ func (transport) Supports(r *http.Request) bool { return r.Header.Get("Upgrade")
 
 // Do serves one request.
 func (transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	media, ok := negotiate(r.Header.Get("Accept"))
+	media, ok := graphqlhttp.Negotiate(r.Header.Get("Accept"))
 	if !ok {
 		writeError(w, media, http.StatusNotAcceptable, "the Accept header accepts neither application/graphql-response+json nor application/json")
 		return
@@ -67,7 +68,7 @@ func (transport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphEx
 	case http.MethodGet:
 		params, err = decodeQueryString(r.URL.RawQuery)
 	case http.MethodPost:
-		if msg := checkContentType(r.Header.Get("Content-Type")); msg != "" {
+		if msg := graphqlhttp.CheckContentType(r.Header.Get("Content-Type")); msg != "" {
 			writeError(w, media, http.StatusUnsupportedMediaType, msg)
 			return
 		}
@@ -148,65 +149,6 @@ func writeError(w http.ResponseWriter, media string, status int, message string)
 	writeResponse(w, media, status, resp, false)
 }
 
-// negotiate picks the response media type from Accept by preference
-// (q-values): application/graphql-response+json when the client prefers it
-// or likes both equally, application/json when it prefers that, sends */* or
-// application/*, or sends no Accept. ok is false when Accept accepts neither.
-func negotiate(accept string) (media string, ok bool) {
-	if strings.TrimSpace(accept) == "" {
-		return mediaJSON, true
-	}
-	gqlQ, jsonQ, wildQ := -1.0, -1.0, -1.0
-	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
-			continue
-		}
-		q := 1.0
-		if v, ok := params["q"]; ok {
-			if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
-				continue
-			}
-		}
-		switch mt {
-		case mediaGraphQLResponse:
-			gqlQ = max(gqlQ, q)
-		case mediaJSON:
-			jsonQ = max(jsonQ, q)
-		case "*/*", "application/*":
-			wildQ = max(wildQ, q)
-		}
-	}
-	if jsonQ < 0 {
-		jsonQ = wildQ
-	}
-	switch {
-	case gqlQ > 0 && gqlQ >= jsonQ:
-		return mediaGraphQLResponse, true
-	case jsonQ > 0:
-		return mediaJSON, true
-	}
-	return mediaJSON, false
-}
-
-// checkContentType returns why a POST's Content-Type is refused, or "".
-func checkContentType(ct string) string {
-	const send = "; send Content-Type: application/json"
-	if ct == "" {
-		return "the POST has no Content-Type" + send
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	switch {
-	case err != nil:
-		return fmt.Sprintf("cannot parse Content-Type %q: %v", ct, err) + send
-	case mt != mediaJSON:
-		return "unsupported Content-Type " + mt + send
-	case params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8"):
-		return fmt.Sprintf("unsupported charset %q: GraphQL over HTTP bodies are UTF-8", params["charset"]) + send
-	}
-	return ""
-}
-
 // decodeBody reads a POST body: one JSON object. Subgraphs take no batches:
 // the router sends one request at a time.
 func decodeBody(w http.ResponseWriter, r *http.Request) (*graphql.RawParams, error) {
@@ -223,15 +165,15 @@ func decodeBody(w http.ResponseWriter, r *http.Request) (*graphql.RawParams, err
 		return nil, errors.New(`the POST body is empty: send a JSON object such as {"query": "{ __typename }"}`)
 	case !json.Valid(body):
 		var x any
-		return nil, fmt.Errorf("invalid JSON body: %s", jsonErrorText(json.Unmarshal(body, &x)))
+		return nil, fmt.Errorf("invalid JSON body: %s", graphqlhttp.JSONErrorText(json.Unmarshal(body, &x)))
 	case body[0] == '[':
 		return nil, errors.New("batched requests (a JSON array) are not supported: send one request per POST")
 	case body[0] != '{':
-		return nil, fmt.Errorf("the body must be a JSON object with a \"query\", got %s", jsonKind(body))
+		return nil, fmt.Errorf("the body must be a JSON object with a \"query\", got %s", graphqlhttp.JSONKind(body))
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(body, &members); err != nil {
-		return nil, fmt.Errorf("invalid JSON body: %s", jsonErrorText(err))
+		return nil, fmt.Errorf("invalid JSON body: %s", graphqlhttp.JSONErrorText(err))
 	}
 	p := &graphql.RawParams{}
 	errs := []error{
@@ -261,7 +203,7 @@ func decodeQueryString(rawQuery string) (*graphql.RawParams, error) {
 		}
 		if !json.Valid([]byte(v)) {
 			var x any
-			return nil, fmt.Errorf("the %q URL parameter is not valid JSON: %s", name, jsonErrorText(json.Unmarshal([]byte(v), &x)))
+			return nil, fmt.Errorf("the %q URL parameter is not valid JSON: %s", name, graphqlhttp.JSONErrorText(json.Unmarshal([]byte(v), &x)))
 		}
 		if err := objectParam(json.RawMessage(v), name, dst); err != nil {
 			return nil, err
@@ -272,11 +214,11 @@ func decodeQueryString(rawQuery string) (*graphql.RawParams, error) {
 
 func stringParam(members map[string]json.RawMessage, name string, dst *string) error {
 	raw, ok := members[name]
-	if !ok || jsonKind(raw) == "null" {
+	if !ok || graphqlhttp.JSONKind(raw) == "null" {
 		return nil
 	}
 	if raw[0] != '"' || json.Unmarshal(raw, dst) != nil {
-		return fmt.Errorf("%q must be a string, got %s", name, jsonKind(raw))
+		return fmt.Errorf("%q must be a string, got %s", name, graphqlhttp.JSONKind(raw))
 	}
 	return nil
 }
@@ -284,49 +226,16 @@ func stringParam(members map[string]json.RawMessage, name string, dst *string) e
 // objectParam decodes variables or extensions: a JSON object, absent or null.
 // Numbers stay json.Number, which gqlgen's scalars expect.
 func objectParam(raw json.RawMessage, name string, dst *map[string]any) error {
-	if len(raw) == 0 || jsonKind(raw) == "null" {
+	if len(raw) == 0 || graphqlhttp.JSONKind(raw) == "null" {
 		return nil
 	}
 	if raw[0] != '{' {
-		return fmt.Errorf("%q must be a JSON object, got %s", name, jsonKind(raw))
+		return fmt.Errorf("%q must be a JSON object, got %s", name, graphqlhttp.JSONKind(raw))
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(dst); err != nil {
-		return fmt.Errorf("%q: invalid JSON: %s", name, jsonErrorText(err))
+		return fmt.Errorf("%q: invalid JSON: %s", name, graphqlhttp.JSONErrorText(err))
 	}
 	return nil
-}
-
-// jsonKind names the JSON kind of raw for error messages, never a Go type.
-func jsonKind(raw []byte) string {
-	raw = bytes.TrimLeft(raw, " \t\r\n")
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	return "a number"
-}
-
-// jsonErrorText words an encoding/json error without Go type names.
-func jsonErrorText(err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("%s (at byte %d)", se.Error(), se.Offset)
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return "unexpected end of JSON input"
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
 }
