@@ -16,6 +16,8 @@ import (
 	"github.com/shopgraph/shopgraph/internal/config"
 	"github.com/shopgraph/shopgraph/internal/pg"
 	"github.com/shopgraph/shopgraph/internal/telemetry"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -40,6 +42,38 @@ type subgraphSettings struct {
 	shutdownTimeout time.Duration
 	log             logSettings
 	telemetry       telemetrySettings
+	// internal configures the service-to-service API of a subgraph that has one.
+	internal internalSettings
+}
+
+// internalSettings configure a subgraph's service-to-service API: the catalog's
+// stock reservations for checkout.
+type internalSettings struct {
+	serviceToken   string
+	reservationTTL time.Duration
+	sweepInterval  time.Duration
+}
+
+func (st *internalSettings) register(s *config.Set, p string) {
+	// The token is checked after parsing, so that an error message never echoes it.
+	s.String(&st.serviceToken, "service-token", p+"SERVICE_TOKEN", "",
+		"the bearer token service-to-service calls (orders reserving stock) must carry; give the orders service the same one; empty turns the internal API off (404)")
+	s.Duration(&st.reservationTTL, "reservation-ttl", p+"RESERVATION_TTL", catalog.DefaultReservationTTL,
+		"how long a stock reservation is held when the caller names no ttlSeconds")
+	s.Duration(&st.sweepInterval, "reservation-sweep-interval", p+"RESERVATION_SWEEP_INTERVAL", 30*time.Second,
+		"how often expired stock reservations are released")
+}
+
+// validate names the bad setting without showing the token.
+func (st *internalSettings) validate(p string) error {
+	var errs []error
+	if st.serviceToken != "" && len(st.serviceToken) < internalapi.MinTokenLength {
+		errs = append(errs, fmt.Errorf("setting --service-token (env %sSERVICE_TOKEN): want at least %d characters", p, internalapi.MinTokenLength))
+	}
+	if st.reservationTTL > catalog.MaxReservationTTL {
+		errs = append(errs, fmt.Errorf("setting --reservation-ttl (env %sRESERVATION_TTL) = %s: want at most %s", p, st.reservationTTL, catalog.MaxReservationTTL))
+	}
+	return errors.Join(errs...)
 }
 
 // newSubgraphSettings registers the settings of `serve NAME` into st.
@@ -56,6 +90,9 @@ func newSubgraphSettings(name string, getenv func(string) string, st *subgraphSe
 	s.Duration(&st.shutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "how long in-flight requests may finish on shutdown")
 	st.log.register(s)
 	st.telemetry.register(s, name)
+	if parts, err := subgraphParts(name); err == nil && parts.Internal != nil {
+		st.internal.register(s, p)
+	}
 	return s, nil
 }
 
@@ -144,6 +181,11 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 	if err != nil {
 		return err
 	}
+	if parts.Internal != nil {
+		if err := st.internal.validate(envPrefix(name)); err != nil {
+			return fmt.Errorf("serve %s: %w", name, err)
+		}
+	}
 
 	if st.migrate {
 		if err := pg.EnsureDatabaseOf(ctx, st.databaseURL); err != nil {
@@ -168,12 +210,30 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 	defer stopTracing()
 	reg := telemetry.NewRegistry()
 	reg.MustRegister(telemetry.NewPoolCollector(pool, name))
-	httpMetrics, err := telemetry.NewHTTPMetrics(reg, name, "/graphql", "/healthz", "/readyz", "/metrics")
+	routes := []string{"/graphql", "/healthz", "/readyz", "/metrics"}
+	if parts.Internal != nil {
+		routes = append(routes, internalapi.Paths()...)
+	}
+	httpMetrics, err := telemetry.NewHTTPMetrics(reg, name, routes...)
 	if err != nil {
 		return fmt.Errorf("serve %s: %w", name, err)
 	}
 
 	mux := http.NewServeMux()
+	if parts.Internal != nil {
+		// Service-to-service calls only: the router never forwards here (it talks
+		// to /graphql alone), and every request needs the service token.
+		internal, background, err := parts.Internal(pool, logger, st.internal)
+		if err != nil {
+			return fmt.Errorf("serve %s: %w", name, err)
+		}
+		mux.Handle("/internal/", internal)
+		bgCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); background(bgCtx) }()
+		defer func() { stop(); <-done }() // before the pool closes
+		logger.Info("internal API", "enabled", st.internal.serviceToken != "", "reservation_sweep_interval", st.internal.sweepInterval)
+	}
 	mux.Handle("GET /metrics", telemetry.MetricsHandler(reg))
 	mux.Handle("/graphql", parts.Handler(pool, logger))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })

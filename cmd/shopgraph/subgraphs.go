@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	catalogql "github.com/shopgraph/shopgraph/subgraphs/catalog/graph"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
 	catalogpg "github.com/shopgraph/shopgraph/subgraphs/catalog/postgres"
 	ordersql "github.com/shopgraph/shopgraph/subgraphs/orders/graph"
 	orderspg "github.com/shopgraph/shopgraph/subgraphs/orders/postgres"
@@ -30,6 +31,11 @@ type subgraphWiring struct {
 	// Handler serves GraphQL (POST and GET) at whatever path it is mounted on,
 	// with per-request dataloaders.
 	Handler func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler
+	// Internal, when set, returns the subgraph's service-to-service API, served
+	// under /internal/ on its listener, and the background work that goes with it,
+	// which runs until its context ends. The router forwards only to /graphql, so
+	// this API is never part of the public graph.
+	Internal func(pool *pgxpool.Pool, logger *slog.Logger, st internalSettings) (http.Handler, func(context.Context), error)
 }
 
 // subgraphParts returns the wiring for one subgraph by name ("catalog", "orders", "users").
@@ -42,6 +48,15 @@ func subgraphParts(name string) (subgraphWiring, error) {
 			Seed:       catalogpg.Seed,
 			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
 				return catalogql.NewHandler(catalogpg.New(pool), logger)
+			},
+			// Stock reservations for the orders service's checkout, and their expiry.
+			Internal: func(pool *pgxpool.Pool, logger *slog.Logger, st internalSettings) (http.Handler, func(context.Context), error) {
+				store := catalogpg.New(pool)
+				h, err := internalapi.New(store, internalapi.Config{ServiceToken: st.serviceToken, DefaultTTL: st.reservationTTL}, logger)
+				if err != nil {
+					return nil, nil, err
+				}
+				return h, func(ctx context.Context) { internalapi.RunExpiry(ctx, store, st.sweepInterval, logger) }, nil
 			},
 		}, nil
 	case "orders":

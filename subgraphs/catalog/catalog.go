@@ -1,4 +1,4 @@
-// Package catalog is the catalog domain: products, their variants and reviews, and
+// Package catalog is the catalog domain: categories, products, their variants and reviews, and
 // the services the GraphQL layer reads them through. It depends on the standard
 // library only.
 package catalog
@@ -15,6 +15,8 @@ type Product struct {
 	Name        string
 	Description string
 	CreatedAt   time.Time
+	// CategoryID is the product's category (0: none).
+	CategoryID int64
 }
 
 // Option tells variants of a product apart, such as Size: M.
@@ -33,8 +35,12 @@ type Variant struct {
 	// Price is in minor units of Currency (cents for USD), never a float.
 	Price    int64
 	Currency string
+	// CompareAt is the price before a reduction, in minor units (nil: not reduced).
+	CompareAt *int64
 	// Weight is the shipping weight in grams.
 	Weight int
+	// StockOnHand and StockReserved are units in the warehouse and units checkouts hold.
+	StockOnHand, StockReserved int
 }
 
 // Review is a shopper's review of a product.
@@ -53,14 +59,6 @@ type Review struct {
 type Page struct {
 	First int
 	After int64
-}
-
-// ProductList is a page of products.
-type ProductList struct {
-	Products []*Product
-	HasNext  bool
-	// Total counts every product, not just this page.
-	Total int
 }
 
 // ReviewPageRequest asks for a page of the reviews of one product or one author.
@@ -82,8 +80,6 @@ type ReviewList struct {
 type ProductService interface {
 	ProductsByIDs(ctx context.Context, ids []int64) (map[int64]*Product, error)
 	ProductsBySlugs(ctx context.Context, slugs []string) (map[string]*Product, error)
-	// ListProducts returns a page of products in catalog (id) order.
-	ListProducts(ctx context.Context, page Page) (ProductList, error)
 	VariantsByIDs(ctx context.Context, ids []int64) (map[int64]*Variant, error)
 	// VariantsByProductIDs returns each product's variants in display order.
 	VariantsByProductIDs(ctx context.Context, productIDs []int64) (map[int64][]*Variant, error)
@@ -101,4 +97,6 @@ type ReviewService interface {
 type Service interface {
 	ProductService
 	ReviewService
+	CategoryService
+	BrowseService
 }

@@ -9,11 +9,48 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/shopgraph/shopgraph/internal/relay"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/model"
 )
+
+func (r *categoryResolver) Parent(ctx context.Context, obj *model.Category) (*model.Category, error) {
+	if obj.ParentKey == 0 {
+		return nil, nil
+	}
+	c, err := r.loaders(ctx).CategoryByID.Load(ctx, obj.ParentKey)()
+	if err != nil {
+		return nil, fmt.Errorf("load parent of category %d: %w", obj.Key, err)
+	}
+	return toCategory(c), nil
+}
+
+func (r *categoryResolver) Children(ctx context.Context, obj *model.Category) ([]model.Category, error) {
+	children, err := r.loaders(ctx).CategoryChildren.Load(ctx, obj.Key)()
+	if err != nil {
+		return nil, fmt.Errorf("load children of category %d: %w", obj.Key, err)
+	}
+	return toCategories(children), nil
+}
+
+func (r *categoryResolver) Breadcrumbs(ctx context.Context, obj *model.Category) ([]model.Category, error) {
+	// The tree has two levels, so the path is the parent, if any, and the category.
+	out := []model.Category{*obj}
+	if obj.ParentKey != 0 {
+		parent, err := r.Parent(ctx, obj)
+		if err != nil {
+			return nil, err
+		}
+		if parent != nil {
+			out = append([]model.Category{*parent}, out...)
+		}
+	}
+	return out, nil
+}
+
+func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, first *int, after *string, last *int, before *string, filter *model.ProductFilter, sort *model.ProductSort) (*model.ProductConnection, error) {
+	return r.listProducts(ctx, listingArgs{first, last, after, before, filter, sort}, obj.Key)
+}
 
 func (r *productResolver) Variants(ctx context.Context, obj *model.Product) ([]model.ProductVariant, error) {
 	variants, err := r.loaders(ctx).VariantsByProduct.Load(ctx, obj.Key)()
@@ -31,6 +68,65 @@ func (r *productResolver) Variants(ctx context.Context, obj *model.Product) ([]m
 	return out, nil
 }
 
+func (r *productResolver) Category(ctx context.Context, obj *model.Product) (*model.Category, error) {
+	if obj.CategoryKey == 0 {
+		return nil, nil
+	}
+	c, err := r.loaders(ctx).CategoryByID.Load(ctx, obj.CategoryKey)()
+	if err != nil {
+		return nil, fmt.Errorf("load category of product %d: %w", obj.Key, err)
+	}
+	return toCategory(c), nil
+}
+
+func (r *productResolver) Options(ctx context.Context, obj *model.Product) ([]model.ProductOption, error) {
+	variants, err := r.loaders(ctx).VariantsByProduct.Load(ctx, obj.Key)()
+	if err != nil {
+		return nil, fmt.Errorf("load variants of product %d: %w", obj.Key, err)
+	}
+	return productOptions(variants), nil
+}
+
+func (r *productResolver) PriceRange(ctx context.Context, obj *model.Product) (*model.PriceRange, error) {
+	variants, err := r.loaders(ctx).VariantsByProduct.Load(ctx, obj.Key)()
+	if err != nil {
+		return nil, fmt.Errorf("load variants of product %d: %w", obj.Key, err)
+	}
+	if len(variants) == 0 {
+		return nil, catalog.Internal(fmt.Errorf("product %d has no variants", obj.Key))
+	}
+	lo, hi := variants[0], variants[0]
+	for _, v := range variants[1:] {
+		if v.Price < lo.Price {
+			lo = v
+		}
+		if v.Price > hi.Price {
+			hi = v
+		}
+	}
+	minPrice, err := toMoney(lo.Price, lo.Currency)
+	if err != nil {
+		return nil, catalog.Internal(err)
+	}
+	maxPrice, err := toMoney(hi.Price, hi.Currency)
+	if err != nil {
+		return nil, catalog.Internal(err)
+	}
+	return &model.PriceRange{Min: minPrice, Max: maxPrice}, nil
+}
+
+func (r *productResolver) Images(ctx context.Context, obj *model.Product) ([]model.Image, error) {
+	return productImages(obj), nil
+}
+
+func (r *productResolver) RatingSummary(ctx context.Context, obj *model.Product) (*model.RatingSummary, error) {
+	s, err := r.loaders(ctx).RatingSummary.Load(ctx, obj.Key)()
+	if err != nil {
+		return nil, fmt.Errorf("load rating summary of product %d: %w", obj.Key, err)
+	}
+	return toRatingSummary(s), nil
+}
+
 func (r *productResolver) Reviews(ctx context.Context, obj *model.Product, first *int, after *string) (*model.ReviewConnection, error) {
 	page, err := forward(first, after, defaultReviewsPage)
 	if err != nil {
@@ -41,6 +137,25 @@ func (r *productResolver) Reviews(ctx context.Context, obj *model.Product, first
 		return nil, fmt.Errorf("load reviews of product %d: %w", obj.Key, err)
 	}
 	return toReviewConnection(list, page), nil
+}
+
+func (r *productConnectionResolver) Facets(ctx context.Context, obj *model.ProductConnection) (*model.ProductFacets, error) {
+	f, err := r.svc.ProductFacets(ctx, obj.Filter)
+	if err != nil {
+		return nil, catalog.Internal(fmt.Errorf("product facets: %w", err))
+	}
+	ids := make([]int64, len(f.Categories))
+	for i, c := range f.Categories {
+		ids[i] = c.CategoryID
+	}
+	categories, err := r.svc.CategoriesByIDs(ctx, ids)
+	if err != nil {
+		return nil, catalog.Internal(fmt.Errorf("facet categories: %w", err))
+	}
+	for id, c := range categories {
+		r.loaders(ctx).CategoryByID.Prime(ctx, id, c)
+	}
+	return toFacets(f, categories)
 }
 
 func (r *productVariantResolver) Product(ctx context.Context, obj *model.ProductVariant) (*model.Product, error) {
@@ -77,32 +192,59 @@ func (r *queryResolver) Product(ctx context.Context, id *string, slug *string) (
 	return toProduct(p), nil
 }
 
-func (r *queryResolver) Products(ctx context.Context, first *int, after *string) (*model.ProductConnection, error) {
-	page, err := forward(first, after, defaultProductsPage)
-	if err != nil {
-		return nil, err
+func (r *queryResolver) Products(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ProductFilter, sort *model.ProductSort) (*model.ProductConnection, error) {
+	return r.listProducts(ctx, listingArgs{first, last, after, before, filter, sort}, 0)
+}
+
+func (r *queryResolver) Category(ctx context.Context, id *string, slug *string) (*model.Category, error) {
+	var (
+		c   *catalog.Category
+		err error
+	)
+	switch {
+	case (id == nil) == (slug == nil):
+		return nil, catalog.Errorf(catalog.EINVALID, "category: give exactly one of id and slug")
+	case id != nil:
+		n, derr := decodeID(kindCategory, *id)
+		if derr != nil {
+			return nil, derr
+		}
+		c, err = r.loaders(ctx).CategoryByID.Load(ctx, n)()
+	default:
+		c, err = r.loaders(ctx).CategoryBySlug.Load(ctx, *slug)()
 	}
-	list, err := r.svc.ListProducts(ctx, page)
 	if err != nil {
-		return nil, catalog.Internal(fmt.Errorf("list products: %w", err))
+		return nil, fmt.Errorf("load category: %w", err)
 	}
-	// Later fields of this page (variants, reviews) ask for these products by id.
-	for _, p := range list.Products {
+	return toCategory(c), nil
+}
+
+func (r *queryResolver) Categories(ctx context.Context) ([]model.Category, error) {
+	roots, err := r.loaders(ctx).CategoryChildren.Load(ctx, 0)()
+	if err != nil {
+		return nil, fmt.Errorf("load root categories: %w", err)
+	}
+	return toCategories(roots), nil
+}
+
+func (r *queryResolver) SearchSuggestions(ctx context.Context, prefix string, first *int) (*model.SearchSuggestions, error) {
+	n := 5
+	if first != nil {
+		n = *first
+	}
+	if n < 0 || n > maxSuggestions {
+		return nil, catalog.Errorf(catalog.EINVALID, "first must be between 0 and %d, got %d", maxSuggestions, n)
+	}
+	found, err := r.svc.SearchSuggestions(ctx, prefix, n)
+	if err != nil {
+		return nil, catalog.Internal(fmt.Errorf("search suggestions: %w", err))
+	}
+	out := &model.SearchSuggestions{Products: make([]model.Product, len(found.Products)), Categories: toCategories(found.Categories)}
+	for i, p := range found.Products {
 		r.loaders(ctx).ProductByID.Prime(ctx, p.ID, p)
+		out.Products[i] = *toProduct(p)
 	}
-	prefetchProductPage(ctx, r.loaders(ctx), list.Products)
-	edges, info := relay.Page(list.Products, len(list.Products), page.After > 0,
-		func(p *catalog.Product) string { return relay.EncodeIntCursor(p.ID) })
-	info.HasNextPage = list.HasNext
-	conn := &model.ProductConnection{
-		Edges:      make([]model.ProductEdge, len(edges)),
-		PageInfo:   toPageInfo(info),
-		TotalCount: list.Total,
-	}
-	for i, e := range edges {
-		conn.Edges[i] = model.ProductEdge{Cursor: e.Cursor, Node: *toProduct(e.Node)}
-	}
-	return conn, nil
+	return out, nil
 }
 
 func (r *reviewResolver) Author(ctx context.Context, obj *model.Review) (*model.User, error) {
@@ -133,7 +275,13 @@ func (r *userResolver) Reviews(ctx context.Context, obj *model.User, first *int,
 	return toReviewConnection(list, page), nil
 }
 
+func (r *Resolver) Category() generated.CategoryResolver { return &categoryResolver{r} }
+
 func (r *Resolver) Product() generated.ProductResolver { return &productResolver{r} }
+
+func (r *Resolver) ProductConnection() generated.ProductConnectionResolver {
+	return &productConnectionResolver{r}
+}
 
 func (r *Resolver) ProductVariant() generated.ProductVariantResolver {
 	return &productVariantResolver{r}
@@ -146,9 +294,11 @@ func (r *Resolver) Review() generated.ReviewResolver { return &reviewResolver{r}
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	productResolver        struct{ *Resolver }
-	productVariantResolver struct{ *Resolver }
-	queryResolver          struct{ *Resolver }
-	reviewResolver         struct{ *Resolver }
-	userResolver           struct{ *Resolver }
+	categoryResolver          struct{ *Resolver }
+	productResolver           struct{ *Resolver }
+	productConnectionResolver struct{ *Resolver }
+	productVariantResolver    struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	reviewResolver            struct{ *Resolver }
+	userResolver              struct{ *Resolver }
 )

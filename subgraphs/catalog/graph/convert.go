@@ -53,6 +53,7 @@ func toProduct(p *catalog.Product) *model.Product {
 		Name:        p.Name,
 		Description: p.Description,
 		CreatedAt:   p.CreatedAt,
+		CategoryKey: p.CategoryID,
 	}
 }
 
@@ -68,15 +69,27 @@ func toVariant(v *catalog.Variant) (*model.ProductVariant, error) {
 	for i, o := range v.Options {
 		opts[i] = model.VariantOption{Name: o.Name, Value: o.Value}
 	}
+	var compareAt *model.Money
+	if v.CompareAt != nil {
+		m, err := toMoney(*v.CompareAt, v.Currency)
+		if err != nil {
+			return nil, catalog.Internal(err)
+		}
+		compareAt = &m
+	}
 	return &model.ProductVariant{
-		Key:        v.ID,
-		ProductKey: v.ProductID,
-		ID:         relay.EncodeID(kindVariant, v.ID),
-		Sku:        v.SKU,
-		Name:       v.Name,
-		Options:    opts,
-		Price:      price,
-		Weight:     v.Weight,
+		Key:               v.ID,
+		ProductKey:        v.ProductID,
+		ID:                relay.EncodeID(kindVariant, v.ID),
+		Sku:               v.SKU,
+		Name:              v.Name,
+		Options:           opts,
+		SelectedOptions:   opts,
+		Price:             price,
+		CompareAtPrice:    compareAt,
+		QuantityAvailable: v.Available(),
+		StockLevel:        model.StockLevel(v.StockLevel()),
+		Weight:            v.Weight,
 	}, nil
 }
 

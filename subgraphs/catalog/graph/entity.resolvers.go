@@ -13,6 +13,12 @@ import (
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/model"
 )
 
+func (r *entityResolver) FindManyCategoryByIDs(ctx context.Context, reps []*model.CategoryByIDsInput) ([]*model.Category, error) {
+	return resolveBatch(ctx, reps,
+		func(rep *model.CategoryByIDsInput) (int64, error) { return decodeID(kindCategory, rep.ID) },
+		r.svc.CategoriesByIDs, r.loaders(ctx).CategoryByID, infallible(toCategory))
+}
+
 func (r *entityResolver) FindManyProductByIDs(ctx context.Context, reps []*model.ProductByIDsInput) ([]*model.Product, error) {
 	products, err := resolveBatch(ctx, reps,
 		func(rep *model.ProductByIDsInput) (int64, error) { return decodeID(kindProduct, rep.ID) },

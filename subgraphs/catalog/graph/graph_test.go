@@ -133,7 +133,7 @@ func TestCatalogSubgraph(t *testing.T) {
 		var ids []string
 		var after any
 		for page := 0; ; page++ {
-			res, n := s.query(t, productsQuery, map[string]any{"first": 10, "after": after})
+			res, n := s.query(t, productsQuery, map[string]any{"first": 100, "after": after})
 			wantNoErrors(t, res)
 			// One for the page and its count, one for the variants, one for the reviews.
 			if n != 3 {
@@ -160,8 +160,10 @@ func TestCatalogSubgraph(t *testing.T) {
 			}
 			after = *c.PageInfo.EndCursor
 		}
-		if len(ids) != postgres.SeedProductCount || ids[0] != "gid://shopgraph/Product/1" {
-			t.Errorf("walked %d products: %v", len(ids), ids)
+		// Newest first: the seed lists product 1 first, so it comes last.
+		if len(ids) != postgres.SeedProductCount || ids[0] != fmt.Sprintf("gid://shopgraph/Product/%d", postgres.SeedProductCount) ||
+			ids[len(ids)-1] != "gid://shopgraph/Product/1" {
+			t.Errorf("walked %d products, from %s to %s", len(ids), ids[0], ids[len(ids)-1])
 		}
 	})
 
@@ -230,7 +232,7 @@ func TestCatalogSubgraph(t *testing.T) {
 		cases := []struct{ query, contains string }{
 			{`{ products(first: 101) { totalCount } }`, "first must be at most 100, got 101"},
 			{`{ products(first: -1) { totalCount } }`, "first must not be negative"},
-			{`{ products(after: "bogus") { totalCount } }`, `invalid after cursor "bogus"`},
+			{`{ products(after: "bogus") { totalCount } }`, `invalid cursor "bogus"`},
 			{`{ product(id: "gid://shopgraph/Review/1") { id } }`, "it is a Review ID"},
 			{`{ product(id: "42") { id } }`, "not a shopgraph ID"},
 			{`{ product { id } }`, "give exactly one of id and slug"},
@@ -261,9 +263,9 @@ func TestReviewsPageThroughUser(t *testing.T) {
 	seen := map[string]bool{}
 	var after any
 	total := 0
-	for range 20 {
+	for range 100 {
 		res, _ := s.query(t, `query($after: String) { _entities(representations: [{__typename: "User", id: "gid://shopgraph/User/4"}]) {
-			... on User { reviews(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } } }`,
+			... on User { reviews(first: 50, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } } }`,
 			map[string]any{"after": after})
 		wantNoErrors(t, res)
 		var d struct {
@@ -299,7 +301,7 @@ func TestReviewsPageThroughUser(t *testing.T) {
 func TestStatementsStayConstantAsPagesGrow(t *testing.T) {
 	t.Parallel()
 	s := newSubgraph(t)
-	for _, first := range []int{1, 5, 24} {
+	for _, first := range []int{1, 5, 50} {
 		res, n := s.query(t, productsQuery, map[string]any{"first": first})
 		wantNoErrors(t, res)
 		if n != 3 {

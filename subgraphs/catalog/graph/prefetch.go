@@ -27,8 +27,12 @@ func prefetchProductPage(ctx context.Context, l *loaders.Loaders, products []*ca
 	}
 	opCtx := graphql.GetOperationContext(ctx)
 	ids := make([]int64, len(products))
+	cats := make([]int64, 0, len(products))
 	for i, p := range products {
 		ids[i] = p.ID
+		if p.CategoryID != 0 {
+			cats = append(cats, p.CategoryID)
+		}
 	}
 	for _, edges := range graphql.CollectFieldsCtx(ctx, nil) {
 		if edges.Name != "edges" {
@@ -36,7 +40,7 @@ func prefetchProductPage(ctx context.Context, l *loaders.Loaders, products []*ca
 		}
 		for _, node := range graphql.CollectFields(opCtx, edges.Selections, []string{"ProductEdge"}) {
 			if node.Name == "node" {
-				prefetchProducts(ctx, l, ids, graphql.CollectFields(opCtx, node.Selections, []string{"Product"}))
+				prefetchProducts(ctx, l, ids, cats, graphql.CollectFields(opCtx, node.Selections, []string{"Product"}))
 			}
 		}
 	}
@@ -47,13 +51,16 @@ func prefetchProductEntities(ctx context.Context, l *loaders.Loaders, products [
 	if !graphql.HasOperationContext(ctx) || graphql.GetFieldContext(ctx) == nil {
 		return
 	}
-	var ids []int64
+	var ids, cats []int64
 	for _, p := range products {
 		if p != nil {
 			ids = append(ids, p.Key)
+			if p.CategoryKey != 0 {
+				cats = append(cats, p.CategoryKey)
+			}
 		}
 	}
-	prefetchProducts(ctx, l, ids, graphql.CollectFieldsCtx(ctx, []string{"Product", "_Entity"}))
+	prefetchProducts(ctx, l, ids, cats, graphql.CollectFieldsCtx(ctx, []string{"Product", "_Entity"}))
 }
 
 // prefetchUserEntities prefetches User.reviews for users resolved by _entities.
@@ -75,16 +82,22 @@ func prefetchUserEntities(ctx context.Context, l *loaders.Loaders, users []*mode
 	}
 }
 
-// prefetchProducts queues the loads of Product.variants and Product.reviews.
-func prefetchProducts(ctx context.Context, l *loaders.Loaders, ids []int64, fields []graphql.CollectedField) {
+// prefetchProducts queues the loads of the selected Product fields that read
+// through loaders: variants (also behind options and priceRange), reviews,
+// ratingSummary, and category (cats are the products' category ids).
+func prefetchProducts(ctx context.Context, l *loaders.Loaders, ids, cats []int64, fields []graphql.CollectedField) {
 	if len(ids) == 0 {
 		return
 	}
 	vars := graphql.GetOperationContext(ctx).Variables
 	for _, f := range fields {
 		switch f.Name {
-		case "variants":
+		case "variants", "options", "priceRange":
 			queue(ctx, l.VariantsByProduct, ids)
+		case "ratingSummary":
+			queue(ctx, l.RatingSummary, ids)
+		case "category":
+			queue(ctx, l.CategoryByID, cats)
 		case "reviews":
 			prefetchReviewPages(ctx, l.ReviewsByProduct, f, vars, ids)
 		}

@@ -1,9 +1,12 @@
 // Package loaders batches the catalog's reads per request with dataloaders, so the
-// variants or reviews of a page of N products cost one query, not N.
+// variants, reviews, rating summaries or categories of a page of N products cost
+// one query, not N.
 package loaders
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -28,6 +31,70 @@ type Loaders struct {
 	ReviewByID        *dataloader.Loader[int64, *catalog.Review]
 	ReviewsByProduct  *dataloader.Loader[catalog.ReviewPageRequest, catalog.ReviewList]
 	ReviewsByAuthor   *dataloader.Loader[catalog.ReviewPageRequest, catalog.ReviewList]
+	CategoryByID      *dataloader.Loader[int64, *catalog.Category]
+	CategoryBySlug    *dataloader.Loader[string, *catalog.Category]
+	// CategoryChildren loads a category's children by its id; 0 loads the roots.
+	CategoryChildren *dataloader.Loader[int64, []*catalog.Category]
+	// RatingSummary loads a product's rating summary by product id.
+	RatingSummary *dataloader.Loader[int64, catalog.RatingSummary]
+	// CategoryProducts loads a category's product listing; see NewCategoryListing.
+	CategoryProducts *dataloader.Loader[CategoryListing, catalog.ProductPage]
+}
+
+// CategoryListing keys a category's product listing: the category and the rest of
+// the query, encoded, so that the categories of a list asking the same query
+// share one statement.
+type CategoryListing struct {
+	CategoryID int64
+	// query is the JSON of a catalog.ProductQuery without a category.
+	query string
+}
+
+// NewCategoryListing returns the key of q's listing in the category.
+func NewCategoryListing(categoryID int64, q catalog.ProductQuery) (CategoryListing, error) {
+	q.Filter.CategoryID = 0
+	b, err := json.Marshal(q)
+	if err != nil {
+		return CategoryListing{}, fmt.Errorf("encode listing of category %d: %w", categoryID, err)
+	}
+	return CategoryListing{CategoryID: categoryID, query: string(b)}, nil
+}
+
+// categoryListings answers the keys with one statement per distinct query.
+func categoryListings(svc catalog.Service) dataloader.BatchFunc[CategoryListing, catalog.ProductPage] {
+	return func(ctx context.Context, keys []CategoryListing) []*dataloader.Result[catalog.ProductPage] {
+		out := make([]*dataloader.Result[catalog.ProductPage], len(keys))
+		groups := map[string][]int{}
+		var order []string
+		for i, k := range keys {
+			if _, ok := groups[k.query]; !ok {
+				order = append(order, k.query)
+			}
+			groups[k.query] = append(groups[k.query], i)
+		}
+		for _, query := range order {
+			idx := groups[query]
+			var q catalog.ProductQuery
+			err := json.Unmarshal([]byte(query), &q)
+			var pages []catalog.ProductPage
+			if err == nil {
+				ids := make([]int64, len(idx))
+				for j, i := range idx {
+					ids[j] = keys[i].CategoryID
+				}
+				pages, err = svc.ListCategoryProducts(ctx, q, ids)
+			}
+			err = catalog.Internal(err)
+			for j, i := range idx {
+				var page catalog.ProductPage
+				if err == nil && j < len(pages) {
+					page = pages[j]
+				}
+				out[i] = &dataloader.Result[catalog.ProductPage]{Data: page, Error: err}
+			}
+		}
+		return out
+	}
 }
 
 // New returns fresh loaders reading through svc. Loaders cache what they load,
@@ -41,6 +108,11 @@ func New(svc catalog.Service) *Loaders {
 		ReviewByID:        newLoader(byKey(svc.ReviewsByIDs)),
 		ReviewsByProduct:  newLoader(inOrder(svc.ReviewsByProduct)),
 		ReviewsByAuthor:   newLoader(inOrder(svc.ReviewsByAuthor)),
+		CategoryByID:      newLoader(byKey(svc.CategoriesByIDs)),
+		CategoryBySlug:    newLoader(byKey(svc.CategoriesBySlugs)),
+		CategoryChildren:  newLoader(byKey(svc.CategoryChildren)),
+		RatingSummary:     newLoader(byKey(svc.RatingSummaries)),
+		CategoryProducts:  newLoader(categoryListings(svc)),
 	}
 }
 

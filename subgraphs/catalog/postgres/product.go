@@ -3,18 +3,17 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 )
 
-const productColumns = "p.id, p.slug, p.name, p.description, p.created_at"
+const productColumns = "p.id, p.slug, p.name, p.description, p.created_at, coalesce(p.category_id, 0)"
 
 func scanProduct(row pgx.CollectableRow) (*catalog.Product, error) {
 	var p catalog.Product
-	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Description, &p.CreatedAt)
+	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Description, &p.CreatedAt, &p.CategoryID)
 	return &p, err
 }
 
@@ -56,42 +55,4 @@ func (s *Store) ProductsBySlugs(ctx context.Context, slugs []string) (map[string
 		out[p.Slug] = p
 	}
 	return out, nil
-}
-
-// ListProducts implements catalog.ProductService: keyset paging on id, with the
-// total counted in the same statement.
-func (s *Store) ListProducts(ctx context.Context, page catalog.Page) (catalog.ProductList, error) {
-	// The LEFT JOIN keeps the count row when the page is empty.
-	rows, err := s.pool.Query(ctx, `
-		SELECT t.total, p.id, p.slug, p.name, p.description, p.created_at
-		FROM (SELECT count(*) AS total FROM products) AS t
-		LEFT JOIN LATERAL (
-			SELECT * FROM products WHERE id > $1 ORDER BY id LIMIT $2
-		) AS p ON true
-		ORDER BY p.id`, page.After, page.First+1)
-	if err != nil {
-		return catalog.ProductList{}, fmt.Errorf("query products page: %w", err)
-	}
-	var list catalog.ProductList
-	var (
-		id                      *int64
-		slug, name, description *string
-		createdAt               *time.Time
-	)
-	_, err = pgx.ForEachRow(rows, []any{&list.Total, &id, &slug, &name, &description, &createdAt}, func() error {
-		if id == nil {
-			return nil
-		}
-		list.Products = append(list.Products, &catalog.Product{
-			ID: *id, Slug: *slug, Name: *name, Description: *description, CreatedAt: *createdAt,
-		})
-		return nil
-	})
-	if err != nil {
-		return catalog.ProductList{}, fmt.Errorf("read products page: %w", err)
-	}
-	if len(list.Products) > page.First {
-		list.Products, list.HasNext = list.Products[:page.First], true
-	}
-	return list, nil
 }

@@ -9,11 +9,11 @@ import (
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 )
 
-const variantColumns = "v.id, v.product_id, v.sku, v.name, v.options, v.price_minor, v.currency, v.weight_grams"
+const variantColumns = "v.id, v.product_id, v.sku, v.name, v.options, v.price_minor, v.currency, v.compare_at_minor, v.weight_grams, v.stock_on_hand, v.stock_reserved"
 
 func scanVariant(row pgx.CollectableRow) (*catalog.Variant, error) {
 	var v catalog.Variant
-	err := row.Scan(&v.ID, &v.ProductID, &v.SKU, &v.Name, &v.Options, &v.Price, &v.Currency, &v.Weight)
+	err := row.Scan(&v.ID, &v.ProductID, &v.SKU, &v.Name, &v.Options, &v.Price, &v.Currency, &v.CompareAt, &v.Weight, &v.StockOnHand, &v.StockReserved)
 	return &v, err
 }
 

@@ -30,8 +30,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Category() CategoryResolver
 	Entity() EntityResolver
 	Product() ProductResolver
+	ProductConnection() ProductConnectionResolver
 	ProductVariant() ProductVariantResolver
 	Query() QueryResolver
 	Review() ReviewResolver
@@ -42,7 +44,23 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Category struct {
+		Breadcrumbs func(childComplexity int) int
+		Children    func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Parent      func(childComplexity int) int
+		Products    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ProductFilter, sort *model.ProductSort) int
+		Slug        func(childComplexity int) int
+	}
+
+	CategoryFacet struct {
+		Category func(childComplexity int) int
+		Count    func(childComplexity int) int
+	}
+
 	Entity struct {
+		FindManyCategoryByIDs       func(childComplexity int, reps []*model.CategoryByIDsInput) int
 		FindManyProductByIDs        func(childComplexity int, reps []*model.ProductByIDsInput) int
 		FindManyProductBySlugs      func(childComplexity int, reps []*model.ProductBySlugsInput) int
 		FindManyProductVariantByIDs func(childComplexity int, reps []*model.ProductVariantByIDsInput) int
@@ -50,9 +68,26 @@ type ComplexityRoot struct {
 		FindManyUserByIDs           func(childComplexity int, reps []*model.UserByIDsInput) int
 	}
 
+	Image struct {
+		Alt    func(childComplexity int) int
+		Height func(childComplexity int) int
+		URL    func(childComplexity int) int
+		Width  func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount       func(childComplexity int) int
 		CurrencyCode func(childComplexity int) int
+	}
+
+	OptionFacet struct {
+		Name   func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
+	OptionValueFacet struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -62,18 +97,35 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PriceBandFacet struct {
+		Count func(childComplexity int) int
+		Max   func(childComplexity int) int
+		Min   func(childComplexity int) int
+	}
+
+	PriceRange struct {
+		Max func(childComplexity int) int
+		Min func(childComplexity int) int
+	}
+
 	Product struct {
-		CreatedAt   func(childComplexity int) int
-		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Reviews     func(childComplexity int, first *int, after *string) int
-		Slug        func(childComplexity int) int
-		Variants    func(childComplexity int) int
+		Category      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Images        func(childComplexity int) int
+		Name          func(childComplexity int) int
+		Options       func(childComplexity int) int
+		PriceRange    func(childComplexity int) int
+		RatingSummary func(childComplexity int) int
+		Reviews       func(childComplexity int, first *int, after *string) int
+		Slug          func(childComplexity int) int
+		Variants      func(childComplexity int) int
 	}
 
 	ProductConnection struct {
 		Edges      func(childComplexity int) int
+		Facets     func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -83,21 +135,50 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProductFacets struct {
+		Categories func(childComplexity int) int
+		Options    func(childComplexity int) int
+		PriceBands func(childComplexity int) int
+	}
+
+	ProductOption struct {
+		Name   func(childComplexity int) int
+		Values func(childComplexity int) int
+	}
+
 	ProductVariant struct {
-		ID      func(childComplexity int) int
-		Name    func(childComplexity int) int
-		Options func(childComplexity int) int
-		Price   func(childComplexity int) int
-		Product func(childComplexity int) int
-		Sku     func(childComplexity int) int
-		Weight  func(childComplexity int) int
+		CompareAtPrice    func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Options           func(childComplexity int) int
+		Price             func(childComplexity int) int
+		Product           func(childComplexity int) int
+		QuantityAvailable func(childComplexity int) int
+		SelectedOptions   func(childComplexity int) int
+		Sku               func(childComplexity int) int
+		StockLevel        func(childComplexity int) int
+		Weight            func(childComplexity int) int
 	}
 
 	Query struct {
+		Categories         func(childComplexity int) int
+		Category           func(childComplexity int, id *string, slug *string) int
 		Product            func(childComplexity int, id *string, slug *string) int
-		Products           func(childComplexity int, first *int, after *string) int
+		Products           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ProductFilter, sort *model.ProductSort) int
+		SearchSuggestions  func(childComplexity int, prefix string, first *int) int
 		__resolve__service func(childComplexity int) int
 		__resolve_entities func(childComplexity int, representations []map[string]any) int
+	}
+
+	RatingCount struct {
+		Count  func(childComplexity int) int
+		Rating func(childComplexity int) int
+	}
+
+	RatingSummary struct {
+		Average   func(childComplexity int) int
+		Count     func(childComplexity int) int
+		Histogram func(childComplexity int) int
 	}
 
 	Review struct {
@@ -121,6 +202,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SearchSuggestions struct {
+		Categories func(childComplexity int) int
+		Products   func(childComplexity int) int
+	}
+
 	User struct {
 		ID      func(childComplexity int) int
 		Reviews func(childComplexity int, first *int, after *string) int
@@ -140,7 +226,14 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CategoryResolver interface {
+	Parent(ctx context.Context, obj *model.Category) (*model.Category, error)
+	Children(ctx context.Context, obj *model.Category) ([]model.Category, error)
+	Breadcrumbs(ctx context.Context, obj *model.Category) ([]model.Category, error)
+	Products(ctx context.Context, obj *model.Category, first *int, after *string, last *int, before *string, filter *model.ProductFilter, sort *model.ProductSort) (*model.ProductConnection, error)
+}
 type EntityResolver interface {
+	FindManyCategoryByIDs(ctx context.Context, reps []*model.CategoryByIDsInput) ([]*model.Category, error)
 	FindManyProductByIDs(ctx context.Context, reps []*model.ProductByIDsInput) ([]*model.Product, error)
 	FindManyProductBySlugs(ctx context.Context, reps []*model.ProductBySlugsInput) ([]*model.Product, error)
 	FindManyProductVariantByIDs(ctx context.Context, reps []*model.ProductVariantByIDsInput) ([]*model.ProductVariant, error)
@@ -149,14 +242,25 @@ type EntityResolver interface {
 }
 type ProductResolver interface {
 	Variants(ctx context.Context, obj *model.Product) ([]model.ProductVariant, error)
+	Category(ctx context.Context, obj *model.Product) (*model.Category, error)
+	Options(ctx context.Context, obj *model.Product) ([]model.ProductOption, error)
+	PriceRange(ctx context.Context, obj *model.Product) (*model.PriceRange, error)
+	Images(ctx context.Context, obj *model.Product) ([]model.Image, error)
+	RatingSummary(ctx context.Context, obj *model.Product) (*model.RatingSummary, error)
 	Reviews(ctx context.Context, obj *model.Product, first *int, after *string) (*model.ReviewConnection, error)
+}
+type ProductConnectionResolver interface {
+	Facets(ctx context.Context, obj *model.ProductConnection) (*model.ProductFacets, error)
 }
 type ProductVariantResolver interface {
 	Product(ctx context.Context, obj *model.ProductVariant) (*model.Product, error)
 }
 type QueryResolver interface {
 	Product(ctx context.Context, id *string, slug *string) (*model.Product, error)
-	Products(ctx context.Context, first *int, after *string) (*model.ProductConnection, error)
+	Products(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ProductFilter, sort *model.ProductSort) (*model.ProductConnection, error)
+	Category(ctx context.Context, id *string, slug *string) (*model.Category, error)
+	Categories(ctx context.Context) ([]model.Category, error)
+	SearchSuggestions(ctx context.Context, prefix string, first *int) (*model.SearchSuggestions, error)
 }
 type ReviewResolver interface {
 	Author(ctx context.Context, obj *model.Review) (*model.User, error)
@@ -184,6 +288,78 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Category.breadcrumbs":
+		if e.ComplexityRoot.Category.Breadcrumbs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.Breadcrumbs(childComplexity), true
+	case "Category.children":
+		if e.ComplexityRoot.Category.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.Children(childComplexity), true
+	case "Category.id":
+		if e.ComplexityRoot.Category.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.ID(childComplexity), true
+	case "Category.name":
+		if e.ComplexityRoot.Category.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.Name(childComplexity), true
+	case "Category.parent":
+		if e.ComplexityRoot.Category.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.Parent(childComplexity), true
+	case "Category.products":
+		if e.ComplexityRoot.Category.Products == nil {
+			break
+		}
+
+		args, err := ec.field_Category_products_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Category.Products(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ProductFilter), args["sort"].(*model.ProductSort)), true
+	case "Category.slug":
+		if e.ComplexityRoot.Category.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.Slug(childComplexity), true
+
+	case "CategoryFacet.category":
+		if e.ComplexityRoot.CategoryFacet.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryFacet.Category(childComplexity), true
+	case "CategoryFacet.count":
+		if e.ComplexityRoot.CategoryFacet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryFacet.Count(childComplexity), true
+
+	case "Entity.findManyCategoryByIDs":
+		if e.ComplexityRoot.Entity.FindManyCategoryByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyCategoryByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyCategoryByIDs(childComplexity, args["reps"].([]*model.CategoryByIDsInput)), true
 	case "Entity.findManyProductByIDs":
 		if e.ComplexityRoot.Entity.FindManyProductByIDs == nil {
 			break
@@ -240,6 +416,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Entity.FindManyUserByIDs(childComplexity, args["reps"].([]*model.UserByIDsInput)), true
 
+	case "Image.alt":
+		if e.ComplexityRoot.Image.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Alt(childComplexity), true
+	case "Image.height":
+		if e.ComplexityRoot.Image.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Height(childComplexity), true
+	case "Image.url":
+		if e.ComplexityRoot.Image.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.URL(childComplexity), true
+	case "Image.width":
+		if e.ComplexityRoot.Image.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Width(childComplexity), true
+
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
 			break
@@ -252,6 +453,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Money.CurrencyCode(childComplexity), true
+
+	case "OptionFacet.name":
+		if e.ComplexityRoot.OptionFacet.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionFacet.Name(childComplexity), true
+	case "OptionFacet.values":
+		if e.ComplexityRoot.OptionFacet.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionFacet.Values(childComplexity), true
+
+	case "OptionValueFacet.count":
+		if e.ComplexityRoot.OptionValueFacet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionValueFacet.Count(childComplexity), true
+	case "OptionValueFacet.value":
+		if e.ComplexityRoot.OptionValueFacet.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionValueFacet.Value(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -278,6 +505,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PriceBandFacet.count":
+		if e.ComplexityRoot.PriceBandFacet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceBandFacet.Count(childComplexity), true
+	case "PriceBandFacet.max":
+		if e.ComplexityRoot.PriceBandFacet.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceBandFacet.Max(childComplexity), true
+	case "PriceBandFacet.min":
+		if e.ComplexityRoot.PriceBandFacet.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceBandFacet.Min(childComplexity), true
+
+	case "PriceRange.max":
+		if e.ComplexityRoot.PriceRange.Max == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceRange.Max(childComplexity), true
+	case "PriceRange.min":
+		if e.ComplexityRoot.PriceRange.Min == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceRange.Min(childComplexity), true
+
+	case "Product.category":
+		if e.ComplexityRoot.Product.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Category(childComplexity), true
 	case "Product.createdAt":
 		if e.ComplexityRoot.Product.CreatedAt == nil {
 			break
@@ -296,12 +561,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Product.ID(childComplexity), true
+	case "Product.images":
+		if e.ComplexityRoot.Product.Images == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Images(childComplexity), true
 	case "Product.name":
 		if e.ComplexityRoot.Product.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Product.Name(childComplexity), true
+	case "Product.options":
+		if e.ComplexityRoot.Product.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Options(childComplexity), true
+	case "Product.priceRange":
+		if e.ComplexityRoot.Product.PriceRange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.PriceRange(childComplexity), true
+	case "Product.ratingSummary":
+		if e.ComplexityRoot.Product.RatingSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.RatingSummary(childComplexity), true
 	case "Product.reviews":
 		if e.ComplexityRoot.Product.Reviews == nil {
 			break
@@ -332,6 +621,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductConnection.Edges(childComplexity), true
+	case "ProductConnection.facets":
+		if e.ComplexityRoot.ProductConnection.Facets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductConnection.Facets(childComplexity), true
 	case "ProductConnection.pageInfo":
 		if e.ComplexityRoot.ProductConnection.PageInfo == nil {
 			break
@@ -358,6 +653,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductEdge.Node(childComplexity), true
 
+	case "ProductFacets.categories":
+		if e.ComplexityRoot.ProductFacets.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductFacets.Categories(childComplexity), true
+	case "ProductFacets.options":
+		if e.ComplexityRoot.ProductFacets.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductFacets.Options(childComplexity), true
+	case "ProductFacets.priceBands":
+		if e.ComplexityRoot.ProductFacets.PriceBands == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductFacets.PriceBands(childComplexity), true
+
+	case "ProductOption.name":
+		if e.ComplexityRoot.ProductOption.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductOption.Name(childComplexity), true
+	case "ProductOption.values":
+		if e.ComplexityRoot.ProductOption.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductOption.Values(childComplexity), true
+
+	case "ProductVariant.compareAtPrice":
+		if e.ComplexityRoot.ProductVariant.CompareAtPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.CompareAtPrice(childComplexity), true
 	case "ProductVariant.id":
 		if e.ComplexityRoot.ProductVariant.ID == nil {
 			break
@@ -388,18 +721,54 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductVariant.Product(childComplexity), true
+	case "ProductVariant.quantityAvailable":
+		if e.ComplexityRoot.ProductVariant.QuantityAvailable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.QuantityAvailable(childComplexity), true
+	case "ProductVariant.selectedOptions":
+		if e.ComplexityRoot.ProductVariant.SelectedOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.SelectedOptions(childComplexity), true
 	case "ProductVariant.sku":
 		if e.ComplexityRoot.ProductVariant.Sku == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ProductVariant.Sku(childComplexity), true
+	case "ProductVariant.stockLevel":
+		if e.ComplexityRoot.ProductVariant.StockLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProductVariant.StockLevel(childComplexity), true
 	case "ProductVariant.weight":
 		if e.ComplexityRoot.ProductVariant.Weight == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ProductVariant.Weight(childComplexity), true
+
+	case "Query.categories":
+		if e.ComplexityRoot.Query.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Categories(childComplexity), true
+	case "Query.category":
+		if e.ComplexityRoot.Query.Category == nil {
+			break
+		}
+
+		args, err := ec.field_Query_category_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Category(childComplexity, args["id"].(*string), args["slug"].(*string)), true
 
 	case "Query.product":
 		if e.ComplexityRoot.Query.Product == nil {
@@ -422,7 +791,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Products(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Products(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ProductFilter), args["sort"].(*model.ProductSort)), true
+	case "Query.searchSuggestions":
+		if e.ComplexityRoot.Query.SearchSuggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchSuggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchSuggestions(childComplexity, args["prefix"].(string), args["first"].(*int)), true
 	case "Query._service":
 		if e.ComplexityRoot.Query.__resolve__service == nil {
 			break
@@ -440,6 +820,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.__resolve_entities(childComplexity, args["representations"].([]map[string]any)), true
+
+	case "RatingCount.count":
+		if e.ComplexityRoot.RatingCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCount.Count(childComplexity), true
+	case "RatingCount.rating":
+		if e.ComplexityRoot.RatingCount.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingCount.Rating(childComplexity), true
+
+	case "RatingSummary.average":
+		if e.ComplexityRoot.RatingSummary.Average == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingSummary.Average(childComplexity), true
+	case "RatingSummary.count":
+		if e.ComplexityRoot.RatingSummary.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingSummary.Count(childComplexity), true
+	case "RatingSummary.histogram":
+		if e.ComplexityRoot.RatingSummary.Histogram == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingSummary.Histogram(childComplexity), true
 
 	case "Review.author":
 		if e.ComplexityRoot.Review.Author == nil {
@@ -516,6 +928,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewEdge.Node(childComplexity), true
 
+	case "SearchSuggestions.categories":
+		if e.ComplexityRoot.SearchSuggestions.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchSuggestions.Categories(childComplexity), true
+	case "SearchSuggestions.products":
+		if e.ComplexityRoot.SearchSuggestions.Products == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchSuggestions.Products(childComplexity), true
+
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -563,8 +988,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CategoryByIDsInput", ec.unmarshalInputCategoryByIDsInput),
+			graphql.NewInputUnmarshaler("OptionFilter", ec.unmarshalInputOptionFilter),
 			graphql.NewInputUnmarshaler("ProductByIDsInput", ec.unmarshalInputProductByIDsInput),
 			graphql.NewInputUnmarshaler("ProductBySlugsInput", ec.unmarshalInputProductBySlugsInput),
+			graphql.NewInputUnmarshaler("ProductFilter", ec.unmarshalInputProductFilter),
 			graphql.NewInputUnmarshaler("ProductVariantByIDsInput", ec.unmarshalInputProductVariantByIDsInput),
 			graphql.NewInputUnmarshaler("ReviewByIDsInput", ec.unmarshalInputReviewByIDsInput),
 			graphql.NewInputUnmarshaler("UserByIDsInput", ec.unmarshalInputUserByIDsInput),
@@ -629,7 +1057,7 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../../../schema/catalog.graphqls", Input: `# catalog subgraph: products, their variants and reviews.
+	{Name: "../../../../schema/catalog.graphqls", Input: `# catalog subgraph: categories, products, their variants and reviews.
 # Source of truth for the catalog's part of the graph; ` + "`" + `go run ./tools/gqlgen` + "`" + `
 # generates subgraphs/catalog/graph/{generated,model} from it.
 extend schema
@@ -679,8 +1107,82 @@ type Product @key(fields: "id") @key(fields: "slug") @entityResolver(multi: true
   createdAt: DateTime!
   "Variants in display order; every product has at least one."
   variants: [ProductVariant!]!
+  "The category the product is listed in, a leaf of the category tree."
+  category: Category
+  "The option axes of the product's variants, such as Size with the values S, M, L, in display order."
+  options: [ProductOption!]!
+  "The lowest and highest price of the product's variants."
+  priceRange: PriceRange!
+  """
+  Product images. The URLs are stable paths on the catalog (/images/products/<slug>-<n>.svg);
+  the catalog does not serve the image files yet.
+  """
+  images: [Image!]!
+  ratingSummary: RatingSummary!
   "Reviews, newest first. first is at most 100."
   reviews(first: Int = 10, after: String): ReviewConnection!
+}
+
+"An option axis of a product and the values its variants take, such as Size: S, M, L."
+type ProductOption {
+  name: String!
+  values: [String!]!
+}
+
+"The lowest and highest variant price of a product."
+type PriceRange {
+  min: Money!
+  max: Money!
+}
+
+"A product image."
+type Image {
+  url: String!
+  "Text for screen readers."
+  alt: String!
+  "Pixels."
+  width: Int!
+  "Pixels."
+  height: Int!
+}
+
+"What reviewers thought of a product."
+type RatingSummary {
+  "Mean rating, 1 to 5; null without reviews."
+  average: Float
+  count: Int!
+  "How many reviews gave each rating, from 1 to 5 stars: always five entries."
+  histogram: [RatingCount!]!
+}
+
+"How many reviews gave a rating."
+type RatingCount {
+  rating: Int!
+  count: Int!
+}
+
+"How much of a variant a shopper can buy now."
+enum StockLevel {
+  IN_STOCK
+  "5 or fewer available."
+  LOW_STOCK
+  OUT_OF_STOCK
+}
+
+"A node of the two-level category tree, such as Clothing > Knitwear."
+type Category @key(fields: "id") @entityResolver(multi: true) {
+  id: ID!
+  "URL-safe unique name, such as \"knitwear\"."
+  slug: String!
+  name: String!
+  "Null for a root."
+  parent: Category
+  "Subcategories in display order."
+  children: [Category!]!
+  "The path from the root down to this category, itself last."
+  breadcrumbs: [Category!]!
+  "Products of this category and its subcategories; as Query.products with filter.categoryId set to this."
+  products(first: Int, after: String, last: Int, before: String, filter: ProductFilter, sort: ProductSort): ProductConnection!
 }
 
 "A name and value that tells variants apart, such as Size: M."
@@ -697,7 +1199,14 @@ type ProductVariant @key(fields: "id") @entityResolver(multi: true) {
   "Display name built from the options, such as \"M / Navy\"."
   name: String!
   options: [VariantOption!]!
+  "The same as options, under the Storefront API's name."
+  selectedOptions: [VariantOption!]!
   price: Money!
+  "The price before a reduction, shown struck through; null when not reduced."
+  compareAtPrice: Money
+  "Units a shopper can buy now: on hand minus reserved by checkouts."
+  quantityAvailable: Int!
+  stockLevel: StockLevel!
   "Shipping weight in grams."
   weight: Int!
   product: Product!
@@ -725,7 +1234,88 @@ type User @key(fields: "id") @entityResolver(multi: true) {
 type ProductConnection {
   edges: [ProductEdge!]!
   pageInfo: PageInfo!
+  "Products matching the filter, on every page."
   totalCount: Int!
+  """
+  Counts for refining the current filter. Each dimension's counts ignore that
+  dimension's own filter (the category counts ignore categoryId, and so on), so a
+  shopper sees what choosing another value would give.
+  """
+  facets: ProductFacets!
+}
+
+"Which products a listing shows. Every given condition must hold."
+input ProductFilter {
+  "A category and its subcategories."
+  categoryId: ID
+  "Products with a variant priced at least this, a decimal string such as \"25.00\"."
+  minPrice: String
+  "Products with a variant priced below this (exclusive, so that price bands do not overlap)."
+  maxPrice: String
+  "Only products with a variant a shopper can buy now."
+  inStock: Boolean
+  "For each option, products with a variant having one of its values."
+  options: [OptionFilter!]
+  "Full-text search over name and description; the last word matches as a prefix, for as-you-type search."
+  search: String
+}
+
+"An option and the values any of which a product's variant must have."
+input OptionFilter {
+  name: String!
+  values: [String!]!
+}
+
+"Orders of a product listing."
+enum ProductSort {
+  "Best match of filter.search first; the default with a search."
+  RELEVANCE
+  "Most recently added first; the default without a search."
+  NEWEST
+  "By the lowest variant price."
+  PRICE_ASC
+  PRICE_DESC
+  "Best average rating first; products without reviews last."
+  RATING
+}
+
+"Counts by category, option value and price band for a listing's filter."
+type ProductFacets {
+  "Per category, counting the products of its subcategories too; roots and subcategories with products."
+  categories: [CategoryFacet!]!
+  "Per option name and value."
+  options: [OptionFacet!]!
+  "Fixed price bands: 0-25, 25-50, 50-100, 100-200 and 200 and above, in the shop's currency."
+  priceBands: [PriceBandFacet!]!
+}
+
+type CategoryFacet {
+  category: Category!
+  count: Int!
+}
+
+type OptionFacet {
+  name: String!
+  values: [OptionValueFacet!]!
+}
+
+type OptionValueFacet {
+  value: String!
+  count: Int!
+}
+
+"Products with a variant priced from min up to, not including, max."
+type PriceBandFacet {
+  min: Money!
+  "Null for the open-ended top band."
+  max: Money
+  count: Int!
+}
+
+"Quick matches for what a shopper is typing."
+type SearchSuggestions {
+  products: [Product!]!
+  categories: [Category!]!
 }
 
 type ProductEdge {
@@ -747,8 +1337,18 @@ type ReviewEdge {
 type Query {
   "A product by id or by slug: give exactly one."
   product(id: ID, slug: String): Product
-  "Products in catalog order. first is at most 100."
-  products(first: Int = 20, after: String): ProductConnection!
+  """
+  A page of products. Give first (with after) to page forward or last (with before)
+  to page back; each is at most 100, and without either the page is the first 20.
+  Cursors belong to the sort they were made for.
+  """
+  products(first: Int, after: String, last: Int, before: String, filter: ProductFilter, sort: ProductSort): ProductConnection!
+  "A category by id or by slug: give exactly one."
+  category(id: ID, slug: String): Category
+  "The roots of the category tree, in display order."
+  categories: [Category!]!
+  "Product names and categories that match a prefix, best first; first is at most 20."
+  searchSuggestions(prefix: String!, first: Int = 5): SearchSuggestions!
 }
 `, BuiltIn: false},
 	{Name: "../../../../federation/directives.graphql", Input: `
@@ -805,7 +1405,11 @@ type Query {
 `, BuiltIn: true},
 	{Name: "../../../../federation/entity.graphql", Input: `
 # a union of all types that use the @key directive
-union _Entity = Product | ProductVariant | Review | User
+union _Entity = Category | Product | ProductVariant | Review | User
+
+input CategoryByIDsInput {
+	ID: ID!
+}
 
 input ProductByIDsInput {
 	ID: ID!
@@ -829,6 +1433,7 @@ input UserByIDsInput {
 
 # fake type to build resolver interfaces for users to implement
 type Entity {
+	findManyCategoryByIDs(reps: [CategoryByIDsInput]!): [Category]
 	findManyProductByIDs(reps: [ProductByIDsInput]!): [Product]
 	findManyProductBySlugs(reps: [ProductBySlugsInput]!): [Product]
 	findManyProductVariantByIDs(reps: [ProductVariantByIDsInput]!): [ProductVariant]
@@ -852,6 +1457,50 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Category_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Category_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_Category_name(ctx, field)
+	case "parent":
+		return ec.fieldContext_Category_parent(ctx, field)
+	case "children":
+		return ec.fieldContext_Category_children(ctx, field)
+	case "breadcrumbs":
+		return ec.fieldContext_Category_breadcrumbs(ctx, field)
+	case "products":
+		return ec.fieldContext_Category_products(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
+}
+
+func (ec *executionContext) childFields_CategoryFacet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryFacet_category(ctx, field)
+	case "count":
+		return ec.fieldContext_CategoryFacet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryFacet", field.Name)
+}
+
+func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_Image_url(ctx, field)
+	case "alt":
+		return ec.fieldContext_Image_alt(ctx, field)
+	case "width":
+		return ec.fieldContext_Image_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Image_height(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -860,6 +1509,26 @@ func (ec *executionContext) childFields_Money(ctx context.Context, field graphql
 		return ec.fieldContext_Money_currencyCode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
+}
+
+func (ec *executionContext) childFields_OptionFacet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_OptionFacet_name(ctx, field)
+	case "values":
+		return ec.fieldContext_OptionFacet_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OptionFacet", field.Name)
+}
+
+func (ec *executionContext) childFields_OptionValueFacet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_OptionValueFacet_value(ctx, field)
+	case "count":
+		return ec.fieldContext_OptionValueFacet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OptionValueFacet", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -876,6 +1545,28 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PriceBandFacet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "min":
+		return ec.fieldContext_PriceBandFacet_min(ctx, field)
+	case "max":
+		return ec.fieldContext_PriceBandFacet_max(ctx, field)
+	case "count":
+		return ec.fieldContext_PriceBandFacet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PriceBandFacet", field.Name)
+}
+
+func (ec *executionContext) childFields_PriceRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "min":
+		return ec.fieldContext_PriceRange_min(ctx, field)
+	case "max":
+		return ec.fieldContext_PriceRange_max(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PriceRange", field.Name)
+}
+
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -890,6 +1581,16 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 		return ec.fieldContext_Product_createdAt(ctx, field)
 	case "variants":
 		return ec.fieldContext_Product_variants(ctx, field)
+	case "category":
+		return ec.fieldContext_Product_category(ctx, field)
+	case "options":
+		return ec.fieldContext_Product_options(ctx, field)
+	case "priceRange":
+		return ec.fieldContext_Product_priceRange(ctx, field)
+	case "images":
+		return ec.fieldContext_Product_images(ctx, field)
+	case "ratingSummary":
+		return ec.fieldContext_Product_ratingSummary(ctx, field)
 	case "reviews":
 		return ec.fieldContext_Product_reviews(ctx, field)
 	}
@@ -904,6 +1605,8 @@ func (ec *executionContext) childFields_ProductConnection(ctx context.Context, f
 		return ec.fieldContext_ProductConnection_pageInfo(ctx, field)
 	case "totalCount":
 		return ec.fieldContext_ProductConnection_totalCount(ctx, field)
+	case "facets":
+		return ec.fieldContext_ProductConnection_facets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductConnection", field.Name)
 }
@@ -918,6 +1621,28 @@ func (ec *executionContext) childFields_ProductEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type ProductEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ProductFacets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "categories":
+		return ec.fieldContext_ProductFacets_categories(ctx, field)
+	case "options":
+		return ec.fieldContext_ProductFacets_options(ctx, field)
+	case "priceBands":
+		return ec.fieldContext_ProductFacets_priceBands(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductFacets", field.Name)
+}
+
+func (ec *executionContext) childFields_ProductOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ProductOption_name(ctx, field)
+	case "values":
+		return ec.fieldContext_ProductOption_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProductOption", field.Name)
+}
+
 func (ec *executionContext) childFields_ProductVariant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -928,14 +1653,44 @@ func (ec *executionContext) childFields_ProductVariant(ctx context.Context, fiel
 		return ec.fieldContext_ProductVariant_name(ctx, field)
 	case "options":
 		return ec.fieldContext_ProductVariant_options(ctx, field)
+	case "selectedOptions":
+		return ec.fieldContext_ProductVariant_selectedOptions(ctx, field)
 	case "price":
 		return ec.fieldContext_ProductVariant_price(ctx, field)
+	case "compareAtPrice":
+		return ec.fieldContext_ProductVariant_compareAtPrice(ctx, field)
+	case "quantityAvailable":
+		return ec.fieldContext_ProductVariant_quantityAvailable(ctx, field)
+	case "stockLevel":
+		return ec.fieldContext_ProductVariant_stockLevel(ctx, field)
 	case "weight":
 		return ec.fieldContext_ProductVariant_weight(ctx, field)
 	case "product":
 		return ec.fieldContext_ProductVariant_product(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductVariant", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rating":
+		return ec.fieldContext_RatingCount_rating(ctx, field)
+	case "count":
+		return ec.fieldContext_RatingCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingCount", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "average":
+		return ec.fieldContext_RatingSummary_average(ctx, field)
+	case "count":
+		return ec.fieldContext_RatingSummary_count(ctx, field)
+	case "histogram":
+		return ec.fieldContext_RatingSummary_histogram(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Review(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -978,6 +1733,16 @@ func (ec *executionContext) childFields_ReviewEdge(ctx context.Context, field gr
 		return ec.fieldContext_ReviewEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReviewEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchSuggestions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "products":
+		return ec.fieldContext_SearchSuggestions_products(ctx, field)
+	case "categories":
+		return ec.fieldContext_SearchSuggestions_categories(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchSuggestions", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1124,6 +1889,74 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Category_products_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ProductFilter, error) {
+			return ec.unmarshalOProductFilter2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ProductSort, error) {
+			return ec.unmarshalOProductSort2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyCategoryByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.CategoryByIDsInput, error) {
+			return ec.unmarshalNCategoryByIDsInput2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Entity_findManyProductByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1244,6 +2077,28 @@ func (ec *executionContext) field_Query__entities_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_category_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_product_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1285,6 +2140,60 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ProductFilter, error) {
+			return ec.unmarshalOProductFilter2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ProductSort, error) {
+			return ec.unmarshalOProductSort2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_searchSuggestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "prefix",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["prefix"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -1383,6 +2292,314 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
+}
+
+func (ec *executionContext) _Category_name(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
+}
+
+func (ec *executionContext) _Category_parent(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().Parent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Category_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Category",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Category_children(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().Children(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Category",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Category_breadcrumbs(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_breadcrumbs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().Breadcrumbs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_breadcrumbs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Category",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Category_products(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_products(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Category().Products(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ProductFilter), fc.Args["sort"].(*model.ProductSort))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductConnection) graphql.Marshaler {
+			return ec.marshalNProductConnection2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_products(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Category",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Category_products_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryFacet_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryFacet_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Category) graphql.Marshaler {
+			return ec.marshalNCategory2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryFacet_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryFacet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryFacet_count(ctx context.Context, field graphql.CollectedField, obj *model.CategoryFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryFacet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryFacet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryFacet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Entity_findManyCategoryByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyCategoryByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyCategoryByIDs(ctx, fc.Args["reps"].([]*model.CategoryByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyCategoryByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyCategoryByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Entity_findManyProductByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1604,6 +2821,98 @@ func (ec *executionContext) fieldContext_Entity_findManyUserByIDs(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Image_url(ctx context.Context, field graphql.CollectedField, obj *model.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.CollectedField, obj *model.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_alt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
+}
+
+func (ec *executionContext) _Image_width(ctx context.Context, field graphql.CollectedField, obj *model.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Image_height(ctx context.Context, field graphql.CollectedField, obj *model.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *model.Money) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1648,6 +2957,107 @@ func (ec *executionContext) _Money_currencyCode(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Money_currencyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, "CurrencyCode")
+}
+
+func (ec *executionContext) _OptionFacet_name(ctx context.Context, field graphql.CollectedField, obj *model.OptionFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionFacet_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionFacet_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionFacet", field, false, false, "String")
+}
+
+func (ec *executionContext) _OptionFacet_values(ctx context.Context, field graphql.CollectedField, obj *model.OptionFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionFacet_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OptionValueFacet) graphql.Marshaler {
+			return ec.marshalNOptionValueFacet2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionValueFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionFacet_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OptionFacet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OptionValueFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OptionValueFacet_value(ctx context.Context, field graphql.CollectedField, obj *model.OptionValueFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionValueFacet_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionValueFacet_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionValueFacet", field, false, false, "String")
+}
+
+func (ec *executionContext) _OptionValueFacet_count(ctx context.Context, field graphql.CollectedField, obj *model.OptionValueFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionValueFacet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionValueFacet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionValueFacet", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -1740,6 +3150,157 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PriceBandFacet_min(ctx context.Context, field graphql.CollectedField, obj *model.PriceBandFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriceBandFacet_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PriceBandFacet_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PriceBandFacet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PriceBandFacet_max(ctx context.Context, field graphql.CollectedField, obj *model.PriceBandFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriceBandFacet_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PriceBandFacet_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PriceBandFacet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PriceBandFacet_count(ctx context.Context, field graphql.CollectedField, obj *model.PriceBandFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriceBandFacet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PriceBandFacet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PriceBandFacet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PriceRange_min(ctx context.Context, field graphql.CollectedField, obj *model.PriceRange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriceRange_min(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Min, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PriceRange_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PriceRange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PriceRange_max(ctx context.Context, field graphql.CollectedField, obj *model.PriceRange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriceRange_max(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Max, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PriceRange_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PriceRange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
@@ -1889,6 +3450,166 @@ func (ec *executionContext) fieldContext_Product_variants(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Product_category(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Category(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Product_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_options(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Options(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ProductOption) graphql.Marshaler {
+			return ec.marshalNProductOption2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_priceRange(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_priceRange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().PriceRange(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PriceRange) graphql.Marshaler {
+			return ec.marshalNPriceRange2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐPriceRange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_priceRange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PriceRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_images(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_images(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().Images(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Image) graphql.Marshaler {
+			return ec.marshalNImage2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐImageᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_images(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Product_ratingSummary(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_ratingSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Product().RatingSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RatingSummary) graphql.Marshaler {
+			return ec.marshalNRatingSummary2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐRatingSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_ratingSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Product",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Product_reviews(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2020,6 +3741,38 @@ func (ec *executionContext) fieldContext_ProductConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("ProductConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ProductConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.ProductConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductConnection_facets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ProductConnection().Facets(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductFacets) graphql.Marshaler {
+			return ec.marshalNProductFacets2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductFacets(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductConnection_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductFacets(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ProductEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2073,6 +3826,148 @@ func (ec *executionContext) fieldContext_ProductEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProductFacets_categories(ctx context.Context, field graphql.CollectedField, obj *model.ProductFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductFacets_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CategoryFacet) graphql.Marshaler {
+			return ec.marshalNCategoryFacet2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductFacets_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductFacets_options(ctx context.Context, field graphql.CollectedField, obj *model.ProductFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductFacets_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OptionFacet) graphql.Marshaler {
+			return ec.marshalNOptionFacet2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductFacets_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OptionFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductFacets_priceBands(ctx context.Context, field graphql.CollectedField, obj *model.ProductFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductFacets_priceBands(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PriceBands, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.PriceBandFacet) graphql.Marshaler {
+			return ec.marshalNPriceBandFacet2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐPriceBandFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductFacets_priceBands(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PriceBandFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductOption_name(ctx context.Context, field graphql.CollectedField, obj *model.ProductOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductOption_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductOption_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProductOption_values(ctx context.Context, field graphql.CollectedField, obj *model.ProductOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductOption_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductOption_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductOption", field, false, false, "String")
 }
 
 func (ec *executionContext) _ProductVariant_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
@@ -2176,6 +4071,38 @@ func (ec *executionContext) fieldContext_ProductVariant_options(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ProductVariant_selectedOptions(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_selectedOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelectedOptions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.VariantOption) graphql.Marshaler {
+			return ec.marshalNVariantOption2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐVariantOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_selectedOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductVariant",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VariantOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProductVariant_price(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2206,6 +4133,84 @@ func (ec *executionContext) fieldContext_ProductVariant_price(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProductVariant_compareAtPrice(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_compareAtPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompareAtPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_compareAtPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProductVariant",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProductVariant_quantityAvailable(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_quantityAvailable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QuantityAvailable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_quantityAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductVariant", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProductVariant_stockLevel(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProductVariant_stockLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StockLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.StockLevel) graphql.Marshaler {
+			return ec.marshalNStockLevel2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐStockLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProductVariant_stockLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProductVariant", field, false, false, "StockLevel")
 }
 
 func (ec *executionContext) _ProductVariant_weight(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
@@ -2317,7 +4322,7 @@ func (ec *executionContext) _Query_products(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Products(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Products(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ProductFilter), fc.Args["sort"].(*model.ProductSort))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductConnection) graphql.Marshaler {
@@ -2345,6 +4350,126 @@ func (ec *executionContext) fieldContext_Query_products(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_products_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_category(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Category(ctx, fc.Args["id"].(*string), fc.Args["slug"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_category(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_category_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_categories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Categories(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_searchSuggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchSuggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchSuggestions(ctx, fc.Args["prefix"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchSuggestions) graphql.Marshaler {
+			return ec.marshalNSearchSuggestions2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐSearchSuggestions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchSuggestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchSuggestions(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchSuggestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2498,6 +4623,130 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RatingCount_rating(ctx context.Context, field graphql.CollectedField, obj *model.RatingCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingCount_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingCount_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingCount_count(ctx context.Context, field graphql.CollectedField, obj *model.RatingCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingSummary_average(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingSummary_average(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Average, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingSummary_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RatingSummary_count(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingSummary_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RatingSummary_histogram(ctx context.Context, field graphql.CollectedField, obj *model.RatingSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingSummary_histogram(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Histogram, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.RatingCount) graphql.Marshaler {
+			return ec.marshalNRatingCount2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐRatingCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingSummary_histogram(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RatingSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingCount(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2819,6 +5068,70 @@ func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchSuggestions_products(ctx context.Context, field graphql.CollectedField, obj *model.SearchSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchSuggestions_products(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Products, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchSuggestions_products(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchSuggestions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchSuggestions_categories(ctx context.Context, field graphql.CollectedField, obj *model.SearchSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchSuggestions_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchSuggestions_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchSuggestions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4033,6 +6346,97 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCategoryByIDsInput(ctx context.Context, obj any) (model.CategoryByIDsInput, error) {
+	var it model.CategoryByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCategoryByIDsInput unmarshals raw into the CategoryByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCategoryByIDsInput(ctx context.Context, raw any) (model.CategoryByIDsInput, error) {
+	var out model.CategoryByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryByIDsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOptionFilter(ctx context.Context, obj any) (model.OptionFilter, error) {
+	var it model.OptionFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "values"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOptionFilter unmarshals raw into the OptionFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOptionFilter(ctx context.Context, raw any) (model.OptionFilter, error) {
+	var out model.OptionFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OptionFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProductByIDsInput(ctx context.Context, obj any) (model.ProductByIDsInput, error) {
 	var it model.ProductByIDsInput
 	if obj == nil {
@@ -4114,6 +6518,83 @@ func (ec *executionContext) unmarshalInputProductBySlugsInput(ctx context.Contex
 func UnmarshalProductBySlugsInput(ctx context.Context, raw any) (model.ProductBySlugsInput, error) {
 	var out model.ProductBySlugsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductBySlugsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProductFilter(ctx context.Context, obj any) (model.ProductFilter, error) {
+	var it model.ProductFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"categoryId", "minPrice", "maxPrice", "inStock", "options", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "minPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minPrice"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinPrice = data
+		case "maxPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxPrice"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxPrice = data
+		case "inStock":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inStock"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InStock = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOOptionFilter2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductFilter unmarshals raw into the ProductFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductFilter(ctx context.Context, raw any) (model.ProductFilter, error) {
+	var out model.ProductFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductFilter", raw, &out)
 	return out, err
 }
 
@@ -4279,6 +6760,13 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._Product(ctx, sel, obj)
+	case model.Category:
+		return ec._Category(ctx, sel, &obj)
+	case *model.Category:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Category(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -4291,6 +6779,111 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var categoryImplementors = []string{"Category", "_Entity"}
+
+func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *model.Category) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Category")
+		case "id":
+			out.Values[i] = ec._Category_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._Category_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Category_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_parent(ctx, field, obj)
+				})
+		case "children":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_children(ctx, field, obj)
+				})
+		case "breadcrumbs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_breadcrumbs(ctx, field, obj)
+				})
+		case "products":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_products(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var categoryFacetImplementors = []string{"CategoryFacet"}
+
+func (ec *executionContext) _CategoryFacet(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryFacet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryFacetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryFacet")
+		case "category":
+			out.Values[i] = ec._CategoryFacet_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._CategoryFacet_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var entityImplementors = []string{"Entity"}
 
@@ -4311,6 +6904,12 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Entity")
+		case "findManyCategoryByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyCategoryByIDs(ctx, field)
+				})
 		case "findManyProductByIDs":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -4358,6 +6957,54 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 	return out
 }
 
+var imageImplementors = []string{"Image"}
+
+func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *model.Image) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, imageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Image")
+		case "url":
+			out.Values[i] = ec._Image_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alt":
+			out.Values[i] = ec._Image_alt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._Image_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._Image_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *model.Money) graphql.Marshaler {
@@ -4376,6 +7023,82 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "currencyCode":
 			out.Values[i] = ec._Money_currencyCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var optionFacetImplementors = []string{"OptionFacet"}
+
+func (ec *executionContext) _OptionFacet(ctx context.Context, sel ast.SelectionSet, obj *model.OptionFacet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, optionFacetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OptionFacet")
+		case "name":
+			out.Values[i] = ec._OptionFacet_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._OptionFacet_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var optionValueFacetImplementors = []string{"OptionValueFacet"}
+
+func (ec *executionContext) _OptionValueFacet(ctx context.Context, sel ast.SelectionSet, obj *model.OptionValueFacet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, optionValueFacetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OptionValueFacet")
+		case "value":
+			out.Values[i] = ec._OptionValueFacet_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._OptionValueFacet_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -4444,6 +7167,87 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var priceBandFacetImplementors = []string{"PriceBandFacet"}
+
+func (ec *executionContext) _PriceBandFacet(ctx context.Context, sel ast.SelectionSet, obj *model.PriceBandFacet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, priceBandFacetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PriceBandFacet")
+		case "min":
+			out.Values[i] = ec._PriceBandFacet_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._PriceBandFacet_max(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PriceBandFacet_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var priceRangeImplementors = []string{"PriceRange"}
+
+func (ec *executionContext) _PriceRange(ctx context.Context, sel ast.SelectionSet, obj *model.PriceRange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, priceRangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PriceRange")
+		case "min":
+			out.Values[i] = ec._PriceRange_min(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "max":
+			out.Values[i] = ec._PriceRange_max(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var productImplementors = []string{"Product", "_Entity"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *model.Product) graphql.Marshaler {
@@ -4486,6 +7290,36 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Product_variants(ctx, field, obj)
 				})
+		case "category":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_category(ctx, field, obj)
+				})
+		case "options":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_options(ctx, field, obj)
+				})
+		case "priceRange":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_priceRange(ctx, field, obj)
+				})
+		case "images":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_images(ctx, field, obj)
+				})
+		case "ratingSummary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Product_ratingSummary(ctx, field, obj)
+				})
 		case "reviews":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -4523,18 +7357,24 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._ProductConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._ProductConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
 			out.Values[i] = ec._ProductConnection_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "facets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ProductConnection_facets(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4590,6 +7430,87 @@ func (ec *executionContext) _ProductEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var productFacetsImplementors = []string{"ProductFacets"}
+
+func (ec *executionContext) _ProductFacets(ctx context.Context, sel ast.SelectionSet, obj *model.ProductFacets) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productFacetsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductFacets")
+		case "categories":
+			out.Values[i] = ec._ProductFacets_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "options":
+			out.Values[i] = ec._ProductFacets_options(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "priceBands":
+			out.Values[i] = ec._ProductFacets_priceBands(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var productOptionImplementors = []string{"ProductOption"}
+
+func (ec *executionContext) _ProductOption(ctx context.Context, sel ast.SelectionSet, obj *model.ProductOption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, productOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProductOption")
+		case "name":
+			out.Values[i] = ec._ProductOption_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._ProductOption_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var productVariantImplementors = []string{"ProductVariant", "_Entity"}
 
 func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.SelectionSet, obj *model.ProductVariant) graphql.Marshaler {
@@ -4621,8 +7542,28 @@ func (ec *executionContext) _ProductVariant(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "selectedOptions":
+			out.Values[i] = ec._ProductVariant_selectedOptions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "price":
 			out.Values[i] = ec._ProductVariant_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "compareAtPrice":
+			out.Values[i] = ec._ProductVariant_compareAtPrice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantityAvailable":
+			out.Values[i] = ec._ProductVariant_quantityAvailable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stockLevel":
+			out.Values[i] = ec._ProductVariant_stockLevel(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -4685,6 +7626,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_products(ctx, field)
 				})
+		case "category":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_category(ctx, field)
+				})
+		case "categories":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_categories(ctx, field)
+				})
+		case "searchSuggestions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_searchSuggestions(ctx, field)
+				})
 		case "_entities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -4710,6 +7669,87 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ratingCountImplementors = []string{"RatingCount"}
+
+func (ec *executionContext) _RatingCount(ctx context.Context, sel ast.SelectionSet, obj *model.RatingCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingCount")
+		case "rating":
+			out.Values[i] = ec._RatingCount_rating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RatingCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ratingSummaryImplementors = []string{"RatingSummary"}
+
+func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.SelectionSet, obj *model.RatingSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingSummary")
+		case "average":
+			out.Values[i] = ec._RatingSummary_average(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RatingSummary_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "histogram":
+			out.Values[i] = ec._RatingSummary_histogram(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -4854,6 +7894,44 @@ func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._ReviewEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchSuggestionsImplementors = []string{"SearchSuggestions"}
+
+func (ec *executionContext) _SearchSuggestions(ctx context.Context, sel ast.SelectionSet, obj *model.SearchSuggestions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchSuggestionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchSuggestions")
+		case "products":
+			out.Values[i] = ec._SearchSuggestions_products(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "categories":
+			out.Values[i] = ec._SearchSuggestions_categories(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5360,6 +8438,60 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCategory2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx context.Context, sel ast.SelectionSet, v model.Category) graphql.Marshaler {
+	return ec._Category(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCategory2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Category) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategory2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCategoryByIDsInput2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryByIDsInput(ctx context.Context, v any) ([]*model.CategoryByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CategoryByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOCategoryByIDsInput2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCategoryFacet2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryFacet(ctx context.Context, sel ast.SelectionSet, v model.CategoryFacet) graphql.Marshaler {
+	return ec._CategoryFacet(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCategoryFacet2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CategoryFacet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryFacet2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCurrencyCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCurrencyCode(ctx context.Context, v any) (model.CurrencyCode, error) {
 	var res model.CurrencyCode
 	err := res.UnmarshalGQL(v)
@@ -5412,6 +8544,26 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) marshalNImage2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐImage(ctx context.Context, sel ast.SelectionSet, v model.Image) graphql.Marshaler {
+	return ec._Image(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImage2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐImageᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Image) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImage2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐImage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5430,12 +8582,101 @@ func (ec *executionContext) marshalNMoney2githubᚗcomᚋshopgraphᚋshopgraph�
 	return ec._Money(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNOptionFacet2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionFacet(ctx context.Context, sel ast.SelectionSet, v model.OptionFacet) graphql.Marshaler {
+	return ec._OptionFacet(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOptionFacet2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OptionFacet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOptionFacet2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOptionFilter2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionFilter(ctx context.Context, v any) (model.OptionFilter, error) {
+	res, err := ec.unmarshalInputOptionFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOptionValueFacet2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionValueFacet(ctx context.Context, sel ast.SelectionSet, v model.OptionValueFacet) graphql.Marshaler {
+	return ec._OptionValueFacet(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOptionValueFacet2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionValueFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OptionValueFacet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOptionValueFacet2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionValueFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPageInfo2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v model.PageInfo) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPriceBandFacet2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐPriceBandFacet(ctx context.Context, sel ast.SelectionSet, v model.PriceBandFacet) graphql.Marshaler {
+	return ec._PriceBandFacet(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPriceBandFacet2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐPriceBandFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PriceBandFacet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPriceBandFacet2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐPriceBandFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPriceRange2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐPriceRange(ctx context.Context, sel ast.SelectionSet, v *model.PriceRange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PriceRange!")
+		return graphql.Null
+	}
+	return ec._PriceRange(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProduct2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProduct(ctx context.Context, sel ast.SelectionSet, v model.Product) graphql.Marshaler {
 	return ec._Product(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProduct2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Product) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProduct2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProduct(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProduct(ctx context.Context, sel ast.SelectionSet, v *model.Product) graphql.Marshaler {
@@ -5502,6 +8743,34 @@ func (ec *executionContext) marshalNProductEdge2ᚕgithubᚗcomᚋshopgraphᚋsh
 	return ret
 }
 
+func (ec *executionContext) marshalNProductFacets2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductFacets(ctx context.Context, sel ast.SelectionSet, v *model.ProductFacets) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProductFacets!")
+		return graphql.Null
+	}
+	return ec._ProductFacets(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProductOption2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductOption(ctx context.Context, sel ast.SelectionSet, v model.ProductOption) graphql.Marshaler {
+	return ec._ProductOption(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNProductOption2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ProductOption) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProductOption2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNProductVariant2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductVariant(ctx context.Context, sel ast.SelectionSet, v model.ProductVariant) graphql.Marshaler {
 	return ec._ProductVariant(ctx, sel, &v)
 }
@@ -5534,6 +8803,34 @@ func (ec *executionContext) unmarshalNProductVariantByIDsInput2ᚕᚖgithubᚗco
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalNRatingCount2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐRatingCount(ctx context.Context, sel ast.SelectionSet, v model.RatingCount) graphql.Marshaler {
+	return ec._RatingCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRatingCount2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐRatingCountᚄ(ctx context.Context, sel ast.SelectionSet, v []model.RatingCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRatingCount2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐRatingCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRatingSummary2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐRatingSummary(ctx context.Context, sel ast.SelectionSet, v *model.RatingSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RatingSummary!")
+		return graphql.Null
+	}
+	return ec._RatingSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReview2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReview(ctx context.Context, sel ast.SelectionSet, v model.Review) graphql.Marshaler {
@@ -5582,6 +8879,24 @@ func (ec *executionContext) marshalNReviewEdge2ᚕgithubᚗcomᚋshopgraphᚋsho
 	return ret
 }
 
+func (ec *executionContext) marshalNSearchSuggestions2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐSearchSuggestions(ctx context.Context, sel ast.SelectionSet, v *model.SearchSuggestions) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchSuggestions!")
+		return graphql.Null
+	}
+	return ec._SearchSuggestions(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStockLevel2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐStockLevel(ctx context.Context, v any) (model.StockLevel, error) {
+	var res model.StockLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStockLevel2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐStockLevel(ctx context.Context, sel ast.SelectionSet, v model.StockLevel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5594,6 +8909,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {
@@ -6015,6 +9359,51 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCategory2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx context.Context, sel ast.SelectionSet, v []*model.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCategory2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx context.Context, sel ast.SelectionSet, v *model.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Category(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCategoryByIDsInput2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategoryByIDsInput(ctx context.Context, v any) (*model.CategoryByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCategoryByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -6051,6 +9440,30 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOptionFilter2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionFilterᚄ(ctx context.Context, v any) ([]model.OptionFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.OptionFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOptionFilter2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐOptionFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOProduct2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProduct(ctx context.Context, sel ast.SelectionSet, v []*model.Product) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -6085,6 +9498,30 @@ func (ec *executionContext) unmarshalOProductBySlugsInput2ᚖgithubᚗcomᚋshop
 	}
 	res, err := ec.unmarshalInputProductBySlugsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProductFilter2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductFilter(ctx context.Context, v any) (*model.ProductFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputProductFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOProductSort2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductSort(ctx context.Context, v any) (*model.ProductSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ProductSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProductSort2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductSort(ctx context.Context, sel ast.SelectionSet, v *model.ProductSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOProductVariant2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductVariant(ctx context.Context, sel ast.SelectionSet, v []*model.ProductVariant) graphql.Marshaler {

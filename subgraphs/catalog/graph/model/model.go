@@ -2,7 +2,11 @@
 // the rest generated into models_gen.go.
 package model
 
-import "time"
+import (
+	"time"
+
+	"github.com/shopgraph/shopgraph/subgraphs/catalog"
+)
 
 // Product is a catalog product; Key is its database id, hidden from the API.
 type Product struct {
@@ -12,6 +16,25 @@ type Product struct {
 	Name        string
 	Description string
 	CreatedAt   time.Time
+	// CategoryKey is the database id of the product's category (0: none).
+	CategoryKey int64 `json:"-"`
+}
+
+// Category is a node of the category tree; ParentKey is 0 for a root.
+type Category struct {
+	Key       int64 `json:"-"`
+	ParentKey int64 `json:"-"`
+	ID        string
+	Slug      string
+	Name      string
+}
+
+// ProductConnection is a page of a product listing; Filter is kept for the facets.
+type ProductConnection struct {
+	Edges      []ProductEdge
+	PageInfo   PageInfo
+	TotalCount int
+	Filter     catalog.ProductFilter `json:"-"`
 }
 
 // ProductVariant is a purchasable variant of a product.
@@ -22,8 +45,13 @@ type ProductVariant struct {
 	Sku        string
 	Name       string
 	Options    []VariantOption
-	Price      Money
-	Weight     int
+	// SelectedOptions is Options under the Storefront API's name.
+	SelectedOptions   []VariantOption
+	Price             Money
+	CompareAtPrice    *Money
+	QuantityAvailable int
+	StockLevel        StockLevel
+	Weight            int
 }
 
 // Review is a shopper's review; AuthorKey is the users subgraph's id of the author.
@@ -49,6 +77,9 @@ func (Product) IsEntity() {}
 
 // IsEntity marks ProductVariant as a federation entity.
 func (ProductVariant) IsEntity() {}
+
+// IsEntity marks Category as a federation entity.
+func (Category) IsEntity() {}
 
 // IsEntity marks Review as a federation entity.
 func (Review) IsEntity() {}

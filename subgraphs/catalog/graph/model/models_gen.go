@@ -9,11 +9,47 @@ import (
 	"strconv"
 )
 
+type CategoryByIDsInput struct {
+	ID string `json:"ID"`
+}
+
+type CategoryFacet struct {
+	Category Category `json:"category"`
+	Count    int      `json:"count"`
+}
+
+// A product image.
+type Image struct {
+	URL string `json:"url"`
+	// Text for screen readers.
+	Alt string `json:"alt"`
+	// Pixels.
+	Width int `json:"width"`
+	// Pixels.
+	Height int `json:"height"`
+}
+
 // An amount of money: a decimal string in the currency's usual precision, never a float.
 type Money struct {
 	// Decimal amount, such as "12.50" for USD or "1200" for JPY.
 	Amount       string       `json:"amount"`
 	CurrencyCode CurrencyCode `json:"currencyCode"`
+}
+
+type OptionFacet struct {
+	Name   string             `json:"name"`
+	Values []OptionValueFacet `json:"values"`
+}
+
+// An option and the values any of which a product's variant must have.
+type OptionFilter struct {
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
+}
+
+type OptionValueFacet struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
 }
 
 // Relay page information for cursor connections.
@@ -24,6 +60,20 @@ type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
+// Products with a variant priced from min up to, not including, max.
+type PriceBandFacet struct {
+	Min Money `json:"min"`
+	// Null for the open-ended top band.
+	Max   *Money `json:"max,omitempty"`
+	Count int    `json:"count"`
+}
+
+// The lowest and highest variant price of a product.
+type PriceRange struct {
+	Min Money `json:"min"`
+	Max Money `json:"max"`
+}
+
 type ProductByIDsInput struct {
 	ID string `json:"ID"`
 }
@@ -32,15 +82,41 @@ type ProductBySlugsInput struct {
 	Slug string `json:"Slug"`
 }
 
-type ProductConnection struct {
-	Edges      []ProductEdge `json:"edges"`
-	PageInfo   PageInfo      `json:"pageInfo"`
-	TotalCount int           `json:"totalCount"`
-}
-
 type ProductEdge struct {
 	Cursor string  `json:"cursor"`
 	Node   Product `json:"node"`
+}
+
+// Counts by category, option value and price band for a listing's filter.
+type ProductFacets struct {
+	// Per category, counting the products of its subcategories too; roots and subcategories with products.
+	Categories []CategoryFacet `json:"categories"`
+	// Per option name and value.
+	Options []OptionFacet `json:"options"`
+	// Fixed price bands: 0-25, 25-50, 50-100, 100-200 and 200 and above, in the shop's currency.
+	PriceBands []PriceBandFacet `json:"priceBands"`
+}
+
+// Which products a listing shows. Every given condition must hold.
+type ProductFilter struct {
+	// A category and its subcategories.
+	CategoryID *string `json:"categoryId,omitempty"`
+	// Products with a variant priced at least this, a decimal string such as "25.00".
+	MinPrice *string `json:"minPrice,omitempty"`
+	// Products with a variant priced below this (exclusive, so that price bands do not overlap).
+	MaxPrice *string `json:"maxPrice,omitempty"`
+	// Only products with a variant a shopper can buy now.
+	InStock *bool `json:"inStock,omitempty"`
+	// For each option, products with a variant having one of its values.
+	Options []OptionFilter `json:"options,omitempty"`
+	// Full-text search over name and description; the last word matches as a prefix, for as-you-type search.
+	Search *string `json:"search,omitempty"`
+}
+
+// An option axis of a product and the values its variants take, such as Size: S, M, L.
+type ProductOption struct {
+	Name   string   `json:"name"`
+	Values []string `json:"values"`
 }
 
 type ProductVariantByIDsInput struct {
@@ -48,6 +124,21 @@ type ProductVariantByIDsInput struct {
 }
 
 type Query struct {
+}
+
+// How many reviews gave a rating.
+type RatingCount struct {
+	Rating int `json:"rating"`
+	Count  int `json:"count"`
+}
+
+// What reviewers thought of a product.
+type RatingSummary struct {
+	// Mean rating, 1 to 5; null without reviews.
+	Average *float64 `json:"average,omitempty"`
+	Count   int      `json:"count"`
+	// How many reviews gave each rating, from 1 to 5 stars: always five entries.
+	Histogram []RatingCount `json:"histogram"`
 }
 
 type ReviewByIDsInput struct {
@@ -63,6 +154,12 @@ type ReviewConnection struct {
 type ReviewEdge struct {
 	Cursor string `json:"cursor"`
 	Node   Review `json:"node"`
+}
+
+// Quick matches for what a shopper is typing.
+type SearchSuggestions struct {
+	Products   []Product  `json:"products"`
+	Categories []Category `json:"categories"`
 }
 
 type UserByIDsInput struct {
@@ -134,6 +231,131 @@ func (e *CurrencyCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e CurrencyCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Orders of a product listing.
+type ProductSort string
+
+const (
+	// Best match of filter.search first; the default with a search.
+	ProductSortRelevance ProductSort = "RELEVANCE"
+	// Most recently added first; the default without a search.
+	ProductSortNewest ProductSort = "NEWEST"
+	// By the lowest variant price.
+	ProductSortPriceAsc  ProductSort = "PRICE_ASC"
+	ProductSortPriceDesc ProductSort = "PRICE_DESC"
+	// Best average rating first; products without reviews last.
+	ProductSortRating ProductSort = "RATING"
+)
+
+var AllProductSort = []ProductSort{
+	ProductSortRelevance,
+	ProductSortNewest,
+	ProductSortPriceAsc,
+	ProductSortPriceDesc,
+	ProductSortRating,
+}
+
+func (e ProductSort) IsValid() bool {
+	switch e {
+	case ProductSortRelevance, ProductSortNewest, ProductSortPriceAsc, ProductSortPriceDesc, ProductSortRating:
+		return true
+	}
+	return false
+}
+
+func (e ProductSort) String() string {
+	return string(e)
+}
+
+func (e *ProductSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ProductSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ProductSort", str)
+	}
+	return nil
+}
+
+func (e ProductSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ProductSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ProductSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How much of a variant a shopper can buy now.
+type StockLevel string
+
+const (
+	StockLevelInStock StockLevel = "IN_STOCK"
+	// 5 or fewer available.
+	StockLevelLowStock   StockLevel = "LOW_STOCK"
+	StockLevelOutOfStock StockLevel = "OUT_OF_STOCK"
+)
+
+var AllStockLevel = []StockLevel{
+	StockLevelInStock,
+	StockLevelLowStock,
+	StockLevelOutOfStock,
+}
+
+func (e StockLevel) IsValid() bool {
+	switch e {
+	case StockLevelInStock, StockLevelLowStock, StockLevelOutOfStock:
+		return true
+	}
+	return false
+}
+
+func (e StockLevel) String() string {
+	return string(e)
+}
+
+func (e *StockLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = StockLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid StockLevel", str)
+	}
+	return nil
+}
+
+func (e StockLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *StockLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e StockLevel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

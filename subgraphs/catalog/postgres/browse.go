@@ -1,0 +1,424 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/shopgraph/shopgraph/subgraphs/catalog"
+)
+
+// Listings are built from parts: a tsquery for the search, one SQL condition per
+// filter, and a numeric sort key per sort. Pages are keyset pages on (key, id),
+// the key read back as text into the cursor, so a cursor compares exactly with
+// the row it came from. Every value is a parameter; only fixed SQL from this file
+// is ever spliced into the text.
+
+// sqlArgs numbers the parameters of a statement as they are added.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// searchCTE returns "WITH q AS (...)" making the tsquery q.q of search: websearch
+// syntax, with the last word also matching as a prefix while the shopper is still
+// typing it. It returns "" when search is blank.
+func searchCTE(a *sqlArgs, search string) string {
+	search = strings.TrimSpace(search)
+	if search == "" {
+		return ""
+	}
+	runes := []rune(search)
+	i := len(runes)
+	for i > 0 && (unicode.IsLetter(runes[i-1]) || unicode.IsDigit(runes[i-1])) {
+		i--
+	}
+	head, last := string(runes[:i]), string(runes[i:])
+	// A word after - (negation) or inside quotes keeps its websearch meaning.
+	if last == "" || (i > 0 && (runes[i-1] == '-' || runes[i-1] == '"')) || strings.Count(search, `"`)%2 == 1 {
+		return `WITH q AS (SELECT websearch_to_tsquery('english', ` + a.add(search) + `) AS q) `
+	}
+	return `WITH q AS (SELECT CASE WHEN numnode(t.h) = 0 THEN t.x WHEN numnode(t.x) = 0 THEN t.h ELSE t.h && t.x END AS q
+		FROM (SELECT websearch_to_tsquery('english', ` + a.add(head) + `) AS h,
+		             to_tsquery('english', ` + a.add(last+":*") + `) AS x) t) `
+}
+
+// conditions are a filter's SQL conditions on products p, one per dimension; an
+// empty string is no condition.
+type conditions struct {
+	search, stock, category, price string
+	options                        []string
+	optionNames                    []string
+}
+
+func filterConditions(a *sqlArgs, f catalog.ProductFilter) (conditions, error) {
+	var c conditions
+	if strings.TrimSpace(f.Search) != "" {
+		c.search = "p.search @@ q.q"
+	}
+	if f.InStock {
+		c.stock = "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.stock_on_hand > v.stock_reserved)"
+	}
+	if f.CategoryID != 0 {
+		id := a.add(f.CategoryID)
+		c.category = "p.category_id IN (SELECT id FROM categories WHERE id = " + id + " OR parent_id = " + id + ")"
+	}
+	if f.MinPrice != nil || f.MaxPrice != nil {
+		var b strings.Builder
+		b.WriteString("EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id")
+		if f.MinPrice != nil {
+			b.WriteString(" AND v.price_minor >= " + a.add(*f.MinPrice))
+		}
+		if f.MaxPrice != nil {
+			b.WriteString(" AND v.price_minor < " + a.add(*f.MaxPrice))
+		}
+		b.WriteString(")")
+		c.price = b.String()
+	}
+	for _, o := range f.Options {
+		// Each value as the one-element options array a variant's options contain.
+		docs := make([]string, len(o.Values))
+		for i, v := range o.Values {
+			doc, err := json.Marshal([]catalog.Option{{Name: o.Name, Value: v}})
+			if err != nil {
+				return conditions{}, fmt.Errorf("option filter %q: %w", o.Name, err)
+			}
+			docs[i] = string(doc)
+		}
+		c.options = append(c.options, "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.options @> ANY("+a.add(docs)+"::jsonb[]))")
+		c.optionNames = append(c.optionNames, o.Name)
+	}
+	return c, nil
+}
+
+// and joins conditions, skipping empty ones; no condition is "true".
+func and(conds ...string) string {
+	var parts []string
+	for _, c := range conds {
+		if c != "" {
+			parts = append(parts, "("+c+")")
+		}
+	}
+	if len(parts) == 0 {
+		return "true"
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func (c conditions) all() string {
+	return and(append([]string{c.search, c.stock, c.category, c.price}, c.options...)...)
+}
+
+// sortKey returns the numeric sort key of products p for sort and whether it
+// sorts descending; ties sort by id in the same direction.
+func sortKey(sort catalog.ProductSort, search bool) (string, bool) {
+	switch sort {
+	case catalog.SortRelevance:
+		if search {
+			return "ts_rank(p.search, q.q)::numeric", true
+		}
+	case catalog.SortPriceAsc:
+		return "p.min_price_minor::numeric", false
+	case catalog.SortPriceDesc:
+		return "p.min_price_minor::numeric", true
+	case catalog.SortRating:
+		return "coalesce(p.rating_sum::numeric / nullif(p.rating_count, 0), 0)", true
+	}
+	// Seconds since 2000 from an interval: immutable, so an index can hold it
+	// (extract from a timestamptz depends on the time zone setting).
+	return "extract(epoch FROM p.created_at - timestamptz '2000-01-01 00:00:00+00')", true
+}
+
+// ListProducts implements catalog.BrowseService: one statement for the page and the total.
+func (s *Store) ListProducts(ctx context.Context, pq catalog.ProductQuery) (catalog.ProductPage, error) {
+	pages, err := s.listProducts(ctx, pq, []int64{pq.Filter.CategoryID}, pq.Filter.CategoryID != 0)
+	if err != nil {
+		return catalog.ProductPage{}, err
+	}
+	return pages[0], nil
+}
+
+// ListCategoryProducts implements catalog.BrowseService: the same listing in each
+// of many categories, in one statement.
+func (s *Store) ListCategoryProducts(ctx context.Context, pq catalog.ProductQuery, categoryIDs []int64) ([]catalog.ProductPage, error) {
+	if len(categoryIDs) == 0 {
+		return nil, nil
+	}
+	return s.listProducts(ctx, pq, categoryIDs, true)
+}
+
+// listProducts runs a listing once per category in cats (byCategory false: once,
+// without a category condition), each a lateral join on the unnested ids.
+func (s *Store) listProducts(ctx context.Context, pq catalog.ProductQuery, cats []int64, byCategory bool) ([]catalog.ProductPage, error) {
+	var a sqlArgs
+	catsParam := a.add(cats)
+	with := searchCTE(&a, pq.Filter.Search)
+	flt := pq.Filter
+	flt.CategoryID = 0
+	conds, err := filterConditions(&a, flt)
+	if err != nil {
+		return nil, err
+	}
+	if byCategory {
+		conds.category = "p.category_id IN (SELECT id FROM categories WHERE id = k.cat OR parent_id = k.cat)"
+	}
+	from := "products p"
+	if with != "" {
+		from += " CROSS JOIN q"
+	}
+	key, desc := sortKey(pq.Sort, with != "")
+	if pq.Backward {
+		desc = !desc
+	}
+	dir, cmp := "ASC", ">"
+	if desc {
+		dir, cmp = "DESC", "<"
+	}
+	after := "true"
+	if pq.After != nil {
+		after = "(s.k, s.id) " + cmp + " (" + a.add(pq.After.Key) + "::numeric, " + a.add(pq.After.ID) + "::bigint)"
+	}
+	where := conds.all()
+	query := with + `
+		SELECT k.ord, t.total, s.id, s.slug, s.name, s.description, s.created_at, s.category_id, s.k::text
+		FROM unnest(` + catsParam + `::bigint[]) WITH ORDINALITY AS k(cat, ord)
+		CROSS JOIN LATERAL (SELECT count(*) AS total FROM ` + from + ` WHERE ` + where + `) AS t
+		LEFT JOIN LATERAL (
+			SELECT * FROM (
+				SELECT p.id, p.slug, p.name, p.description, p.created_at,
+				       coalesce(p.category_id, 0) AS category_id, ` + key + ` AS k
+				FROM ` + from + ` WHERE ` + where + `
+			) AS s
+			WHERE ` + after + `
+			ORDER BY s.k ` + dir + `, s.id ` + dir + `
+			LIMIT ` + a.add(pq.Limit+1) + `
+		) AS s ON true
+		ORDER BY k.ord, s.k ` + dir + `, s.id ` + dir
+	rows, err := s.pool.Query(ctx, query, a...)
+	if err != nil {
+		return nil, fmt.Errorf("query product listing: %w", err)
+	}
+	pages := make([]catalog.ProductPage, len(cats))
+	var (
+		ord                                  int64
+		total                                int
+		id, categoryID                       *int64
+		slug, name, description, sortKeyText *string
+		createdAt                            *time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&ord, &total, &id, &slug, &name, &description, &createdAt, &categoryID, &sortKeyText}, func() error {
+		page := &pages[ord-1]
+		page.Total = total
+		if id == nil {
+			return nil
+		}
+		page.Products = append(page.Products, &catalog.Product{
+			ID: *id, Slug: *slug, Name: *name, Description: *description, CreatedAt: *createdAt, CategoryID: *categoryID,
+		})
+		page.Cursors = append(page.Cursors, catalog.Cursor{Key: *sortKeyText, ID: *id})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read product listing: %w", err)
+	}
+	for i := range pages {
+		page := &pages[i]
+		if len(page.Products) > pq.Limit {
+			page.Products, page.Cursors, page.More = page.Products[:pq.Limit], page.Cursors[:pq.Limit], true
+		}
+		if pq.Backward {
+			slices.Reverse(page.Products)
+			slices.Reverse(page.Cursors)
+		}
+	}
+	return pages, nil
+}
+
+// ProductFacets implements catalog.BrowseService: one statement computes which
+// dimensions' filters each candidate product passes, then counts every dimension
+// over the products that pass all the other dimensions' filters.
+func (s *Store) ProductFacets(ctx context.Context, f catalog.ProductFilter) (catalog.Facets, error) {
+	var a sqlArgs
+	with := searchCTE(&a, f.Search)
+	conds, err := filterConditions(&a, f)
+	if err != nil {
+		return catalog.Facets{}, err
+	}
+	from := "products p LEFT JOIN categories c ON c.id = p.category_id"
+	if with != "" {
+		from += " CROSS JOIN q"
+	}
+	var flags, optsOK, optsButSame strings.Builder
+	optsOK.WriteString("true")
+	optsButSame.WriteString("true")
+	for i, cond := range conds.options {
+		fmt.Fprintf(&flags, ", %s AS o%d", cond, i)
+		fmt.Fprintf(&optsOK, " AND u.o%d", i)
+		fmt.Fprintf(&optsButSame, " AND (u.o%d OR o.name = %s)", i, a.add(conds.optionNames[i]))
+	}
+	bands := catalog.PriceBands()
+	lo, hi := make([]int64, len(bands)), make([]int64, len(bands))
+	for i, b := range bands {
+		lo[i], hi[i] = b.Min, b.Max
+	}
+	if with == "" {
+		with = "WITH "
+	} else {
+		with += ", "
+	}
+	query := with + `u AS (
+			SELECT p.id, p.category_id, c.parent_id,
+			       ` + and(conds.category) + ` AS cat_ok, ` + and(conds.price) + ` AS price_ok` + flags.String() + `
+			FROM ` + from + `
+			WHERE ` + and(conds.search, conds.stock) + `
+		)
+		SELECT 'c', x.id::text, '', count(*)
+		FROM u CROSS JOIN LATERAL unnest(ARRAY[u.category_id, u.parent_id]) AS x(id)
+		WHERE u.price_ok AND ` + optsOK.String() + ` AND x.id IS NOT NULL
+		GROUP BY x.id
+		UNION ALL
+		SELECT 'p', b.ord::text, '', count(*)
+		FROM u CROSS JOIN unnest(` + a.add(lo) + `::bigint[], ` + a.add(hi) + `::bigint[]) WITH ORDINALITY AS b(lo, hi, ord)
+		WHERE u.cat_ok AND ` + optsOK.String() + ` AND EXISTS (
+			SELECT 1 FROM product_variants v
+			WHERE v.product_id = u.id AND v.price_minor >= b.lo AND (b.hi = 0 OR v.price_minor < b.hi))
+		GROUP BY b.ord
+		UNION ALL
+		SELECT 'o', o.name, o.value, count(DISTINCT u.id)
+		FROM u JOIN product_variants v ON v.product_id = u.id
+		CROSS JOIN LATERAL jsonb_to_recordset(v.options) AS o(name text, value text)
+		WHERE u.cat_ok AND u.price_ok AND ` + optsButSame.String() + `
+		GROUP BY o.name, o.value`
+	rows, err := s.pool.Query(ctx, query, a...)
+	if err != nil {
+		return catalog.Facets{}, fmt.Errorf("query facets: %w", err)
+	}
+	out := catalog.Facets{PriceBands: make([]catalog.PriceBandCount, len(bands))}
+	for i, b := range bands {
+		out.PriceBands[i].PriceBand = b
+	}
+	var (
+		kind, x, y string
+		n          int
+	)
+	_, err = pgx.ForEachRow(rows, []any{&kind, &x, &y, &n}, func() error {
+		switch kind {
+		case "c":
+			id, err := strconv.ParseInt(x, 10, 64)
+			if err != nil {
+				return err
+			}
+			out.Categories = append(out.Categories, catalog.CategoryCount{CategoryID: id, Count: n})
+		case "p":
+			i, err := strconv.Atoi(x)
+			if err != nil || i < 1 || i > len(bands) {
+				return fmt.Errorf("price band %q", x)
+			}
+			out.PriceBands[i-1].Count = n
+		case "o":
+			out.Options = append(out.Options, catalog.OptionValueCount{Name: x, Value: y, Count: n})
+		}
+		return nil
+	})
+	if err != nil {
+		return catalog.Facets{}, fmt.Errorf("read facets: %w", err)
+	}
+	slices.SortFunc(out.Categories, func(a, b catalog.CategoryCount) int { return int(a.CategoryID - b.CategoryID) })
+	slices.SortFunc(out.Options, func(a, b catalog.OptionValueCount) int {
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		if a.Count != b.Count {
+			return b.Count - a.Count
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out, nil
+}
+
+// RatingSummaries implements catalog.BrowseService.
+func (s *Store) RatingSummaries(ctx context.Context, productIDs []int64) (map[int64]catalog.RatingSummary, error) {
+	out := make(map[int64]catalog.RatingSummary, len(productIDs))
+	if len(productIDs) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT product_id, rating, count(*) FROM reviews
+		WHERE product_id = ANY($1) GROUP BY product_id, rating`, productIDs)
+	if err != nil {
+		return nil, fmt.Errorf("query rating summaries: %w", err)
+	}
+	var (
+		id     int64
+		rating int
+		n      int
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &rating, &n}, func() error {
+		if rating < 1 || rating > 5 {
+			return fmt.Errorf("product %d: rating %d", id, rating)
+		}
+		r := out[id]
+		r.Count += n
+		r.Sum += n * rating
+		r.Histogram[rating-1] += n
+		out[id] = r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read rating summaries: %w", err)
+	}
+	return out, nil
+}
+
+// SearchSuggestions implements catalog.BrowseService: products whose name (or,
+// ranked lower, description) matches prefix as a search, and categories with a
+// word of their name starting with prefix, in one statement.
+func (s *Store) SearchSuggestions(ctx context.Context, prefix string, limit int) (catalog.Suggestions, error) {
+	var out catalog.Suggestions
+	prefix = strings.TrimSpace(prefix)
+	if prefix == "" || limit <= 0 {
+		return out, nil
+	}
+	var a sqlArgs
+	with := searchCTE(&a, prefix)
+	like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix)
+	n := a.add(limit)
+	query := with + `
+		(SELECT 'p', p.id, p.slug, p.name, p.description, p.created_at, coalesce(p.category_id, 0)
+		 FROM products p CROSS JOIN q WHERE p.search @@ q.q
+		 ORDER BY ts_rank('{0, 0, 0.1, 1}', p.search, q.q) DESC, p.id LIMIT ` + n + `)
+		UNION ALL
+		(SELECT 'c', c.id, c.slug, c.name, '', now(), coalesce(c.parent_id, 0)
+		 FROM categories c WHERE c.name ILIKE ` + a.add(like+"%") + ` OR c.name ILIKE ` + a.add("% "+like+"%") + `
+		 ORDER BY c.parent_id NULLS FIRST, c.position, c.id LIMIT ` + n + `)`
+	rows, err := s.pool.Query(ctx, query, a...)
+	if err != nil {
+		return out, fmt.Errorf("query search suggestions: %w", err)
+	}
+	var (
+		kind, slug, name, description string
+		id, other                     int64
+		createdAt                     time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&kind, &id, &slug, &name, &description, &createdAt, &other}, func() error {
+		if kind == "p" {
+			out.Products = append(out.Products, &catalog.Product{ID: id, Slug: slug, Name: name, Description: description, CreatedAt: createdAt, CategoryID: other})
+		} else {
+			out.Categories = append(out.Categories, &catalog.Category{ID: id, ParentID: other, Slug: slug, Name: name})
+		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("read search suggestions: %w", err)
+	}
+	return out, nil
+}
