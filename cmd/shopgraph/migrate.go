@@ -22,6 +22,11 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	var log logSettings
 	s := newMigrateSettings(verb, getenv, &log)
+	var scale int64
+	if seed {
+		s.Int(&scale, "scale", "SEED_SCALE", 0, 0, 100_000_000,
+			"grow the catalog to this many products for measurements (a million takes minutes); 0 seeds the demo catalog alone")
+	}
 	names, err := parseWithHelp(s, args, stderr, " [SUBGRAPH ...]")
 	if errors.Is(err, errHelp) {
 		return nil
@@ -41,6 +46,11 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 	for _, name := range names {
 		if err := setUpDatabase(ctx, getenv, name, seed, logger); err != nil {
 			return fmt.Errorf("%s: %w", verb, err)
+		}
+		if scale > 0 {
+			if err := scaleDatabase(ctx, getenv, name, int(scale), logger); err != nil {
+				return fmt.Errorf("%s: %w", verb, err)
+			}
 		}
 	}
 	return nil
@@ -108,5 +118,28 @@ func setUpDatabase(ctx context.Context, getenv func(string) string, name string,
 		return fmt.Errorf("%s: seed: %w", name, err)
 	}
 	logger.Info("seeded", "subgraph", name)
+	return nil
+}
+
+// scaleDatabase grows a seeded subgraph's demo data to n products; subgraphs
+// without scale seeding keep their demo data.
+func scaleDatabase(ctx context.Context, getenv func(string) string, name string, n int, logger *slog.Logger) error {
+	parts, err := subgraphParts(name)
+	if err != nil || parts.SeedScale == nil {
+		return err
+	}
+	url, err := subgraphDatabaseURL(getenv, name)
+	if err != nil {
+		return err
+	}
+	pool, err := pg.Open(ctx, url)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	defer pool.Close()
+	if err := parts.SeedScale(ctx, pool, n, logger); err != nil {
+		return fmt.Errorf("%s: seed --scale %d: %w", name, n, err)
+	}
+	logger.Info("seeded to scale", "subgraph", name, "products", n)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/shopgraph/shopgraph/internal/pg"
 	"github.com/shopgraph/shopgraph/internal/telemetry"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
 )
 
@@ -44,6 +45,8 @@ type subgraphSettings struct {
 	telemetry       telemetrySettings
 	// internal configures the service-to-service API of a subgraph that has one.
 	internal internalSettings
+	// auth configures how a subgraph that authorises writes verifies tokens.
+	auth authSettings
 }
 
 // internalSettings configure a subgraph's service-to-service API: the catalog's
@@ -92,6 +95,9 @@ func newSubgraphSettings(name string, getenv func(string) string, st *subgraphSe
 	st.telemetry.register(s, name)
 	if parts, err := subgraphParts(name); err == nil && parts.Internal != nil {
 		st.internal.register(s, p)
+	}
+	if parts, err := subgraphParts(name); err == nil && parts.Authenticate != nil {
+		st.auth.register(s, p)
 	}
 	return s, nil
 }
@@ -234,8 +240,17 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 		defer func() { stop(); <-done }() // before the pool closes
 		logger.Info("internal API", "enabled", st.internal.serviceToken != "", "reservation_sweep_interval", st.internal.sweepInterval)
 	}
+	if parts.Images != nil {
+		mux.Handle(images.Pattern, parts.Images(pool, logger))
+	}
 	mux.Handle("GET /metrics", telemetry.MetricsHandler(reg))
-	mux.Handle("/graphql", parts.Handler(pool, logger))
+	graphqlHandler := parts.Handler(pool, logger)
+	if parts.Authenticate != nil {
+		if graphqlHandler, err = parts.Authenticate(graphqlHandler, st.auth, logger); err != nil {
+			return fmt.Errorf("serve %s: %w", name, err)
+		}
+	}
+	mux.Handle("/graphql", graphqlHandler)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeStatus(w, http.StatusOK, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		pingCtx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

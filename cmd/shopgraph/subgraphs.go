@@ -10,7 +10,11 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/shopgraph/shopgraph/internal/authn"
+	"github.com/shopgraph/shopgraph/internal/config"
+	"github.com/shopgraph/shopgraph/internal/principal"
 	catalogql "github.com/shopgraph/shopgraph/subgraphs/catalog/graph"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
 	catalogpg "github.com/shopgraph/shopgraph/subgraphs/catalog/postgres"
 	ordersql "github.com/shopgraph/shopgraph/subgraphs/orders/graph"
@@ -28,6 +32,9 @@ var subgraphNames = []string{"catalog", "orders", "users"}
 type subgraphWiring struct {
 	Migrations fs.FS
 	Seed       func(ctx context.Context, pool *pgxpool.Pool) error
+	// SeedScale, when set, grows the demo data to n products for measurements
+	// (`seed --scale N`); it does nothing when there are n already.
+	SeedScale func(ctx context.Context, pool *pgxpool.Pool, n int, logger *slog.Logger) error
 	// Handler serves GraphQL (POST and GET) at whatever path it is mounted on,
 	// with per-request dataloaders.
 	Handler func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler
@@ -36,6 +43,51 @@ type subgraphWiring struct {
 	// which runs until its context ends. The router forwards only to /graphql, so
 	// this API is never part of the public graph.
 	Internal func(pool *pgxpool.Pool, logger *slog.Logger, st internalSettings) (http.Handler, func(context.Context), error)
+	// Authenticate, when set, wraps the subgraph's GraphQL handler so that its
+	// resolvers see who is asking (internal/principal), from a bearer token
+	// verified against the users service's keys when st names them.
+	Authenticate func(next http.Handler, st authSettings, logger *slog.Logger) (http.Handler, error)
+	// Images, when set, serves the subgraph's generated images at GET
+	// images.Pattern on its listener: not through the router, which forwards
+	// only GraphQL, so a web store loads them from the subgraph's public URL.
+	Images func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler
+}
+
+// authSettings configure how a subgraph that authorises writes learns who is
+// asking. Until the users service issues tokens, nothing sets them by default
+// and every request is anonymous: reads work, writes answer UNAUTHENTICATED.
+type authSettings struct {
+	// jwksURL is where the users service publishes its signing keys; empty
+	// trusts no token.
+	jwksURL string
+}
+
+func (a *authSettings) register(s *config.Set, p string) {
+	s.Func("jwks-url", p+"JWKS_URL", "",
+		"the users service's JWKS URL (such as http://127.0.0.1:4003/.well-known/jwks.json) to verify `Authorization: Bearer` tokens against; empty trusts no token, so every request is anonymous",
+		func(v string) error {
+			if v != "" {
+				if err := config.CheckURL(v, "http", "https"); err != nil {
+					return err
+				}
+			}
+			a.jwksURL = v
+			return nil
+		})
+}
+
+// authenticate puts the principal of a verified bearer token in each request's
+// context; without a JWKS URL it trusts no token.
+func authenticate(next http.Handler, st authSettings, logger *slog.Logger) (http.Handler, error) {
+	logger.Info("authentication", "jwks_url", st.jwksURL, "tokens_trusted", st.jwksURL != "")
+	if st.jwksURL == "" {
+		return next, nil
+	}
+	v, err := authn.NewVerifier(authn.Config{JWKSURL: st.jwksURL, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("setting --jwks-url: %w", err)
+	}
+	return principal.Middleware(v, logger, next), nil
 }
 
 // subgraphParts returns the wiring for one subgraph by name ("catalog", "orders", "users").
@@ -46,6 +98,7 @@ func subgraphParts(name string) (subgraphWiring, error) {
 		return subgraphWiring{
 			Migrations: catalogpg.Migrations(),
 			Seed:       catalogpg.Seed,
+			SeedScale:  catalogpg.SeedScale,
 			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
 				return catalogql.NewHandler(catalogpg.New(pool), logger)
 			},
@@ -58,6 +111,11 @@ func subgraphParts(name string) (subgraphWiring, error) {
 				}
 				return h, func(ctx context.Context) { internalapi.RunExpiry(ctx, store, st.sweepInterval, logger) }, nil
 			},
+			Images: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
+				return images.Handler(catalogpg.New(pool), logger)
+			},
+			// Reviews need a signed-in user, the admin mutations an admin.
+			Authenticate: authenticate,
 		}, nil
 	case "orders":
 		return subgraphWiring{

@@ -61,15 +61,34 @@ type Page struct {
 	After int64
 }
 
-// ReviewPageRequest asks for a page of the reviews of one product or one author.
+// ReviewSort orders a product's reviews; each order ends with the newest first.
+type ReviewSort string
+
+// Orders of reviews.
+const (
+	// ReviewsNewest is the default (the zero value means it too).
+	ReviewsNewest  ReviewSort = "NEWEST"
+	ReviewsHighest ReviewSort = "HIGHEST"
+	ReviewsLowest  ReviewSort = "LOWEST"
+)
+
+// ReviewPageRequest asks for a page of the reviews of one product or one author:
+// the First after the review with id After (0: from the start) in Sort's order,
+// or, Backward, the last First before it. AfterRating is that review's rating,
+// the rest of the keyset cursor for the rating sorts.
 type ReviewPageRequest struct {
 	OwnerID int64
 	Page
+	Sort        ReviewSort
+	Backward    bool
+	AfterRating int
 }
 
-// ReviewList is a page of reviews, newest first.
+// ReviewList is a page of reviews in the order asked for.
 type ReviewList struct {
 	Reviews []*Review
+	// HasNext tells whether more follow the page in the direction it was read
+	// (before it, for a Backward request).
 	HasNext bool
 	// Total counts every review of the product or author.
 	Total int
@@ -93,10 +112,12 @@ type ReviewService interface {
 	ReviewsByAuthor(ctx context.Context, reqs []ReviewPageRequest) ([]ReviewList, error)
 }
 
-// Service is everything the catalog's API reads.
+// Service is everything the catalog's API reads and writes.
 type Service interface {
 	ProductService
 	ReviewService
 	CategoryService
 	BrowseService
+	ReviewWriter
+	AdminService
 }

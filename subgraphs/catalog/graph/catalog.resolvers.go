@@ -52,6 +52,34 @@ func (r *categoryResolver) Products(ctx context.Context, obj *model.Category, fi
 	return r.listProducts(ctx, listingArgs{first, last, after, before, filter, sort}, obj.Key)
 }
 
+func (r *mutationResolver) AddReview(ctx context.Context, input model.AddReviewInput) (*model.AddReviewPayload, error) {
+	return r.addReview(ctx, input)
+}
+
+func (r *mutationResolver) CreateCategory(ctx context.Context, input model.CreateCategoryInput) (*model.CreateCategoryPayload, error) {
+	return r.createCategory(ctx, input)
+}
+
+func (r *mutationResolver) CreateProduct(ctx context.Context, input model.CreateProductInput) (*model.CreateProductPayload, error) {
+	return r.createProduct(ctx, input)
+}
+
+func (r *mutationResolver) UpdateProduct(ctx context.Context, input model.UpdateProductInput) (*model.UpdateProductPayload, error) {
+	return r.updateProduct(ctx, input)
+}
+
+func (r *mutationResolver) CreateVariant(ctx context.Context, input model.CreateVariantInput) (*model.CreateVariantPayload, error) {
+	return r.createVariant(ctx, input)
+}
+
+func (r *mutationResolver) UpdateVariant(ctx context.Context, input model.UpdateVariantInput) (*model.UpdateVariantPayload, error) {
+	return r.updateVariant(ctx, input)
+}
+
+func (r *mutationResolver) SetStock(ctx context.Context, variantID string, onHand int) (*model.SetStockPayload, error) {
+	return r.setStock(ctx, variantID, onHand)
+}
+
 func (r *productResolver) Variants(ctx context.Context, obj *model.Product) ([]model.ProductVariant, error) {
 	variants, err := r.loaders(ctx).VariantsByProduct.Load(ctx, obj.Key)()
 	if err != nil {
@@ -127,16 +155,8 @@ func (r *productResolver) RatingSummary(ctx context.Context, obj *model.Product)
 	return toRatingSummary(s), nil
 }
 
-func (r *productResolver) Reviews(ctx context.Context, obj *model.Product, first *int, after *string) (*model.ReviewConnection, error) {
-	page, err := forward(first, after, defaultReviewsPage)
-	if err != nil {
-		return nil, err
-	}
-	list, err := r.loaders(ctx).ReviewsByProduct.Load(ctx, catalog.ReviewPageRequest{OwnerID: obj.Key, Page: page})()
-	if err != nil {
-		return nil, fmt.Errorf("load reviews of product %d: %w", obj.Key, err)
-	}
-	return toReviewConnection(list, page), nil
+func (r *productResolver) Reviews(ctx context.Context, obj *model.Product, first *int, after *string, last *int, before *string, sort *model.ReviewSort) (*model.ReviewConnection, error) {
+	return r.productReviews(ctx, obj.Key, reviewArgs{first, last, after, before, sort})
 }
 
 func (r *productConnectionResolver) Facets(ctx context.Context, obj *model.ProductConnection) (*model.ProductFacets, error) {
@@ -277,6 +297,8 @@ func (r *userResolver) Reviews(ctx context.Context, obj *model.User, first *int,
 
 func (r *Resolver) Category() generated.CategoryResolver { return &categoryResolver{r} }
 
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) Product() generated.ProductResolver { return &productResolver{r} }
 
 func (r *Resolver) ProductConnection() generated.ProductConnectionResolver {
@@ -295,6 +317,7 @@ func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
 	categoryResolver          struct{ *Resolver }
+	mutationResolver          struct{ *Resolver }
 	productResolver           struct{ *Resolver }
 	productConnectionResolver struct{ *Resolver }
 	productVariantResolver    struct{ *Resolver }

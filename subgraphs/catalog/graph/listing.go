@@ -10,6 +10,7 @@ import (
 	"github.com/shopgraph/shopgraph/internal/relay"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/model"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/loaders"
 )
 
@@ -226,19 +227,16 @@ func productOptions(variants []*catalog.Variant) []model.ProductOption {
 	return out
 }
 
-// imageCount is how many images a product has: one to three, fixed by its id.
-func imageCount(productID int64) int { return 1 + int(productID%3) }
-
-// productImages lists a product's images. The URLs are stable paths under which
-// the catalog is to serve generated images; it does not serve them yet.
+// productImages lists a product's images: paths under which the catalog serves
+// them (package images), on its own listener, not through the router.
 func productImages(p *model.Product) []model.Image {
-	n := imageCount(p.Key)
+	n := images.Count(p.Key)
 	out := make([]model.Image, n)
 	for i := range n {
 		out[i] = model.Image{
-			URL:   fmt.Sprintf("/images/products/%s-%d.svg", p.Slug, i+1),
+			URL:   fmt.Sprintf("%s%s-%d.svg", images.Path, p.Slug, i+1),
 			Alt:   fmt.Sprintf("%s, view %d of %d", p.Name, i+1, n),
-			Width: 1200, Height: 1200,
+			Width: images.Width, Height: images.Height,
 		}
 	}
 	return out

@@ -99,7 +99,7 @@ func prefetchProducts(ctx context.Context, l *loaders.Loaders, ids, cats []int64
 		case "category":
 			queue(ctx, l.CategoryByID, cats)
 		case "reviews":
-			prefetchReviewPages(ctx, l.ReviewsByProduct, f, vars, ids)
+			prefetchProductReviews(ctx, l, f, vars, ids)
 		}
 	}
 }
@@ -123,6 +123,41 @@ func prefetchReviewPages(ctx context.Context, loader *dataloader.Loader[catalog.
 		reqs[i] = catalog.ReviewPageRequest{OwnerID: id, Page: page}
 	}
 	queue(ctx, loader, reqs)
+}
+
+// prefetchProductReviews queues the pages of Product.reviews the field's
+// arguments ask for (sort and direction included); an invalid argument is left
+// for the field's own resolver to report.
+func prefetchProductReviews(ctx context.Context, l *loaders.Loaders, f graphql.CollectedField, vars map[string]any, ids []int64) {
+	args := f.ArgumentMap(vars)
+	var a reviewArgs
+	var ok [4]bool
+	a.first, ok[0] = intArg(args["first"])
+	a.last, ok[1] = intArg(args["last"])
+	a.after, ok[2] = stringArg(args["after"])
+	a.before, ok[3] = stringArg(args["before"])
+	if ok != [4]bool{true, true, true, true} {
+		return
+	}
+	switch s := args["sort"].(type) {
+	case nil:
+	case string:
+		sort := model.ReviewSort(s)
+		a.sort = &sort
+	case model.ReviewSort:
+		a.sort = &s
+	default:
+		return
+	}
+	reqs := make([]catalog.ReviewPageRequest, len(ids))
+	for i, id := range ids {
+		req, err := reviewRequest(id, a)
+		if err != nil {
+			return
+		}
+		reqs[i] = req
+	}
+	queue(ctx, l.ReviewsByProduct, reqs)
 }
 
 // queue adds keys to loader's current batch from this goroutine. Load enqueues

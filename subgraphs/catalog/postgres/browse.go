@@ -53,7 +53,9 @@ func searchCTE(a *sqlArgs, search string) string {
 }
 
 // conditions are a filter's SQL conditions on products p, one per dimension; an
-// empty string is no condition.
+// empty string is no condition. OFFSET 0 keeps each EXISTS a lookup of the
+// product's variants by index: at a million products, counting from a sample or
+// walking a sort index, that beats hashing every variant (seconds).
 type conditions struct {
 	search, stock, category, price string
 	options                        []string
@@ -66,14 +68,22 @@ func filterConditions(a *sqlArgs, f catalog.ProductFilter) (conditions, error) {
 		c.search = "p.search @@ q.q"
 	}
 	if f.InStock {
-		c.stock = "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.stock_on_hand > v.stock_reserved)"
+		c.stock = "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.stock_on_hand > v.stock_reserved OFFSET 0)"
 	}
 	if f.CategoryID != 0 {
 		id := a.add(f.CategoryID)
-		c.category = "p.category_id IN (SELECT id FROM categories WHERE id = " + id + " OR parent_id = " + id + ")"
+		// = ANY(ARRAY(...)): a plain condition on the row, checked before any variant
+		// is read (IN (SELECT ...) became a join checked after them).
+		c.category = "p.category_id = ANY (ARRAY(SELECT id FROM categories WHERE id = " + id + " OR parent_id = " + id + "))"
 	}
 	if f.MinPrice != nil || f.MaxPrice != nil {
 		var b strings.Builder
+		if f.MaxPrice != nil {
+			// Implied by the EXISTS below (the cheapest variant is under the bound),
+			// checked first without reading variants, and written on
+			// products_price_idx's expression, so a price-sorted walk stops at it.
+			b.WriteString("p.min_price_minor::numeric < " + a.add(*f.MaxPrice) + "::numeric AND ")
+		}
 		b.WriteString("EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id")
 		if f.MinPrice != nil {
 			b.WriteString(" AND v.price_minor >= " + a.add(*f.MinPrice))
@@ -81,7 +91,7 @@ func filterConditions(a *sqlArgs, f catalog.ProductFilter) (conditions, error) {
 		if f.MaxPrice != nil {
 			b.WriteString(" AND v.price_minor < " + a.add(*f.MaxPrice))
 		}
-		b.WriteString(")")
+		b.WriteString(" OFFSET 0)")
 		c.price = b.String()
 	}
 	for _, o := range f.Options {
@@ -94,7 +104,7 @@ func filterConditions(a *sqlArgs, f catalog.ProductFilter) (conditions, error) {
 			}
 			docs[i] = string(doc)
 		}
-		c.options = append(c.options, "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.options @> ANY("+a.add(docs)+"::jsonb[]))")
+		c.options = append(c.options, "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.options @> ANY("+a.add(docs)+"::jsonb[]) OFFSET 0)")
 		c.optionNames = append(c.optionNames, o.Name)
 	}
 	return c, nil
@@ -112,6 +122,13 @@ func and(conds ...string) string {
 		return "true"
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// cheapFirst is all the conditions, those on the product row first: an AND
+// evaluates left to right, so most sampled products are ruled out before their
+// variants are read.
+func (c conditions) cheapFirst() string {
+	return and(append([]string{c.category, c.search, c.price, c.stock}, c.options...)...)
 }
 
 func (c conditions) all() string {
@@ -138,6 +155,56 @@ func sortKey(sort catalog.ProductSort, search bool) (string, bool) {
 	return "extract(epoch FROM p.created_at - timestamptz '2000-01-01 00:00:00+00')", true
 }
 
+// Counting at scale. An exact count or facet reads every matching product (and
+// facets their variants): 3 to 8 s at a million products. So above
+// countPolicy.exactUpTo products (the planner's row count of products, kept by
+// ANALYZE and autovacuum) counts come from a sample of the table's pages when they
+// are large, and stay exact when they are small:
+//   - totalCount: a TABLESAMPLE SYSTEM of about sampleRows products (REPEATABLE, so
+//     the same filter gives the same figure) estimates the matches; an estimate of
+//     at least exactBelow is returned, rounded to two significant digits, and a
+//     smaller one is replaced by the exact count;
+//   - facets: the same sample, when the products the facets start from (those
+//     passing the search and in-stock filters) are estimated at facetExactBelow or
+//     more; each count is the sample's count scaled to the table, rounded.
+// The demo catalog (2,000 products) is always counted exactly.
+
+// countPolicy sets when counts are estimated; defaultCountPolicy is the one in use.
+type countPolicy struct {
+	// exactUpTo: catalogs of at most this many products are always counted exactly.
+	exactUpTo int
+	// sampleRows is about how many products a totalCount sample holds, and
+	// facetSampleRows a facets sample (fewer: each reads the product's variants).
+	sampleRows, facetSampleRows int
+	// exactBelow: estimated totals below it are counted exactly instead.
+	exactBelow int
+	// facetExactBelow: facets over fewer estimated candidates are counted exactly.
+	facetExactBelow int
+}
+
+func defaultCountPolicy() countPolicy {
+	return countPolicy{exactUpTo: 100_000, sampleRows: 10_000, facetSampleRows: 4_000, exactBelow: 2_000, facetExactBelow: 2_000}
+}
+
+// sizeCTE is the named subquery "sz" of the statement: the products table's row
+// count as the planner knows it (-1 or 0 before the first ANALYZE, which counts as
+// small) and the TABLESAMPLE SYSTEM percentage that samples about sampleRows
+// products.
+func sizeCTE(a *sqlArgs, pol countPolicy, sampleRows int) string {
+	return `sz AS (SELECT c.reltuples AS total, c.reltuples > ` + a.add(pol.exactUpTo) + ` AS big,
+		least(100, 100.0 * ` + a.add(sampleRows) + ` / greatest(c.reltuples, 1))::float4 AS pct
+		FROM pg_class c WHERE c.oid = 'products'::regclass)`
+}
+
+// sampled is the FROM item of the products sample: the same pages for the same
+// table, so counts are stable between requests.
+const sampled = "products p TABLESAMPLE SYSTEM ((SELECT pct FROM sz)) REPEATABLE (20240201)"
+
+// twoDigits rounds the SQL numeric expression x (at least 100) to two significant digits.
+func twoDigits(x string) string {
+	return "round(" + x + ", 1 - floor(log(greatest(" + x + ", 1)))::int)"
+}
+
 // ListProducts implements catalog.BrowseService: one statement for the page and the total.
 func (s *Store) ListProducts(ctx context.Context, pq catalog.ProductQuery) (catalog.ProductPage, error) {
 	pages, err := s.listProducts(ctx, pq, []int64{pq.Filter.CategoryID}, pq.Filter.CategoryID != 0)
@@ -156,9 +223,14 @@ func (s *Store) ListCategoryProducts(ctx context.Context, pq catalog.ProductQuer
 	return s.listProducts(ctx, pq, categoryIDs, true)
 }
 
-// listProducts runs a listing once per category in cats (byCategory false: once,
-// without a category condition), each a lateral join on the unnested ids.
 func (s *Store) listProducts(ctx context.Context, pq catalog.ProductQuery, cats []int64, byCategory bool) ([]catalog.ProductPage, error) {
+	return s.listProductsCounted(ctx, pq, cats, byCategory, defaultCountPolicy())
+}
+
+// listProductsCounted runs a listing once per category in cats (byCategory false:
+// once, without a category condition), each a lateral join on the unnested ids,
+// with totals counted as pol says.
+func (s *Store) listProductsCounted(ctx context.Context, pq catalog.ProductQuery, cats []int64, byCategory bool, pol countPolicy) ([]catalog.ProductPage, error) {
 	var a sqlArgs
 	catsParam := a.add(cats)
 	with := searchCTE(&a, pq.Filter.Search)
@@ -169,7 +241,7 @@ func (s *Store) listProducts(ctx context.Context, pq catalog.ProductQuery, cats 
 		return nil, err
 	}
 	if byCategory {
-		conds.category = "p.category_id IN (SELECT id FROM categories WHERE id = k.cat OR parent_id = k.cat)"
+		conds.category = "p.category_id = ANY (ARRAY(SELECT id FROM categories WHERE id = k.cat OR parent_id = k.cat))"
 	}
 	from := "products p"
 	if with != "" {
@@ -188,10 +260,29 @@ func (s *Store) listProducts(ctx context.Context, pq catalog.ProductQuery, cats 
 		after = "(s.k, s.id) " + cmp + " (" + a.add(pq.After.Key) + "::numeric, " + a.add(pq.After.ID) + "::bigint)"
 	}
 	where := conds.all()
+	if with == "" {
+		with = "WITH "
+	} else {
+		with += ", "
+	}
+	with += sizeCTE(&a, pol, pol.sampleRows) + " "
+	sample := sampled
+	if strings.HasSuffix(from, " CROSS JOIN q") {
+		sample += " CROSS JOIN q"
+	}
+	exactBelow := a.add(pol.exactBelow)
+	// Each branch is a subplan run only when the CASE reaches it: a small catalog
+	// never samples, a large one counts exactly only when the sample finds few.
+	// OFFSET 0 keeps the total a subquery run once per category, not once per row.
+	exact := `(SELECT count(*) FROM ` + from + ` WHERE ` + where + `)`
+	totalSQL := `CASE WHEN NOT (SELECT big FROM sz) THEN ` + exact + `
+		ELSE (SELECT CASE WHEN e.n >= ` + exactBelow + ` THEN ` + twoDigits("e.n") + `::bigint ELSE ` + exact + ` END
+		      FROM (SELECT count(*) FILTER (WHERE ` + conds.cheapFirst() + `) * (SELECT total FROM sz)::numeric / greatest(count(*), 1) AS n
+		            FROM ` + sample + `) AS e) END`
 	query := with + `
 		SELECT k.ord, t.total, s.id, s.slug, s.name, s.description, s.created_at, s.category_id, s.k::text
 		FROM unnest(` + catsParam + `::bigint[]) WITH ORDINALITY AS k(cat, ord)
-		CROSS JOIN LATERAL (SELECT count(*) AS total FROM ` + from + ` WHERE ` + where + `) AS t
+		CROSS JOIN LATERAL (SELECT ` + totalSQL + ` AS total OFFSET 0) AS t
 		LEFT JOIN LATERAL (
 			SELECT * FROM (
 				SELECT p.id, p.slug, p.name, p.description, p.created_at,
@@ -245,8 +336,14 @@ func (s *Store) listProducts(ctx context.Context, pq catalog.ProductQuery, cats 
 
 // ProductFacets implements catalog.BrowseService: one statement computes which
 // dimensions' filters each candidate product passes, then counts every dimension
-// over the products that pass all the other dimensions' filters.
+// over the products that pass all the other dimensions' filters. In a large
+// catalog with many candidates the counts are estimated from a sample (see
+// countPolicy).
 func (s *Store) ProductFacets(ctx context.Context, f catalog.ProductFilter) (catalog.Facets, error) {
+	return s.productFacets(ctx, f, defaultCountPolicy())
+}
+
+func (s *Store) productFacets(ctx context.Context, f catalog.ProductFilter, pol countPolicy) (catalog.Facets, error) {
 	var a sqlArgs
 	with := searchCTE(&a, f.Search)
 	conds, err := filterConditions(&a, f)
@@ -267,37 +364,88 @@ func (s *Store) ProductFacets(ctx context.Context, f catalog.ProductFilter) (cat
 	}
 	bands := catalog.PriceBands()
 	lo, hi := make([]int64, len(bands)), make([]int64, len(bands))
+	// contiguous: each band starts where the one before ends and the last is open,
+	// so a price's band is its width_bucket over the bands' minimums.
+	contiguous := len(bands) > 0 && bands[len(bands)-1].Max == 0
 	for i, b := range bands {
 		lo[i], hi[i] = b.Min, b.Max
+		if i > 0 && bands[i-1].Max != b.Min {
+			contiguous = false
+		}
 	}
 	if with == "" {
 		with = "WITH "
 	} else {
 		with += ", "
 	}
-	query := with + `u AS (
-			SELECT p.id, p.category_id, c.parent_id,
-			       ` + and(conds.category) + ` AS cat_ok, ` + and(conds.price) + ` AS price_ok` + flags.String() + `
-			FROM ` + from + `
-			WHERE ` + and(conds.search, conds.stock) + `
-		)
-		SELECT 'c', x.id::text, '', count(*)
-		FROM u CROSS JOIN LATERAL unnest(ARRAY[u.category_id, u.parent_id]) AS x(id)
+	// mode.est: counting from the sample; mode.w: products per sampled product.
+	sample := strings.Replace(from, "products p", sampled, 1)
+	candidates := and(conds.search, conds.stock)
+	with += sizeCTE(&a, pol, pol.facetSampleRows) + `, mode AS MATERIALIZED (
+			SELECT coalesce(m.est, false) AS est, coalesce(m.w, 1) AS w
+			FROM sz LEFT JOIN LATERAL (
+				SELECT count(*) FILTER (WHERE ` + candidates + `) * sz.total / greatest(count(*), 1) >= ` + a.add(pol.facetExactBelow) + ` AS est,
+				       (sz.total / greatest(count(*), 1))::numeric AS w
+				FROM ` + sample + ` WHERE sz.big) AS m ON true), `
+	cols := `p.id, p.category_id, c.parent_id,
+			       ` + and(conds.category) + ` AS cat_ok, ` + and(conds.price) + ` AS price_ok` + flags.String()
+	loP, hiP := a.add(lo), a.add(hi)
+	// counts are the three facets over the candidates u with weights u.w. Exact
+	// counting (a small catalog or few candidates) joins the variants as the
+	// planner likes, hashing them all when that is cheaper; counting a sample
+	// looks up each sampled product's variants (lookup), because the planner, not
+	// knowing which branch runs, would hash every variant of the table.
+	// bandsFrom pairs each product of u with each price band one of its variants is
+	// priced in: looking up the product's variants once (lookup, with contiguous
+	// bands), or asking each band whether the product has a variant in it.
+	bandsFrom := func(u string, lookup bool) string {
+		if lookup && contiguous {
+			return `
+		FROM ` + u + ` AS u CROSS JOIN LATERAL (
+			SELECT DISTINCT width_bucket(v.price_minor, ` + loP + `::bigint[]) AS ord
+			FROM product_variants v WHERE v.product_id = u.id OFFSET 0) AS b
+		WHERE u.cat_ok AND ` + optsOK.String() + ` AND b.ord > 0`
+		}
+		offset := ""
+		if lookup {
+			offset = " OFFSET 0"
+		}
+		return `
+		FROM ` + u + ` AS u CROSS JOIN unnest(` + loP + `::bigint[], ` + hiP + `::bigint[]) WITH ORDINALITY AS b(lo, hi, ord)
+		WHERE u.cat_ok AND ` + optsOK.String() + ` AND EXISTS (
+			SELECT 1 FROM product_variants v
+			WHERE v.product_id = u.id AND v.price_minor >= b.lo AND (b.hi = 0 OR v.price_minor < b.hi)` + offset + `)`
+	}
+	counts := func(u string, lookup bool) string {
+		variants := "JOIN product_variants v ON v.product_id = u.id"
+		if lookup {
+			variants = "CROSS JOIN LATERAL (SELECT v.options FROM product_variants v WHERE v.product_id = u.id OFFSET 0) AS v"
+		}
+		return `
+		SELECT 'c', x.id::text, '', round(sum(u.w))::bigint
+		FROM ` + u + ` AS u CROSS JOIN LATERAL unnest(ARRAY[u.category_id, u.parent_id]) AS x(id)
 		WHERE u.price_ok AND ` + optsOK.String() + ` AND x.id IS NOT NULL
 		GROUP BY x.id
 		UNION ALL
-		SELECT 'p', b.ord::text, '', count(*)
-		FROM u CROSS JOIN unnest(` + a.add(lo) + `::bigint[], ` + a.add(hi) + `::bigint[]) WITH ORDINALITY AS b(lo, hi, ord)
-		WHERE u.cat_ok AND ` + optsOK.String() + ` AND EXISTS (
-			SELECT 1 FROM product_variants v
-			WHERE v.product_id = u.id AND v.price_minor >= b.lo AND (b.hi = 0 OR v.price_minor < b.hi))
+		SELECT 'p', b.ord::text, '', round(sum(u.w))::bigint` + bandsFrom(u, lookup) + `
 		GROUP BY b.ord
 		UNION ALL
-		SELECT 'o', o.name, o.value, count(DISTINCT u.id)
-		FROM u JOIN product_variants v ON v.product_id = u.id
+		SELECT 'o', o.name, o.value, round(count(DISTINCT u.id) * max(u.w))::bigint
+		FROM ` + u + ` AS u ` + variants + `
 		CROSS JOIN LATERAL jsonb_to_recordset(v.options) AS o(name text, value text)
 		WHERE u.cat_ok AND u.price_ok AND ` + optsButSame.String() + `
 		GROUP BY o.name, o.value`
+	}
+	query := with + `e AS (
+			SELECT ` + cols + `, 1::numeric AS w
+			FROM ` + from + `
+			WHERE ` + candidates + ` AND NOT (SELECT est FROM mode)
+		), s AS (
+			SELECT ` + cols + `, (SELECT w FROM mode) AS w
+			FROM ` + sample + `
+			WHERE ` + candidates + ` AND (SELECT est FROM mode)
+		)` + counts("e", false) + `
+		UNION ALL` + counts("s", true)
 	rows, err := s.pool.Query(ctx, query, a...)
 	if err != nil {
 		return catalog.Facets{}, fmt.Errorf("query facets: %w", err)

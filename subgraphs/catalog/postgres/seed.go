@@ -176,9 +176,7 @@ type seedData struct {
 	categories, products, variants, reviews [][]any
 }
 
-// generate builds n products deterministically: product i (from 1) is the
-// (i-1)/families-th model of family (i-1)%families, with a numbered edition once
-// the models run out, so names and slugs stay unique at any size.
+// generate builds n products deterministically (productRows) and their reviews.
 func generate(n, users int) (seedData, error) {
 	fams := families()
 	var d seedData
@@ -198,75 +196,130 @@ func generate(n, users int) (seedData, error) {
 	}
 	var variantID int64
 	for i := range n {
-		id := int64(i + 1)
-		f := fams[i%len(fams)]
-		round := i / len(fams)
-		model := f.models[round%len(f.models)]
-		name := model + " " + f.noun
-		if edition := round / len(f.models); edition > 0 {
-			name += fmt.Sprintf(" No. %d", edition+1)
+		product, variants, err := productRows(fams, categoryIDs, i, variantID+1)
+		if err != nil {
+			return seedData{}, err
 		}
-		categoryID, ok := categoryIDs[f.category]
-		if !ok {
-			return seedData{}, fmt.Errorf("family %s: no category %s", f.noun, f.category)
-		}
-		created := seedEpoch().Add(time.Duration(i) * 7 * time.Hour)
-		d.products = append(d.products, []any{id, slugify(name), name, fmt.Sprintf(f.description, model), created, categoryID})
-
-		rng := rand.New(rand.NewPCG(uint64(id), 0x5eed))
-		combos := optionCombos(f.axes)
-		count := 1 + rng.IntN(min(4, len(combos)))
-		start := rng.IntN(len(combos))
-		price := f.basePrice + int64(rng.IntN(5))*500 - 1000
-		// Drawn after the draws above, so that earlier seeds' products keep their variants.
-		stock := rand.New(rand.NewPCG(uint64(id), 0x570c))
-		onSale := stock.IntN(5) == 0
-		for v := range count {
-			variantID++
-			opts := combos[(start+v)%len(combos)]
-			names := make([]string, len(opts))
-			for k, o := range opts {
-				names[k] = o.Value
-			}
-			optJSON, err := json.Marshal(opts)
-			if err != nil {
-				return seedData{}, fmt.Errorf("options of variant %d: %w", variantID, err)
-			}
-			sku := fmt.Sprintf("%s-%05d-%d", f.skuPrefix, id, v+1)
-			weight := f.weight + v*f.weight/20
-			vprice := price + int64(v)*200
-			var compareAt *int64
-			if onSale {
-				c := (vprice*5/4 + 99) / 100 * 100 // a quarter more, rounded up to whole units
-				compareAt = &c
-			}
-			var onHand int
-			switch r := stock.IntN(20); {
-			case r < 3: // sold out
-			case r < 6:
-				onHand = 1 + stock.IntN(catalog.LowStockAt)
-			default:
-				onHand = catalog.LowStockAt + 1 + stock.IntN(120)
-			}
-			d.variants = append(d.variants, []any{variantID, id, sku, strings.Join(names, " / "),
-				string(optJSON), vprice, "USD", compareAt, weight, v, onHand})
-		}
+		variantID += int64(len(variants))
+		d.products = append(d.products, product)
+		d.variants = append(d.variants, variants...)
 	}
 	// Reviews: SeedReviewsPerProduct per product on average, spread by one stream so
 	// the total is exact; each after its product was listed.
 	rng := rand.New(rand.NewPCG(uint64(n), 0x2e71e3))
+	authors := reviewAuthors{users: users}
 	for r := range n * SeedReviewsPerProduct {
 		reviewID := int64(r + 1)
 		product := rng.IntN(n)
 		rating := 5 - min(rng.IntN(8), 4) // mostly happy shoppers, some not
 		texts := reviewTexts[rating-1]
 		text := texts[rng.IntN(len(texts))]
-		author := int64(1 + rng.IntN(users))
+		author, ok := authors.pick(product, rng.IntN(users))
+		for !ok { // every user reviewed this product: another product
+			product = rng.IntN(n)
+			author, ok = authors.pick(product, rng.IntN(users))
+		}
 		created := d.products[product][4].(time.Time)
 		at := created.Add(time.Duration(1+rng.IntN(24*90)) * time.Hour)
 		d.reviews = append(d.reviews, []any{reviewID, int64(product + 1), author, rating, text.title, text.body, at})
 	}
 	return d, nil
+}
+
+// reviewAuthors hands out review authors so that a user reviews a product at
+// most once, as addReview enforces (the unique index of migration 005).
+type reviewAuthors struct {
+	users int
+	used  map[[2]int]bool // (product, author)
+}
+
+// pick returns the first author from want on (cycling through the users) who has
+// not reviewed product yet; ok is false when every user has.
+func (a *reviewAuthors) pick(product, want int) (author int64, ok bool) {
+	if a.used == nil {
+		a.used = map[[2]int]bool{}
+	}
+	for i := range a.users {
+		u := (want + i) % a.users
+		if !a.used[[2]int{product, u}] {
+			a.used[[2]int{product, u}] = true
+			return int64(u + 1), true
+		}
+	}
+	return 0, false
+}
+
+// seedCreatedAt is when demo product i (from 0) was listed: every 7 hours for the
+// demo catalog's products, then every 30 seconds, so that a million products end
+// within a year of the demo's last one rather than centuries later.
+func seedCreatedAt(i int) time.Time {
+	if i < SeedProductCount {
+		return seedEpoch().Add(time.Duration(i) * 7 * time.Hour)
+	}
+	return seedEpoch().Add(SeedProductCount*7*time.Hour + time.Duration(i-SeedProductCount)*30*time.Second)
+}
+
+// productRows makes demo product i (from 0, id i+1) and its variants, whose ids
+// start at firstVariantID: the product is the (i/families)-th model of family
+// i%families, with a numbered edition once the models run out, so names and slugs
+// stay unique at any size. The product row is id, slug, name, description,
+// created_at, category_id; a variant row is the columns of product_variants in the
+// order seed copies them.
+func productRows(fams []family, categoryIDs map[string]int64, i int, firstVariantID int64) ([]any, [][]any, error) {
+	id := int64(i + 1)
+	f := fams[i%len(fams)]
+	round := i / len(fams)
+	model := f.models[round%len(f.models)]
+	name := model + " " + f.noun
+	if edition := round / len(f.models); edition > 0 {
+		name += fmt.Sprintf(" No. %d", edition+1)
+	}
+	categoryID, ok := categoryIDs[f.category]
+	if !ok {
+		return nil, nil, fmt.Errorf("family %s: no category %s", f.noun, f.category)
+	}
+	product := []any{id, slugify(name), name, fmt.Sprintf(f.description, model), seedCreatedAt(i), categoryID}
+
+	rng := rand.New(rand.NewPCG(uint64(id), 0x5eed))
+	combos := optionCombos(f.axes)
+	count := 1 + rng.IntN(min(4, len(combos)))
+	start := rng.IntN(len(combos))
+	price := f.basePrice + int64(rng.IntN(5))*500 - 1000
+	// Drawn after the draws above, so that earlier seeds' products keep their variants.
+	stock := rand.New(rand.NewPCG(uint64(id), 0x570c))
+	onSale := stock.IntN(5) == 0
+	variants := make([][]any, 0, count)
+	for v := range count {
+		variantID := firstVariantID + int64(v)
+		opts := combos[(start+v)%len(combos)]
+		names := make([]string, len(opts))
+		for k, o := range opts {
+			names[k] = o.Value
+		}
+		optJSON, err := json.Marshal(opts)
+		if err != nil {
+			return nil, nil, fmt.Errorf("options of variant %d: %w", variantID, err)
+		}
+		sku := fmt.Sprintf("%s-%05d-%d", f.skuPrefix, id, v+1)
+		weight := f.weight + v*f.weight/20
+		vprice := price + int64(v)*200
+		var compareAt *int64
+		if onSale {
+			c := (vprice*5/4 + 99) / 100 * 100 // a quarter more, rounded up to whole units
+			compareAt = &c
+		}
+		var onHand int
+		switch r := stock.IntN(20); {
+		case r < 3: // sold out
+		case r < 6:
+			onHand = 1 + stock.IntN(catalog.LowStockAt)
+		default:
+			onHand = catalog.LowStockAt + 1 + stock.IntN(120)
+		}
+		variants = append(variants, []any{variantID, id, sku, strings.Join(names, " / "),
+			string(optJSON), vprice, "USD", compareAt, weight, v, onHand})
+	}
+	return product, variants, nil
 }
 
 // optionCombos lists every combination of the axes' values, first axis slowest.

@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Category() CategoryResolver
 	Entity() EntityResolver
+	Mutation() MutationResolver
 	Product() ProductResolver
 	ProductConnection() ProductConnectionResolver
 	ProductVariant() ProductVariantResolver
@@ -44,6 +45,17 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AddReviewPayload struct {
+		Review     func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CatalogUserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	Category struct {
 		Breadcrumbs func(childComplexity int) int
 		Children    func(childComplexity int) int
@@ -57,6 +69,21 @@ type ComplexityRoot struct {
 	CategoryFacet struct {
 		Category func(childComplexity int) int
 		Count    func(childComplexity int) int
+	}
+
+	CreateCategoryPayload struct {
+		Category   func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreateProductPayload struct {
+		Product    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CreateVariantPayload struct {
+		UserErrors func(childComplexity int) int
+		Variant    func(childComplexity int) int
 	}
 
 	Entity struct {
@@ -78,6 +105,16 @@ type ComplexityRoot struct {
 	Money struct {
 		Amount       func(childComplexity int) int
 		CurrencyCode func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AddReview      func(childComplexity int, input model.AddReviewInput) int
+		CreateCategory func(childComplexity int, input model.CreateCategoryInput) int
+		CreateProduct  func(childComplexity int, input model.CreateProductInput) int
+		CreateVariant  func(childComplexity int, input model.CreateVariantInput) int
+		SetStock       func(childComplexity int, variantID string, onHand int) int
+		UpdateProduct  func(childComplexity int, input model.UpdateProductInput) int
+		UpdateVariant  func(childComplexity int, input model.UpdateVariantInput) int
 	}
 
 	OptionFacet struct {
@@ -118,7 +155,7 @@ type ComplexityRoot struct {
 		Options       func(childComplexity int) int
 		PriceRange    func(childComplexity int) int
 		RatingSummary func(childComplexity int) int
-		Reviews       func(childComplexity int, first *int, after *string) int
+		Reviews       func(childComplexity int, first *int, after *string, last *int, before *string, sort *model.ReviewSort) int
 		Slug          func(childComplexity int) int
 		Variants      func(childComplexity int) int
 	}
@@ -202,9 +239,30 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ReviewUserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	SearchSuggestions struct {
 		Categories func(childComplexity int) int
 		Products   func(childComplexity int) int
+	}
+
+	SetStockPayload struct {
+		UserErrors func(childComplexity int) int
+		Variant    func(childComplexity int) int
+	}
+
+	UpdateProductPayload struct {
+		Product    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	UpdateVariantPayload struct {
+		UserErrors func(childComplexity int) int
+		Variant    func(childComplexity int) int
 	}
 
 	User struct {
@@ -240,6 +298,15 @@ type EntityResolver interface {
 	FindManyReviewByIDs(ctx context.Context, reps []*model.ReviewByIDsInput) ([]*model.Review, error)
 	FindManyUserByIDs(ctx context.Context, reps []*model.UserByIDsInput) ([]*model.User, error)
 }
+type MutationResolver interface {
+	AddReview(ctx context.Context, input model.AddReviewInput) (*model.AddReviewPayload, error)
+	CreateCategory(ctx context.Context, input model.CreateCategoryInput) (*model.CreateCategoryPayload, error)
+	CreateProduct(ctx context.Context, input model.CreateProductInput) (*model.CreateProductPayload, error)
+	UpdateProduct(ctx context.Context, input model.UpdateProductInput) (*model.UpdateProductPayload, error)
+	CreateVariant(ctx context.Context, input model.CreateVariantInput) (*model.CreateVariantPayload, error)
+	UpdateVariant(ctx context.Context, input model.UpdateVariantInput) (*model.UpdateVariantPayload, error)
+	SetStock(ctx context.Context, variantID string, onHand int) (*model.SetStockPayload, error)
+}
 type ProductResolver interface {
 	Variants(ctx context.Context, obj *model.Product) ([]model.ProductVariant, error)
 	Category(ctx context.Context, obj *model.Product) (*model.Category, error)
@@ -247,7 +314,7 @@ type ProductResolver interface {
 	PriceRange(ctx context.Context, obj *model.Product) (*model.PriceRange, error)
 	Images(ctx context.Context, obj *model.Product) ([]model.Image, error)
 	RatingSummary(ctx context.Context, obj *model.Product) (*model.RatingSummary, error)
-	Reviews(ctx context.Context, obj *model.Product, first *int, after *string) (*model.ReviewConnection, error)
+	Reviews(ctx context.Context, obj *model.Product, first *int, after *string, last *int, before *string, sort *model.ReviewSort) (*model.ReviewConnection, error)
 }
 type ProductConnectionResolver interface {
 	Facets(ctx context.Context, obj *model.ProductConnection) (*model.ProductFacets, error)
@@ -287,6 +354,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AddReviewPayload.review":
+		if e.ComplexityRoot.AddReviewPayload.Review == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddReviewPayload.Review(childComplexity), true
+	case "AddReviewPayload.userErrors":
+		if e.ComplexityRoot.AddReviewPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddReviewPayload.UserErrors(childComplexity), true
+
+	case "CatalogUserError.code":
+		if e.ComplexityRoot.CatalogUserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogUserError.Code(childComplexity), true
+	case "CatalogUserError.field":
+		if e.ComplexityRoot.CatalogUserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogUserError.Field(childComplexity), true
+	case "CatalogUserError.message":
+		if e.ComplexityRoot.CatalogUserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogUserError.Message(childComplexity), true
 
 	case "Category.breadcrumbs":
 		if e.ComplexityRoot.Category.Breadcrumbs == nil {
@@ -348,6 +447,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryFacet.Count(childComplexity), true
+
+	case "CreateCategoryPayload.category":
+		if e.ComplexityRoot.CreateCategoryPayload.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCategoryPayload.Category(childComplexity), true
+	case "CreateCategoryPayload.userErrors":
+		if e.ComplexityRoot.CreateCategoryPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateCategoryPayload.UserErrors(childComplexity), true
+
+	case "CreateProductPayload.product":
+		if e.ComplexityRoot.CreateProductPayload.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateProductPayload.Product(childComplexity), true
+	case "CreateProductPayload.userErrors":
+		if e.ComplexityRoot.CreateProductPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateProductPayload.UserErrors(childComplexity), true
+
+	case "CreateVariantPayload.userErrors":
+		if e.ComplexityRoot.CreateVariantPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVariantPayload.UserErrors(childComplexity), true
+	case "CreateVariantPayload.variant":
+		if e.ComplexityRoot.CreateVariantPayload.Variant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateVariantPayload.Variant(childComplexity), true
 
 	case "Entity.findManyCategoryByIDs":
 		if e.ComplexityRoot.Entity.FindManyCategoryByIDs == nil {
@@ -453,6 +591,84 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Money.CurrencyCode(childComplexity), true
+
+	case "Mutation.addReview":
+		if e.ComplexityRoot.Mutation.AddReview == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addReview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddReview(childComplexity, args["input"].(model.AddReviewInput)), true
+	case "Mutation.createCategory":
+		if e.ComplexityRoot.Mutation.CreateCategory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCategory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCategory(childComplexity, args["input"].(model.CreateCategoryInput)), true
+	case "Mutation.createProduct":
+		if e.ComplexityRoot.Mutation.CreateProduct == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProduct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProduct(childComplexity, args["input"].(model.CreateProductInput)), true
+	case "Mutation.createVariant":
+		if e.ComplexityRoot.Mutation.CreateVariant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVariant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVariant(childComplexity, args["input"].(model.CreateVariantInput)), true
+	case "Mutation.setStock":
+		if e.ComplexityRoot.Mutation.SetStock == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setStock_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetStock(childComplexity, args["variantId"].(string), args["onHand"].(int)), true
+	case "Mutation.updateProduct":
+		if e.ComplexityRoot.Mutation.UpdateProduct == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProduct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProduct(childComplexity, args["input"].(model.UpdateProductInput)), true
+	case "Mutation.updateVariant":
+		if e.ComplexityRoot.Mutation.UpdateVariant == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateVariant_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateVariant(childComplexity, args["input"].(model.UpdateVariantInput)), true
 
 	case "OptionFacet.name":
 		if e.ComplexityRoot.OptionFacet.Name == nil {
@@ -601,7 +817,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Product.Reviews(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Product.Reviews(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["sort"].(*model.ReviewSort)), true
 	case "Product.slug":
 		if e.ComplexityRoot.Product.Slug == nil {
 			break
@@ -928,6 +1144,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewEdge.Node(childComplexity), true
 
+	case "ReviewUserError.code":
+		if e.ComplexityRoot.ReviewUserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewUserError.Code(childComplexity), true
+	case "ReviewUserError.field":
+		if e.ComplexityRoot.ReviewUserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewUserError.Field(childComplexity), true
+	case "ReviewUserError.message":
+		if e.ComplexityRoot.ReviewUserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewUserError.Message(childComplexity), true
+
 	case "SearchSuggestions.categories":
 		if e.ComplexityRoot.SearchSuggestions.Categories == nil {
 			break
@@ -940,6 +1175,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchSuggestions.Products(childComplexity), true
+
+	case "SetStockPayload.userErrors":
+		if e.ComplexityRoot.SetStockPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetStockPayload.UserErrors(childComplexity), true
+	case "SetStockPayload.variant":
+		if e.ComplexityRoot.SetStockPayload.Variant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SetStockPayload.Variant(childComplexity), true
+
+	case "UpdateProductPayload.product":
+		if e.ComplexityRoot.UpdateProductPayload.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateProductPayload.Product(childComplexity), true
+	case "UpdateProductPayload.userErrors":
+		if e.ComplexityRoot.UpdateProductPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateProductPayload.UserErrors(childComplexity), true
+
+	case "UpdateVariantPayload.userErrors":
+		if e.ComplexityRoot.UpdateVariantPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateVariantPayload.UserErrors(childComplexity), true
+	case "UpdateVariantPayload.variant":
+		if e.ComplexityRoot.UpdateVariantPayload.Variant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateVariantPayload.Variant(childComplexity), true
 
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
@@ -988,14 +1262,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddReviewInput", ec.unmarshalInputAddReviewInput),
 			graphql.NewInputUnmarshaler("CategoryByIDsInput", ec.unmarshalInputCategoryByIDsInput),
+			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
+			graphql.NewInputUnmarshaler("CreateProductInput", ec.unmarshalInputCreateProductInput),
+			graphql.NewInputUnmarshaler("CreateVariantInput", ec.unmarshalInputCreateVariantInput),
 			graphql.NewInputUnmarshaler("OptionFilter", ec.unmarshalInputOptionFilter),
 			graphql.NewInputUnmarshaler("ProductByIDsInput", ec.unmarshalInputProductByIDsInput),
 			graphql.NewInputUnmarshaler("ProductBySlugsInput", ec.unmarshalInputProductBySlugsInput),
 			graphql.NewInputUnmarshaler("ProductFilter", ec.unmarshalInputProductFilter),
 			graphql.NewInputUnmarshaler("ProductVariantByIDsInput", ec.unmarshalInputProductVariantByIDsInput),
+			graphql.NewInputUnmarshaler("ProductVariantInput", ec.unmarshalInputProductVariantInput),
 			graphql.NewInputUnmarshaler("ReviewByIDsInput", ec.unmarshalInputReviewByIDsInput),
+			graphql.NewInputUnmarshaler("UpdateProductInput", ec.unmarshalInputUpdateProductInput),
+			graphql.NewInputUnmarshaler("UpdateVariantInput", ec.unmarshalInputUpdateVariantInput),
 			graphql.NewInputUnmarshaler("UserByIDsInput", ec.unmarshalInputUserByIDsInput),
+			graphql.NewInputUnmarshaler("VariantOptionInput", ec.unmarshalInputVariantOptionInput),
 		)
 	}
 	first := true
@@ -1030,6 +1312,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -1114,13 +1411,26 @@ type Product @key(fields: "id") @key(fields: "slug") @entityResolver(multi: true
   "The lowest and highest price of the product's variants."
   priceRange: PriceRange!
   """
-  Product images. The URLs are stable paths on the catalog (/images/products/<slug>-<n>.svg);
-  the catalog does not serve the image files yet.
+  Product images: generated SVGs the catalog serves at /images/products/<slug>-<n>.svg on
+  its own public address (the router does not serve images).
   """
   images: [Image!]!
   ratingSummary: RatingSummary!
-  "Reviews, newest first. first is at most 100."
-  reviews(first: Int = 10, after: String): ReviewConnection!
+  """
+  Reviews in the order of sort. Give first (with after) to page forward or last
+  (with before) to page back; each is at most 100, and without either the page is
+  the first 10. Cursors belong to the sort they were made for.
+  """
+  reviews(first: Int, after: String, last: Int, before: String, sort: ReviewSort = NEWEST): ReviewConnection!
+}
+
+"Orders of a product's reviews. Reviews of equal rating come newest first."
+enum ReviewSort {
+  NEWEST
+  "Best rating first."
+  HIGHEST
+  "Worst rating first."
+  LOWEST
 }
 
 "An option axis of a product and the values its variants take, such as Size: S, M, L."
@@ -1234,12 +1544,18 @@ type User @key(fields: "id") @entityResolver(multi: true) {
 type ProductConnection {
   edges: [ProductEdge!]!
   pageInfo: PageInfo!
-  "Products matching the filter, on every page."
+  """
+  Products matching the filter, on every page. Exact in catalogs of up to 100,000
+  products; in larger ones a count of 2,000 or more is estimated from a sample of about
+  10,000 products and rounded to two significant digits.
+  """
   totalCount: Int!
   """
   Counts for refining the current filter. Each dimension's counts ignore that
   dimension's own filter (the category counts ignore categoryId, and so on), so a
-  shopper sees what choosing another value would give.
+  shopper sees what choosing another value would give. In catalogs of more than
+  100,000 products, when 2,000 or more products pass the search and in-stock filters,
+  the counts are estimated from a sample of about 4,000 products.
   """
   facets: ProductFacets!
 }
@@ -1350,6 +1666,206 @@ type Query {
   "Product names and categories that match a prefix, best first; first is at most 20."
   searchSuggestions(prefix: String!, first: Int = 5): SearchSuggestions!
 }
+
+
+type Mutation {
+  """
+  Reviews a product as the signed-in user, once per product. Without a signed-in
+  user the request fails with the top-level error code UNAUTHENTICATED.
+  """
+  addReview(input: AddReviewInput!): AddReviewPayload!
+  """
+  Admin (role ADMIN) changes to the catalog. Without a signed-in user they fail
+  with the top-level error code UNAUTHENTICATED, for another role with FORBIDDEN;
+  input the catalog refuses comes back in userErrors and changes nothing.
+  """
+  createCategory(input: CreateCategoryInput!): CreateCategoryPayload!
+  "Creates a product with its first variants (admin)."
+  createProduct(input: CreateProductInput!): CreateProductPayload!
+  "Changes the given fields of a product (admin)."
+  updateProduct(input: UpdateProductInput!): UpdateProductPayload!
+  "Adds a variant to a product, after its others (admin)."
+  createVariant(input: CreateVariantInput!): CreateVariantPayload!
+  "Changes the given fields of a variant (admin)."
+  updateVariant(input: UpdateVariantInput!): UpdateVariantPayload!
+  """
+  Sets the units of a variant in the warehouse (admin). It cannot go below what
+  checkouts have reserved; shoppers see onHand minus reserved.
+  """
+  setStock(variantId: ID!, onHand: Int!): SetStockPayload!
+}
+
+input AddReviewInput {
+  productId: ID!
+  "1 to 5 stars."
+  rating: Int!
+  "At most 200 characters."
+  title: String!
+  "At most 5000 characters."
+  body: String!
+}
+
+type AddReviewPayload {
+  "The new review; null when userErrors says why not."
+  review: Review
+  userErrors: [ReviewUserError!]!
+}
+
+"Why a review was not added."
+type ReviewUserError {
+  code: ReviewErrorCode!
+  "The path of the input field at fault, such as [\"input\", \"rating\"]."
+  field: [String!]
+  message: String!
+}
+
+enum ReviewErrorCode {
+  "The rating is not 1 to 5."
+  RATING_OUT_OF_RANGE
+  "A title or body is empty."
+  BLANK
+  "A title or body is too long."
+  TOO_LONG
+  "The product ID is malformed."
+  INVALID
+  "No such product."
+  NOT_FOUND
+  "The user has reviewed the product already."
+  ALREADY_REVIEWED
+}
+
+"Why an admin change was refused."
+type CatalogUserError {
+  code: CatalogErrorCode!
+  "The path of the argument or input field at fault, such as [\"input\", \"variants\", \"0\", \"price\"]."
+  field: [String!]
+  message: String!
+}
+
+enum CatalogErrorCode {
+  "A required text is empty."
+  BLANK
+  "A text or list is longer than allowed."
+  TOO_LONG
+  "A value has the wrong form: a slug, SKU, price, ID or option list."
+  INVALID
+  "A slug, SKU or a variant's options are in use."
+  TAKEN
+  "A referenced category, product or variant does not exist."
+  NOT_FOUND
+  "A category's parent must be a root: the tree has two levels."
+  NOT_ROOT
+  "A weight, price or stock count is below zero."
+  NEGATIVE
+  "Stock on hand would go below the units checkouts have reserved."
+  BELOW_RESERVED
+}
+
+input CreateCategoryInput {
+  "Lower-case words of letters and digits joined by hyphens, unique, at most 100 characters."
+  slug: String!
+  name: String!
+  "The root to create it under; none makes a root."
+  parentId: ID
+}
+
+type CreateCategoryPayload {
+  category: Category
+  userErrors: [CatalogUserError!]!
+}
+
+"A name and value that tells variants apart, such as Size: M."
+input VariantOptionInput {
+  name: String!
+  value: String!
+}
+
+"A variant created with its product."
+input ProductVariantInput {
+  "Letters, digits, '.', '_' and '-', unique across the catalog."
+  sku: String!
+  "At most three, with the same names in the same order on every variant of the product."
+  options: [VariantOptionInput!]! = []
+  "A decimal string in the currency's precision, such as \"12.50\"."
+  price: String!
+  "The price before a reduction; above price."
+  compareAtPrice: String
+  "The same for every variant of a product."
+  currencyCode: CurrencyCode! = USD
+  "Grams."
+  weight: Int!
+  "Units in the warehouse."
+  stockOnHand: Int! = 0
+}
+
+input CreateProductInput {
+  slug: String!
+  name: String!
+  description: String! = ""
+  "A category; none leaves the product out of every category."
+  categoryId: ID
+  "At least one, in display order."
+  variants: [ProductVariantInput!]!
+}
+
+type CreateProductPayload {
+  product: Product
+  userErrors: [CatalogUserError!]!
+}
+
+"The fields to change; those left out keep their value."
+input UpdateProductInput {
+  id: ID!
+  slug: String
+  name: String
+  description: String
+  "Moves the product to this category."
+  categoryId: ID
+  "Takes the product out of its category."
+  removeCategory: Boolean! = false
+}
+
+type UpdateProductPayload {
+  product: Product
+  userErrors: [CatalogUserError!]!
+}
+
+input CreateVariantInput {
+  productId: ID!
+  sku: String!
+  options: [VariantOptionInput!]! = []
+  price: String!
+  compareAtPrice: String
+  currencyCode: CurrencyCode! = USD
+  weight: Int!
+  stockOnHand: Int! = 0
+}
+
+type CreateVariantPayload {
+  variant: ProductVariant
+  userErrors: [CatalogUserError!]!
+}
+
+"The fields to change; those left out keep their value. Prices are in the variant's currency."
+input UpdateVariantInput {
+  id: ID!
+  sku: String
+  price: String
+  compareAtPrice: String
+  "Removes the compare-at price: the variant is no longer reduced."
+  clearCompareAtPrice: Boolean! = false
+  weight: Int
+}
+
+type UpdateVariantPayload {
+  variant: ProductVariant
+  userErrors: [CatalogUserError!]!
+}
+
+type SetStockPayload {
+  variant: ProductVariant
+  userErrors: [CatalogUserError!]!
+}
 `, BuiltIn: false},
 	{Name: "../../../../federation/directives.graphql", Input: `
 	directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
@@ -1457,6 +1973,28 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_AddReviewPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "review":
+		return ec.fieldContext_AddReviewPayload_review(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddReviewPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddReviewPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CatalogUserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_CatalogUserError_code(ctx, field)
+	case "field":
+		return ec.fieldContext_CatalogUserError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_CatalogUserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CatalogUserError", field.Name)
+}
+
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1485,6 +2023,36 @@ func (ec *executionContext) childFields_CategoryFacet(ctx context.Context, field
 		return ec.fieldContext_CategoryFacet_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryFacet", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateCategoryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CreateCategoryPayload_category(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateCategoryPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateCategoryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateProductPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_CreateProductPayload_product(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateProductPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateProductPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateVariantPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "variant":
+		return ec.fieldContext_CreateVariantPayload_variant(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateVariantPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateVariantPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1735,6 +2303,18 @@ func (ec *executionContext) childFields_ReviewEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ReviewEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewUserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_ReviewUserError_code(ctx, field)
+	case "field":
+		return ec.fieldContext_ReviewUserError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_ReviewUserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewUserError", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchSuggestions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "products":
@@ -1743,6 +2323,36 @@ func (ec *executionContext) childFields_SearchSuggestions(ctx context.Context, f
 		return ec.fieldContext_SearchSuggestions_categories(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchSuggestions", field.Name)
+}
+
+func (ec *executionContext) childFields_SetStockPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "variant":
+		return ec.fieldContext_SetStockPayload_variant(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_SetStockPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SetStockPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateProductPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_UpdateProductPayload_product(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateProductPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateProductPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateVariantPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "variant":
+		return ec.fieldContext_UpdateVariantPayload_variant(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateVariantPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateVariantPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2027,6 +2637,112 @@ func (ec *executionContext) field_Entity_findManyUserByIDs_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddReviewInput, error) {
+			return ec.unmarshalNAddReviewInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐAddReviewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCategory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCategoryInput, error) {
+			return ec.unmarshalNCreateCategoryInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateProductInput, error) {
+			return ec.unmarshalNCreateProductInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createVariant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateVariantInput, error) {
+			return ec.unmarshalNCreateVariantInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateVariantInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setStock_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "variantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "onHand",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["onHand"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateProductInput, error) {
+			return ec.unmarshalNUpdateProductInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUpdateProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateVariant_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateVariantInput, error) {
+			return ec.unmarshalNUpdateVariantInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUpdateVariantInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Product_reviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2046,6 +2762,30 @@ func (ec *executionContext) field_Product_reviews_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*model.ReviewSort, error) {
+			return ec.unmarshalOReviewSort2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg4
 	return args, nil
 }
 
@@ -2292,6 +3032,139 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AddReviewPayload_review(ctx context.Context, field graphql.CollectedField, obj *model.AddReviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddReviewPayload_review(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Review, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Review) graphql.Marshaler {
+			return ec.marshalOReview2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReview(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddReviewPayload_review(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddReviewPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddReviewPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddReviewPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.ReviewUserError) graphql.Marshaler {
+			return ec.marshalNReviewUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddReviewPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddReviewPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CatalogUserError_code(ctx context.Context, field graphql.CollectedField, obj *model.CatalogUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogUserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CatalogErrorCode) graphql.Marshaler {
+			return ec.marshalNCatalogErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogUserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogUserError", field, false, false, "CatalogErrorCode")
+}
+
+func (ec *executionContext) _CatalogUserError_field(ctx context.Context, field graphql.CollectedField, obj *model.CatalogUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogUserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogUserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogUserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _CatalogUserError_message(ctx context.Context, field graphql.CollectedField, obj *model.CatalogUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogUserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogUserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogUserError", field, false, false, "String")
+}
 
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *model.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2555,6 +3428,198 @@ func (ec *executionContext) _CategoryFacet_count(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_CategoryFacet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryFacet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CreateCategoryPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.CreateCategoryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCategoryPayload_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCategoryPayload_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCategoryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateCategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateCategoryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateCategoryPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CatalogUserError) graphql.Marshaler {
+			return ec.marshalNCatalogUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateCategoryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateCategoryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CatalogUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateProductPayload_product(ctx context.Context, field graphql.CollectedField, obj *model.CreateProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateProductPayload_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateProductPayload_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateProductPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateProductPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CatalogUserError) graphql.Marshaler {
+			return ec.marshalNCatalogUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateProductPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CatalogUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateVariantPayload_variant(ctx context.Context, field graphql.CollectedField, obj *model.CreateVariantPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateVariantPayload_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateVariantPayload_variant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateVariantPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateVariantPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateVariantPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateVariantPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CatalogUserError) graphql.Marshaler {
+			return ec.marshalNCatalogUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateVariantPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateVariantPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CatalogUserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Entity_findManyCategoryByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2957,6 +4022,314 @@ func (ec *executionContext) _Money_currencyCode(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Money_currencyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, "CurrencyCode")
+}
+
+func (ec *executionContext) _Mutation_addReview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addReview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddReview(ctx, fc.Args["input"].(model.AddReviewInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddReviewPayload) graphql.Marshaler {
+			return ec.marshalNAddReviewPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐAddReviewPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addReview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddReviewPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addReview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCategory(ctx, fc.Args["input"].(model.CreateCategoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateCategoryPayload) graphql.Marshaler {
+			return ec.marshalNCreateCategoryPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateCategoryPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateCategoryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProduct(ctx, fc.Args["input"].(model.CreateProductInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateProductPayload) graphql.Marshaler {
+			return ec.marshalNCreateProductPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProduct(ctx, fc.Args["input"].(model.UpdateProductInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateProductPayload) graphql.Marshaler {
+			return ec.marshalNUpdateProductPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUpdateProductPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createVariant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createVariant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateVariant(ctx, fc.Args["input"].(model.CreateVariantInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateVariantPayload) graphql.Marshaler {
+			return ec.marshalNCreateVariantPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateVariantPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createVariant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateVariantPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createVariant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateVariant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateVariant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateVariant(ctx, fc.Args["input"].(model.UpdateVariantInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateVariantPayload) graphql.Marshaler {
+			return ec.marshalNUpdateVariantPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUpdateVariantPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateVariant(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateVariantPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateVariant_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setStock(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setStock(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetStock(ctx, fc.Args["variantId"].(string), fc.Args["onHand"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SetStockPayload) graphql.Marshaler {
+			return ec.marshalNSetStockPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐSetStockPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setStock(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SetStockPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setStock_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _OptionFacet_name(ctx context.Context, field graphql.CollectedField, obj *model.OptionFacet) (ret graphql.Marshaler) {
@@ -3620,7 +4993,7 @@ func (ec *executionContext) _Product_reviews(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Product().Reviews(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Product().Reviews(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["sort"].(*model.ReviewSort))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ReviewConnection) graphql.Marshaler {
@@ -5073,6 +6446,75 @@ func (ec *executionContext) fieldContext_ReviewEdge_node(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _ReviewUserError_code(ctx context.Context, field graphql.CollectedField, obj *model.ReviewUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewUserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ReviewErrorCode) graphql.Marshaler {
+			return ec.marshalNReviewErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewUserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewUserError", field, false, false, "ReviewErrorCode")
+}
+
+func (ec *executionContext) _ReviewUserError_field(ctx context.Context, field graphql.CollectedField, obj *model.ReviewUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewUserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewUserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewUserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewUserError_message(ctx context.Context, field graphql.CollectedField, obj *model.ReviewUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewUserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewUserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewUserError", field, false, false, "String")
+}
+
 func (ec *executionContext) _SearchSuggestions_products(ctx context.Context, field graphql.CollectedField, obj *model.SearchSuggestions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5132,6 +6574,198 @@ func (ec *executionContext) fieldContext_SearchSuggestions_categories(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetStockPayload_variant(ctx context.Context, field graphql.CollectedField, obj *model.SetStockPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetStockPayload_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SetStockPayload_variant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetStockPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SetStockPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SetStockPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SetStockPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CatalogUserError) graphql.Marshaler {
+			return ec.marshalNCatalogUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SetStockPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SetStockPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CatalogUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateProductPayload_product(ctx context.Context, field graphql.CollectedField, obj *model.UpdateProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateProductPayload_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateProductPayload_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateProductPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateProductPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CatalogUserError) graphql.Marshaler {
+			return ec.marshalNCatalogUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateProductPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CatalogUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateVariantPayload_variant(ctx context.Context, field graphql.CollectedField, obj *model.UpdateVariantPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateVariantPayload_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProductVariant) graphql.Marshaler {
+			return ec.marshalOProductVariant2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateVariantPayload_variant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateVariantPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateVariantPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateVariantPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateVariantPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CatalogUserError) graphql.Marshaler {
+			return ec.marshalNCatalogUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateVariantPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateVariantPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CatalogUserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -6346,6 +7980,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddReviewInput(ctx context.Context, obj any) (model.AddReviewInput, error) {
+	var it model.AddReviewInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productId", "rating", "title", "body"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "rating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rating"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rating = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddReviewInput unmarshals raw into the AddReviewInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddReviewInput(ctx context.Context, raw any) (model.AddReviewInput, error) {
+	var out model.AddReviewInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddReviewInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCategoryByIDsInput(ctx context.Context, obj any) (model.CategoryByIDsInput, error) {
 	var it model.CategoryByIDsInput
 	if obj == nil {
@@ -6385,6 +8082,237 @@ func (ec *executionContext) unmarshalInputCategoryByIDsInput(ctx context.Context
 func UnmarshalCategoryByIDsInput(ctx context.Context, raw any) (model.CategoryByIDsInput, error) {
 	var out model.CategoryByIDsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryByIDsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateCategoryInput(ctx context.Context, obj any) (model.CreateCategoryInput, error) {
+	var it model.CreateCategoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "parentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCategoryInput unmarshals raw into the CreateCategoryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCategoryInput(ctx context.Context, raw any) (model.CreateCategoryInput, error) {
+	var out model.CreateCategoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCategoryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context, obj any) (model.CreateProductInput, error) {
+	var it model.CreateProductInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["description"]; !present {
+		asMap["description"] = ""
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "description", "categoryId", "variants"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "variants":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variants"))
+			data, err := ec.unmarshalNProductVariantInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductVariantInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Variants = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateProductInput unmarshals raw into the CreateProductInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateProductInput(ctx context.Context, raw any) (model.CreateProductInput, error) {
+	var out model.CreateProductInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateProductInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateVariantInput(ctx context.Context, obj any) (model.CreateVariantInput, error) {
+	var it model.CreateVariantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["options"]; !present {
+		asMap["options"] = []any{}
+	}
+	if _, present := asMap["currencyCode"]; !present {
+		asMap["currencyCode"] = "USD"
+	}
+	if _, present := asMap["stockOnHand"]; !present {
+		asMap["stockOnHand"] = 0
+	}
+
+	fieldsInOrder := [...]string{"productId", "sku", "options", "price", "compareAtPrice", "currencyCode", "weight", "stockOnHand"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sku = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalNVariantOptionInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐVariantOptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "compareAtPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("compareAtPrice"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompareAtPrice = data
+		case "currencyCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyCode"))
+			data, err := ec.unmarshalNCurrencyCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCurrencyCode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyCode = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "stockOnHand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stockOnHand"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StockOnHand = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateVariantInput unmarshals raw into the CreateVariantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateVariantInput(ctx context.Context, raw any) (model.CreateVariantInput, error) {
+	var out model.CreateVariantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateVariantInput", raw, &out)
 	return out, err
 }
 
@@ -6640,6 +8568,100 @@ func UnmarshalProductVariantByIDsInput(ctx context.Context, raw any) (model.Prod
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProductVariantInput(ctx context.Context, obj any) (model.ProductVariantInput, error) {
+	var it model.ProductVariantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["options"]; !present {
+		asMap["options"] = []any{}
+	}
+	if _, present := asMap["currencyCode"]; !present {
+		asMap["currencyCode"] = "USD"
+	}
+	if _, present := asMap["stockOnHand"]; !present {
+		asMap["stockOnHand"] = 0
+	}
+
+	fieldsInOrder := [...]string{"sku", "options", "price", "compareAtPrice", "currencyCode", "weight", "stockOnHand"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sku = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalNVariantOptionInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐVariantOptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "compareAtPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("compareAtPrice"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompareAtPrice = data
+		case "currencyCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currencyCode"))
+			data, err := ec.unmarshalNCurrencyCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCurrencyCode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CurrencyCode = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "stockOnHand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stockOnHand"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StockOnHand = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProductVariantInput unmarshals raw into the ProductVariantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProductVariantInput(ctx context.Context, raw any) (model.ProductVariantInput, error) {
+	var out model.ProductVariantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProductVariantInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputReviewByIDsInput(ctx context.Context, obj any) (model.ReviewByIDsInput, error) {
 	var it model.ReviewByIDsInput
 	if obj == nil {
@@ -6682,6 +8704,168 @@ func UnmarshalReviewByIDsInput(ctx context.Context, raw any) (model.ReviewByIDsI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateProductInput(ctx context.Context, obj any) (model.UpdateProductInput, error) {
+	var it model.UpdateProductInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["removeCategory"]; !present {
+		asMap["removeCategory"] = false
+	}
+
+	fieldsInOrder := [...]string{"id", "slug", "name", "description", "categoryId", "removeCategory"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "categoryId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryID = data
+		case "removeCategory":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeCategory"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveCategory = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateProductInput unmarshals raw into the UpdateProductInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateProductInput(ctx context.Context, raw any) (model.UpdateProductInput, error) {
+	var out model.UpdateProductInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateProductInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateVariantInput(ctx context.Context, obj any) (model.UpdateVariantInput, error) {
+	var it model.UpdateVariantInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["clearCompareAtPrice"]; !present {
+		asMap["clearCompareAtPrice"] = false
+	}
+
+	fieldsInOrder := [...]string{"id", "sku", "price", "compareAtPrice", "clearCompareAtPrice", "weight"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "sku":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sku"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sku = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "compareAtPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("compareAtPrice"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompareAtPrice = data
+		case "clearCompareAtPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearCompareAtPrice"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearCompareAtPrice = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateVariantInput unmarshals raw into the UpdateVariantInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateVariantInput(ctx context.Context, raw any) (model.UpdateVariantInput, error) {
+	var out model.UpdateVariantInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateVariantInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUserByIDsInput(ctx context.Context, obj any) (model.UserByIDsInput, error) {
 	var it model.UserByIDsInput
 	if obj == nil {
@@ -6721,6 +8905,55 @@ func (ec *executionContext) unmarshalInputUserByIDsInput(ctx context.Context, ob
 func UnmarshalUserByIDsInput(ctx context.Context, raw any) (model.UserByIDsInput, error) {
 	var out model.UserByIDsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserByIDsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputVariantOptionInput(ctx context.Context, obj any) (model.VariantOptionInput, error) {
+	var it model.VariantOptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVariantOptionInput unmarshals raw into the VariantOptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVariantOptionInput(ctx context.Context, raw any) (model.VariantOptionInput, error) {
+	var out model.VariantOptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VariantOptionInput", raw, &out)
 	return out, err
 }
 
@@ -6779,6 +9012,87 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var addReviewPayloadImplementors = []string{"AddReviewPayload"}
+
+func (ec *executionContext) _AddReviewPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddReviewPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addReviewPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddReviewPayload")
+		case "review":
+			out.Values[i] = ec._AddReviewPayload_review(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddReviewPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var catalogUserErrorImplementors = []string{"CatalogUserError"}
+
+func (ec *executionContext) _CatalogUserError(ctx context.Context, sel ast.SelectionSet, obj *model.CatalogUserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, catalogUserErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CatalogUserError")
+		case "code":
+			out.Values[i] = ec._CatalogUserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._CatalogUserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._CatalogUserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var categoryImplementors = []string{"Category", "_Entity"}
 
@@ -6865,6 +9179,120 @@ func (ec *executionContext) _CategoryFacet(ctx context.Context, sel ast.Selectio
 			}
 		case "count":
 			out.Values[i] = ec._CategoryFacet_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createCategoryPayloadImplementors = []string{"CreateCategoryPayload"}
+
+func (ec *executionContext) _CreateCategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateCategoryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createCategoryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateCategoryPayload")
+		case "category":
+			out.Values[i] = ec._CreateCategoryPayload_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateCategoryPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createProductPayloadImplementors = []string{"CreateProductPayload"}
+
+func (ec *executionContext) _CreateProductPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateProductPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createProductPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateProductPayload")
+		case "product":
+			out.Values[i] = ec._CreateProductPayload_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateProductPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createVariantPayloadImplementors = []string{"CreateVariantPayload"}
+
+func (ec *executionContext) _CreateVariantPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateVariantPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createVariantPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateVariantPayload")
+		case "variant":
+			out.Values[i] = ec._CreateVariantPayload_variant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateVariantPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7023,6 +9451,91 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "currencyCode":
 			out.Values[i] = ec._Money_currencyCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "addReview":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addReview(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCategory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCategory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createProduct":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProduct(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProduct":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProduct(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createVariant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createVariant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateVariant":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateVariant(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setStock":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setStock(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -7914,6 +10427,49 @@ func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var reviewUserErrorImplementors = []string{"ReviewUserError"}
+
+func (ec *executionContext) _ReviewUserError(ctx context.Context, sel ast.SelectionSet, obj *model.ReviewUserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewUserErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewUserError")
+		case "code":
+			out.Values[i] = ec._ReviewUserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ReviewUserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ReviewUserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var searchSuggestionsImplementors = []string{"SearchSuggestions"}
 
 func (ec *executionContext) _SearchSuggestions(ctx context.Context, sel ast.SelectionSet, obj *model.SearchSuggestions) graphql.Marshaler {
@@ -7932,6 +10488,120 @@ func (ec *executionContext) _SearchSuggestions(ctx context.Context, sel ast.Sele
 			}
 		case "categories":
 			out.Values[i] = ec._SearchSuggestions_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var setStockPayloadImplementors = []string{"SetStockPayload"}
+
+func (ec *executionContext) _SetStockPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetStockPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, setStockPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SetStockPayload")
+		case "variant":
+			out.Values[i] = ec._SetStockPayload_variant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._SetStockPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateProductPayloadImplementors = []string{"UpdateProductPayload"}
+
+func (ec *executionContext) _UpdateProductPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateProductPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateProductPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateProductPayload")
+		case "product":
+			out.Values[i] = ec._UpdateProductPayload_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateProductPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateVariantPayloadImplementors = []string{"UpdateVariantPayload"}
+
+func (ec *executionContext) _UpdateVariantPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateVariantPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateVariantPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateVariantPayload")
+		case "variant":
+			out.Values[i] = ec._UpdateVariantPayload_variant(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateVariantPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8424,6 +11094,19 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddReviewInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐAddReviewInput(ctx context.Context, v any) (model.AddReviewInput, error) {
+	res, err := ec.unmarshalInputAddReviewInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAddReviewPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐAddReviewPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddReviewPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AddReviewPayload!")
+		return graphql.Null
+	}
+	return ec._AddReviewPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8436,6 +11119,36 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCatalogErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogErrorCode(ctx context.Context, v any) (model.CatalogErrorCode, error) {
+	var res model.CatalogErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCatalogErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogErrorCode(ctx context.Context, sel ast.SelectionSet, v model.CatalogErrorCode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCatalogUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogUserError(ctx context.Context, sel ast.SelectionSet, v model.CatalogUserError) graphql.Marshaler {
+	return ec._CatalogUserError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCatalogUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CatalogUserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCatalogUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCatalogUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCategory2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCategory(ctx context.Context, sel ast.SelectionSet, v model.Category) graphql.Marshaler {
@@ -8490,6 +11203,45 @@ func (ec *executionContext) marshalNCategoryFacet2ᚕgithubᚗcomᚋshopgraphᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNCreateCategoryInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateCategoryInput(ctx context.Context, v any) (model.CreateCategoryInput, error) {
+	res, err := ec.unmarshalInputCreateCategoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateCategoryPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateCategoryPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateCategoryPayload!")
+		return graphql.Null
+	}
+	return ec._CreateCategoryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateProductInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateProductInput(ctx context.Context, v any) (model.CreateProductInput, error) {
+	res, err := ec.unmarshalInputCreateProductInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateProductPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateProductPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateProductPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateProductPayload!")
+		return graphql.Null
+	}
+	return ec._CreateProductPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateVariantInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateVariantInput(ctx context.Context, v any) (model.CreateVariantInput, error) {
+	res, err := ec.unmarshalInputCreateVariantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateVariantPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCreateVariantPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateVariantPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateVariantPayload!")
+		return graphql.Null
+	}
+	return ec._CreateVariantPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCurrencyCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐCurrencyCode(ctx context.Context, v any) (model.CurrencyCode, error) {
@@ -8805,6 +11557,25 @@ func (ec *executionContext) unmarshalNProductVariantByIDsInput2ᚕᚖgithubᚗco
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalNProductVariantInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductVariantInput(ctx context.Context, v any) (model.ProductVariantInput, error) {
+	res, err := ec.unmarshalInputProductVariantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNProductVariantInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductVariantInputᚄ(ctx context.Context, v any) ([]model.ProductVariantInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.ProductVariantInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNProductVariantInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐProductVariantInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalNRatingCount2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐRatingCount(ctx context.Context, sel ast.SelectionSet, v model.RatingCount) graphql.Marshaler {
 	return ec._RatingCount(ctx, sel, &v)
 }
@@ -8879,12 +11650,50 @@ func (ec *executionContext) marshalNReviewEdge2ᚕgithubᚗcomᚋshopgraphᚋsho
 	return ret
 }
 
+func (ec *executionContext) unmarshalNReviewErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewErrorCode(ctx context.Context, v any) (model.ReviewErrorCode, error) {
+	var res model.ReviewErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewErrorCode(ctx context.Context, sel ast.SelectionSet, v model.ReviewErrorCode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReviewUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewUserError(ctx context.Context, sel ast.SelectionSet, v model.ReviewUserError) graphql.Marshaler {
+	return ec._ReviewUserError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNReviewUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.ReviewUserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSearchSuggestions2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐSearchSuggestions(ctx context.Context, sel ast.SelectionSet, v *model.SearchSuggestions) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SearchSuggestions!")
 		return graphql.Null
 	}
 	return ec._SearchSuggestions(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSetStockPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐSetStockPayload(ctx context.Context, sel ast.SelectionSet, v *model.SetStockPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SetStockPayload!")
+		return graphql.Null
+	}
+	return ec._SetStockPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStockLevel2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐStockLevel(ctx context.Context, v any) (model.StockLevel, error) {
@@ -8940,6 +11749,32 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) unmarshalNUpdateProductInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUpdateProductInput(ctx context.Context, v any) (model.UpdateProductInput, error) {
+	res, err := ec.unmarshalInputUpdateProductInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateProductPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUpdateProductPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateProductPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateProductPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateProductPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateVariantInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUpdateVariantInput(ctx context.Context, v any) (model.UpdateVariantInput, error) {
+	res, err := ec.unmarshalInputUpdateVariantInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpdateVariantPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUpdateVariantPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateVariantPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UpdateVariantPayload!")
+		return graphql.Null
+	}
+	return ec._UpdateVariantPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "User!")
@@ -8980,6 +11815,25 @@ func (ec *executionContext) marshalNVariantOption2ᚕgithubᚗcomᚋshopgraphᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNVariantOptionInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐVariantOptionInput(ctx context.Context, v any) (model.VariantOptionInput, error) {
+	res, err := ec.unmarshalInputVariantOptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNVariantOptionInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐVariantOptionInputᚄ(ctx context.Context, v any) ([]model.VariantOptionInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.VariantOptionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVariantOptionInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐVariantOptionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalN_Any2map(ctx context.Context, v any) (map[string]any, error) {
@@ -9578,6 +12432,22 @@ func (ec *executionContext) unmarshalOReviewByIDsInput2ᚖgithubᚗcomᚋshopgra
 	}
 	res, err := ec.unmarshalInputReviewByIDsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReviewSort2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewSort(ctx context.Context, v any) (*model.ReviewSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ReviewSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewSort2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐReviewSort(ctx context.Context, sel ast.SelectionSet, v *model.ReviewSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

@@ -9,6 +9,30 @@ import (
 	"strconv"
 )
 
+type AddReviewInput struct {
+	ProductID string `json:"productId"`
+	// 1 to 5 stars.
+	Rating int `json:"rating"`
+	// At most 200 characters.
+	Title string `json:"title"`
+	// At most 5000 characters.
+	Body string `json:"body"`
+}
+
+type AddReviewPayload struct {
+	// The new review; null when userErrors says why not.
+	Review     *Review           `json:"review,omitempty"`
+	UserErrors []ReviewUserError `json:"userErrors"`
+}
+
+// Why an admin change was refused.
+type CatalogUserError struct {
+	Code CatalogErrorCode `json:"code"`
+	// The path of the argument or input field at fault, such as ["input", "variants", "0", "price"].
+	Field   []string `json:"field,omitempty"`
+	Message string   `json:"message"`
+}
+
 type CategoryByIDsInput struct {
 	ID string `json:"ID"`
 }
@@ -16,6 +40,50 @@ type CategoryByIDsInput struct {
 type CategoryFacet struct {
 	Category Category `json:"category"`
 	Count    int      `json:"count"`
+}
+
+type CreateCategoryInput struct {
+	// Lower-case words of letters and digits joined by hyphens, unique, at most 100 characters.
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	// The root to create it under; none makes a root.
+	ParentID *string `json:"parentId,omitempty"`
+}
+
+type CreateCategoryPayload struct {
+	Category   *Category          `json:"category,omitempty"`
+	UserErrors []CatalogUserError `json:"userErrors"`
+}
+
+type CreateProductInput struct {
+	Slug        string `json:"slug"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// A category; none leaves the product out of every category.
+	CategoryID *string `json:"categoryId,omitempty"`
+	// At least one, in display order.
+	Variants []ProductVariantInput `json:"variants"`
+}
+
+type CreateProductPayload struct {
+	Product    *Product           `json:"product,omitempty"`
+	UserErrors []CatalogUserError `json:"userErrors"`
+}
+
+type CreateVariantInput struct {
+	ProductID      string               `json:"productId"`
+	Sku            string               `json:"sku"`
+	Options        []VariantOptionInput `json:"options"`
+	Price          string               `json:"price"`
+	CompareAtPrice *string              `json:"compareAtPrice,omitempty"`
+	CurrencyCode   CurrencyCode         `json:"currencyCode"`
+	Weight         int                  `json:"weight"`
+	StockOnHand    int                  `json:"stockOnHand"`
+}
+
+type CreateVariantPayload struct {
+	Variant    *ProductVariant    `json:"variant,omitempty"`
+	UserErrors []CatalogUserError `json:"userErrors"`
 }
 
 // A product image.
@@ -34,6 +102,9 @@ type Money struct {
 	// Decimal amount, such as "12.50" for USD or "1200" for JPY.
 	Amount       string       `json:"amount"`
 	CurrencyCode CurrencyCode `json:"currencyCode"`
+}
+
+type Mutation struct {
 }
 
 type OptionFacet struct {
@@ -123,6 +194,24 @@ type ProductVariantByIDsInput struct {
 	ID string `json:"ID"`
 }
 
+// A variant created with its product.
+type ProductVariantInput struct {
+	// Letters, digits, '.', '_' and '-', unique across the catalog.
+	Sku string `json:"sku"`
+	// At most three, with the same names in the same order on every variant of the product.
+	Options []VariantOptionInput `json:"options"`
+	// A decimal string in the currency's precision, such as "12.50".
+	Price string `json:"price"`
+	// The price before a reduction; above price.
+	CompareAtPrice *string `json:"compareAtPrice,omitempty"`
+	// The same for every variant of a product.
+	CurrencyCode CurrencyCode `json:"currencyCode"`
+	// Grams.
+	Weight int `json:"weight"`
+	// Units in the warehouse.
+	StockOnHand int `json:"stockOnHand"`
+}
+
 type Query struct {
 }
 
@@ -156,10 +245,56 @@ type ReviewEdge struct {
 	Node   Review `json:"node"`
 }
 
+// Why a review was not added.
+type ReviewUserError struct {
+	Code ReviewErrorCode `json:"code"`
+	// The path of the input field at fault, such as ["input", "rating"].
+	Field   []string `json:"field,omitempty"`
+	Message string   `json:"message"`
+}
+
 // Quick matches for what a shopper is typing.
 type SearchSuggestions struct {
 	Products   []Product  `json:"products"`
 	Categories []Category `json:"categories"`
+}
+
+type SetStockPayload struct {
+	Variant    *ProductVariant    `json:"variant,omitempty"`
+	UserErrors []CatalogUserError `json:"userErrors"`
+}
+
+// The fields to change; those left out keep their value.
+type UpdateProductInput struct {
+	ID          string  `json:"id"`
+	Slug        *string `json:"slug,omitempty"`
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+	// Moves the product to this category.
+	CategoryID *string `json:"categoryId,omitempty"`
+	// Takes the product out of its category.
+	RemoveCategory bool `json:"removeCategory"`
+}
+
+type UpdateProductPayload struct {
+	Product    *Product           `json:"product,omitempty"`
+	UserErrors []CatalogUserError `json:"userErrors"`
+}
+
+// The fields to change; those left out keep their value. Prices are in the variant's currency.
+type UpdateVariantInput struct {
+	ID             string  `json:"id"`
+	Sku            *string `json:"sku,omitempty"`
+	Price          *string `json:"price,omitempty"`
+	CompareAtPrice *string `json:"compareAtPrice,omitempty"`
+	// Removes the compare-at price: the variant is no longer reduced.
+	ClearCompareAtPrice bool `json:"clearCompareAtPrice"`
+	Weight              *int `json:"weight,omitempty"`
+}
+
+type UpdateVariantPayload struct {
+	Variant    *ProductVariant    `json:"variant,omitempty"`
+	UserErrors []CatalogUserError `json:"userErrors"`
 }
 
 type UserByIDsInput struct {
@@ -170,6 +305,87 @@ type UserByIDsInput struct {
 type VariantOption struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+}
+
+// A name and value that tells variants apart, such as Size: M.
+type VariantOptionInput struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type CatalogErrorCode string
+
+const (
+	// A required text is empty.
+	CatalogErrorCodeBlank CatalogErrorCode = "BLANK"
+	// A text or list is longer than allowed.
+	CatalogErrorCodeTooLong CatalogErrorCode = "TOO_LONG"
+	// A value has the wrong form: a slug, SKU, price, ID or option list.
+	CatalogErrorCodeInvalid CatalogErrorCode = "INVALID"
+	// A slug, SKU or a variant's options are in use.
+	CatalogErrorCodeTaken CatalogErrorCode = "TAKEN"
+	// A referenced category, product or variant does not exist.
+	CatalogErrorCodeNotFound CatalogErrorCode = "NOT_FOUND"
+	// A category's parent must be a root: the tree has two levels.
+	CatalogErrorCodeNotRoot CatalogErrorCode = "NOT_ROOT"
+	// A weight, price or stock count is below zero.
+	CatalogErrorCodeNegative CatalogErrorCode = "NEGATIVE"
+	// Stock on hand would go below the units checkouts have reserved.
+	CatalogErrorCodeBelowReserved CatalogErrorCode = "BELOW_RESERVED"
+)
+
+var AllCatalogErrorCode = []CatalogErrorCode{
+	CatalogErrorCodeBlank,
+	CatalogErrorCodeTooLong,
+	CatalogErrorCodeInvalid,
+	CatalogErrorCodeTaken,
+	CatalogErrorCodeNotFound,
+	CatalogErrorCodeNotRoot,
+	CatalogErrorCodeNegative,
+	CatalogErrorCodeBelowReserved,
+}
+
+func (e CatalogErrorCode) IsValid() bool {
+	switch e {
+	case CatalogErrorCodeBlank, CatalogErrorCodeTooLong, CatalogErrorCodeInvalid, CatalogErrorCodeTaken, CatalogErrorCodeNotFound, CatalogErrorCodeNotRoot, CatalogErrorCodeNegative, CatalogErrorCodeBelowReserved:
+		return true
+	}
+	return false
+}
+
+func (e CatalogErrorCode) String() string {
+	return string(e)
+}
+
+func (e *CatalogErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CatalogErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CatalogErrorCode", str)
+	}
+	return nil
+}
+
+func (e CatalogErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CatalogErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CatalogErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // ISO 4217 currency codes the shop trades in. Identical in every subgraph that uses it.
@@ -297,6 +513,135 @@ func (e *ProductSort) UnmarshalJSON(b []byte) error {
 }
 
 func (e ProductSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReviewErrorCode string
+
+const (
+	// The rating is not 1 to 5.
+	ReviewErrorCodeRatingOutOfRange ReviewErrorCode = "RATING_OUT_OF_RANGE"
+	// A title or body is empty.
+	ReviewErrorCodeBlank ReviewErrorCode = "BLANK"
+	// A title or body is too long.
+	ReviewErrorCodeTooLong ReviewErrorCode = "TOO_LONG"
+	// The product ID is malformed.
+	ReviewErrorCodeInvalid ReviewErrorCode = "INVALID"
+	// No such product.
+	ReviewErrorCodeNotFound ReviewErrorCode = "NOT_FOUND"
+	// The user has reviewed the product already.
+	ReviewErrorCodeAlreadyReviewed ReviewErrorCode = "ALREADY_REVIEWED"
+)
+
+var AllReviewErrorCode = []ReviewErrorCode{
+	ReviewErrorCodeRatingOutOfRange,
+	ReviewErrorCodeBlank,
+	ReviewErrorCodeTooLong,
+	ReviewErrorCodeInvalid,
+	ReviewErrorCodeNotFound,
+	ReviewErrorCodeAlreadyReviewed,
+}
+
+func (e ReviewErrorCode) IsValid() bool {
+	switch e {
+	case ReviewErrorCodeRatingOutOfRange, ReviewErrorCodeBlank, ReviewErrorCodeTooLong, ReviewErrorCodeInvalid, ReviewErrorCodeNotFound, ReviewErrorCodeAlreadyReviewed:
+		return true
+	}
+	return false
+}
+
+func (e ReviewErrorCode) String() string {
+	return string(e)
+}
+
+func (e *ReviewErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReviewErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReviewErrorCode", str)
+	}
+	return nil
+}
+
+func (e ReviewErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReviewErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReviewErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Orders of a product's reviews. Reviews of equal rating come newest first.
+type ReviewSort string
+
+const (
+	ReviewSortNewest ReviewSort = "NEWEST"
+	// Best rating first.
+	ReviewSortHighest ReviewSort = "HIGHEST"
+	// Worst rating first.
+	ReviewSortLowest ReviewSort = "LOWEST"
+)
+
+var AllReviewSort = []ReviewSort{
+	ReviewSortNewest,
+	ReviewSortHighest,
+	ReviewSortLowest,
+}
+
+func (e ReviewSort) IsValid() bool {
+	switch e {
+	case ReviewSortNewest, ReviewSortHighest, ReviewSortLowest:
+		return true
+	}
+	return false
+}
+
+func (e ReviewSort) String() string {
+	return string(e)
+}
+
+func (e *ReviewSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReviewSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReviewSort", str)
+	}
+	return nil
+}
+
+func (e ReviewSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReviewSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReviewSort) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/shopgraph/shopgraph/internal/authn/authntest"
+	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
+)
+
+// startSystemWithEnv is startSystem with extra environment for every process.
+func startSystemWithEnv(t *testing.T, extra ...string) *system {
+	t.Helper()
+	bin := buildBinary(t)
+	sys := &system{dbURL: map[string]string{}, procs: map[string]*process{}}
+	env := append([]string{}, extra...)
+	for _, name := range subgraphNames {
+		sys.dbURL[name] = pgtest.NewURL(t, nil)
+		env = append(env, envPrefix(name)+"DATABASE_URL="+sys.dbURL[name])
+	}
+	seed := exec.Command(bin, "seed")
+	seed.Env = append(os.Environ(), env...)
+	if out, err := seed.CombinedOutput(); err != nil {
+		t.Fatalf("shopgraph seed: %v\n%s", err, out)
+	}
+	var list []string
+	for _, name := range subgraphNames {
+		addr := freeAddr(t)
+		sys.procs[name] = start(t, bin, env, "serve", name, "--listen", addr)
+		waitFor(t, "http://"+addr+"/readyz", sys.procs[name])
+		list = append(list, name+"=http://"+addr+"/graphql")
+	}
+	sys.bin, sys.subgraphs = bin, strings.Join(list, ",")
+	sys.router, sys.procs["router"] = sys.startRouter(t)
+	return sys
+}
+
+// postAs sends an operation to url with a bearer token ("" for none).
+func postAs(t *testing.T, url, token, query string, vars map[string]any) (int, []byte) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, raw
+}
+
+// TestCatalogWritesThroughTheRouter: the catalog verifies the bearer token the
+// router passes on against a JWKS (CATALOG_JWKS_URL), so a customer reviews,
+// only an admin creates products, and an anonymous write is refused.
+func TestCatalogWritesThroughTheRouter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end: builds and runs the binary")
+	}
+	key := authntest.NewKey(t, "users-1", "ES256")
+	jwks := authntest.Serve(t, key)
+	sys := startSystemWithEnv(t, "CATALOG_JWKS_URL="+jwks.URL)
+	token := func(sub, role string) string {
+		return key.Sign(t, jwt.MapClaims{"sub": sub, "role": role, "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()})
+	}
+	customer, admin := token("gid://shopgraph/User/77", "CUSTOMER"), token("gid://shopgraph/User/1", "ADMIN")
+
+	type response struct {
+		Data   map[string]json.RawMessage
+		Errors []gqlError
+	}
+	post := func(t *testing.T, token, query string, vars map[string]any) response {
+		t.Helper()
+		status, raw := postAs(t, sys.router, token, query, vars)
+		var r response
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatalf("status %d, body %s: %v", status, raw, err)
+		}
+		return r
+	}
+	const review = `mutation($in: AddReviewInput!) { addReview(input: $in) {
+		review { rating author { id } product { ratingSummary { count } } } userErrors { code field } } }`
+	in := map[string]any{"in": map[string]any{"productId": "gid://shopgraph/Product/5", "rating": 4, "title": "Sturdy", "body": "Keeps coffee hot."}}
+
+	t.Run("anonymous review is UNAUTHENTICATED", func(t *testing.T) {
+		r := post(t, "", review, in)
+		if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "UNAUTHENTICATED" {
+			t.Errorf("errors %+v", r.Errors)
+		}
+	})
+	t.Run("a customer reviews once", func(t *testing.T) {
+		r := post(t, customer, review, in)
+		if len(r.Errors) > 0 || !strings.Contains(string(r.Data["addReview"]), `"author":{"id":"gid://shopgraph/User/77"}`) {
+			t.Fatalf("data %s, errors %+v", r.Data["addReview"], r.Errors)
+		}
+		r = post(t, customer, review, in)
+		if !strings.Contains(string(r.Data["addReview"]), `"code":"ALREADY_REVIEWED"`) {
+			t.Errorf("second review: %s %+v", r.Data["addReview"], r.Errors)
+		}
+	})
+	const create = `mutation($in: CreateProductInput!) { createProduct(input: $in) {
+		product { slug priceRange { min { amount } } } userErrors { code field } } }`
+	product := map[string]any{"in": map[string]any{"slug": "enamel-camp-mug", "name": "Enamel Camp Mug",
+		"variants": []any{map[string]any{"sku": "MUG-CAMP-1", "price": "9.90", "weight": 250, "stockOnHand": 12}}}}
+	t.Run("a customer may not create products", func(t *testing.T) {
+		r := post(t, customer, create, product)
+		if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "FORBIDDEN" {
+			t.Errorf("errors %+v", r.Errors)
+		}
+	})
+	t.Run("an admin creates a product shoppers then find", func(t *testing.T) {
+		r := post(t, admin, create, product)
+		if len(r.Errors) > 0 || !strings.Contains(string(r.Data["createProduct"]), `"min":{"amount":"9.90"}`) {
+			t.Fatalf("data %s, errors %+v", r.Data["createProduct"], r.Errors)
+		}
+		r = post(t, "", `{ product(slug: "enamel-camp-mug") { name variants { sku quantityAvailable stockLevel } } }`, nil)
+		want := `{"name":"Enamel Camp Mug","variants":[{"sku":"MUG-CAMP-1","quantityAvailable":12,"stockLevel":"IN_STOCK"}]}`
+		if string(r.Data["product"]) != want {
+			t.Errorf("product %s, errors %+v", r.Data["product"], r.Errors)
+		}
+	})
+	t.Run("a forged token writes nothing", func(t *testing.T) {
+		forger := authntest.NewKey(t, "users-1", "ES256")
+		forged := forger.Sign(t, jwt.MapClaims{"sub": "1", "role": "ADMIN", "exp": time.Now().Add(time.Hour).Unix()})
+		r := post(t, forged, create, map[string]any{"in": map[string]any{"slug": "forged", "name": "Forged",
+			"variants": []any{map[string]any{"sku": "FORGED-1", "price": "1", "weight": 1}}}})
+		if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "UNAUTHENTICATED" || strings.Contains(string(r.Data["createProduct"]), "forged") {
+			t.Errorf("data %s, errors %+v", r.Data["createProduct"], r.Errors)
+		}
+		r = post(t, "", `{ product(slug: "forged") { id } }`, nil)
+		if string(r.Data["product"]) != "null" {
+			t.Errorf("forged product exists: %s", r.Data["product"])
+		}
+	})
+}

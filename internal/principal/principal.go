@@ -1,0 +1,127 @@
+// Package principal carries who is asking — a user id and a role — in a
+// request's context, for the subgraphs that authorise writes on their own data.
+//
+// Middleware fills it from a verified `Authorization: Bearer <JWT>` (internal/authn
+// checks the signature against the users service's JWKS); tests put one in the
+// context directly with With. A request without a token has no principal: it is
+// anonymous, which reads may allow and writes refuse. A token that is present but
+// refused fails the whole request with 401, as the router does, rather than
+// quietly running it as anonymous.
+package principal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/shopgraph/shopgraph/internal/authn"
+	"github.com/shopgraph/shopgraph/internal/relay"
+)
+
+// Roles a principal has, as the users subgraph's Role enum spells them.
+const (
+	RoleCustomer = "CUSTOMER"
+	RoleAdmin    = "ADMIN"
+)
+
+// Principal is a signed-in user.
+type Principal struct {
+	// UserID is the users subgraph's id of the user.
+	UserID int64
+	// Role is RoleCustomer or RoleAdmin.
+	Role string
+}
+
+// IsAdmin tells whether p may use admin operations.
+func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin }
+
+type key struct{}
+
+// With returns ctx carrying p.
+func With(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, key{}, p)
+}
+
+// From returns the principal of ctx; ok is false for an anonymous request.
+func From(ctx context.Context) (p Principal, ok bool) {
+	p, ok = ctx.Value(key{}).(Principal)
+	return p, ok
+}
+
+// Verifier checks a token; *authn.Verifier is one.
+type Verifier interface {
+	Verify(ctx context.Context, token string) (*authn.Principal, error)
+}
+
+// FromClaims turns a verified token into a principal. The subject is the user's
+// id, as a number or as the graph's global User ID; the role claim defaults to
+// RoleCustomer and must be one of the known roles.
+func FromClaims(c *authn.Principal) (Principal, error) {
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil || id <= 0 {
+		if id, err = relay.DecodeID("User", c.Subject); err != nil {
+			return Principal{}, fmt.Errorf("token subject %q is not a user id", c.Subject)
+		}
+	}
+	role := strings.ToUpper(c.Role)
+	switch role {
+	case "":
+		role = RoleCustomer
+	case RoleCustomer, RoleAdmin:
+	default:
+		return Principal{}, fmt.Errorf("token role %q is not a known role", c.Role)
+	}
+	return Principal{UserID: id, Role: role}, nil
+}
+
+// Middleware puts the principal of a request's bearer token in its context
+// before next runs. With a nil verifier it passes every request on as anonymous:
+// no token is trusted that nobody checked. A refused token is answered with 401
+// (503 when the keys cannot be fetched) and a GraphQL error body.
+func Middleware(v Verifier, logger *slog.Logger, next http.Handler) http.Handler {
+	if v == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, present, err := authn.TokenFromHeader(r.Header, "Authorization", "Bearer")
+		if !present {
+			next.ServeHTTP(w, r)
+			return
+		}
+		var claims *authn.Principal
+		if err == nil {
+			claims, err = v.Verify(r.Context(), token)
+		}
+		if errors.Is(err, authn.ErrKeysUnavailable) {
+			logger.WarnContext(r.Context(), "cannot verify token", "err", err)
+			writeError(w, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "cannot verify the token now")
+			return
+		}
+		var p Principal
+		if err == nil {
+			p, err = FromClaims(claims)
+		}
+		if err != nil {
+			logger.DebugContext(r.Context(), "token refused", "err", err)
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "invalid token: "+err.Error())
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), p)))
+	})
+}
+
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	body, _ := json.Marshal(map[string]any{"errors": []map[string]any{{
+		"message":    message,
+		"extensions": map[string]any{"code": code},
+	}}})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
