@@ -20,7 +20,8 @@ build:
 
 test:
 	@DATABASE_URL=$$(scripts/ensure-postgres.sh) && export DATABASE_URL && \
-	echo "make test: PostgreSQL at $${DATABASE_URL%%\?*}" && \
+	SHOPGRAPH_TEST_REDIS_URL=$$(scripts/ensure-redis.sh) && export SHOPGRAPH_TEST_REDIS_URL && \
+	echo "make test: PostgreSQL at $${DATABASE_URL%%\?*}, Redis at $$SHOPGRAPH_TEST_REDIS_URL" && \
 	$(MAKE) --no-print-directory fmt-check vet tidy-check && \
 	$(GO) test -count=1 -timeout 15m ./...
 
