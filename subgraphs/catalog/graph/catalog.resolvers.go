@@ -202,12 +202,15 @@ func (r *queryResolver) Product(ctx context.Context, id *string, slug *string) (
 		if derr != nil {
 			return nil, derr
 		}
-		p, err = r.loaders(ctx).ProductByID.Load(ctx, n)()
+		p, err = loadNow(ctx, r.loaders(ctx).ProductByID, n)
 	default:
-		p, err = r.loaders(ctx).ProductBySlug.Load(ctx, *slug)()
+		p, err = loadNow(ctx, r.loaders(ctx).ProductBySlug, *slug)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load product: %w", err)
+	}
+	if p != nil {
+		prefetchProduct(ctx, r.loaders(ctx), p)
 	}
 	return toProduct(p), nil
 }
@@ -229,9 +232,9 @@ func (r *queryResolver) Category(ctx context.Context, id *string, slug *string) 
 		if derr != nil {
 			return nil, derr
 		}
-		c, err = r.loaders(ctx).CategoryByID.Load(ctx, n)()
+		c, err = loadNow(ctx, r.loaders(ctx).CategoryByID, n)
 	default:
-		c, err = r.loaders(ctx).CategoryBySlug.Load(ctx, *slug)()
+		c, err = loadNow(ctx, r.loaders(ctx).CategoryBySlug, *slug)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load category: %w", err)

@@ -16,13 +16,13 @@ import (
 func (r *entityResolver) FindManyCategoryByIDs(ctx context.Context, reps []*model.CategoryByIDsInput) ([]*model.Category, error) {
 	return resolveBatch(ctx, reps,
 		func(rep *model.CategoryByIDsInput) (int64, error) { return decodeID(kindCategory, rep.ID) },
-		r.svc.CategoriesByIDs, r.loaders(ctx).CategoryByID, infallible(toCategory))
+		r.svc.CategoriesByIDs, r.loaders(ctx).CategoryByID.Loader, infallible(toCategory))
 }
 
 func (r *entityResolver) FindManyProductByIDs(ctx context.Context, reps []*model.ProductByIDsInput) ([]*model.Product, error) {
 	products, err := resolveBatch(ctx, reps,
 		func(rep *model.ProductByIDsInput) (int64, error) { return decodeID(kindProduct, rep.ID) },
-		r.svc.ProductsByIDs, r.loaders(ctx).ProductByID, infallible(toProduct))
+		r.svc.ProductsByIDs, r.loaders(ctx).ProductByID.Loader, infallible(toProduct))
 	prefetchProductEntities(ctx, r.loaders(ctx), products)
 	return products, err
 }
@@ -30,7 +30,7 @@ func (r *entityResolver) FindManyProductByIDs(ctx context.Context, reps []*model
 func (r *entityResolver) FindManyProductBySlugs(ctx context.Context, reps []*model.ProductBySlugsInput) ([]*model.Product, error) {
 	products, err := resolveBatch(ctx, reps,
 		func(rep *model.ProductBySlugsInput) (string, error) { return rep.Slug, nil },
-		r.svc.ProductsBySlugs, r.loaders(ctx).ProductBySlug, infallible(toProduct))
+		r.svc.ProductsBySlugs, r.loaders(ctx).ProductBySlug.Loader, infallible(toProduct))
 	prefetchProductEntities(ctx, r.loaders(ctx), products)
 	return products, err
 }
@@ -38,13 +38,13 @@ func (r *entityResolver) FindManyProductBySlugs(ctx context.Context, reps []*mod
 func (r *entityResolver) FindManyProductVariantByIDs(ctx context.Context, reps []*model.ProductVariantByIDsInput) ([]*model.ProductVariant, error) {
 	return resolveBatch(ctx, reps,
 		func(rep *model.ProductVariantByIDsInput) (int64, error) { return decodeID(kindVariant, rep.ID) },
-		r.svc.VariantsByIDs, r.loaders(ctx).VariantByID, toVariant)
+		r.svc.VariantsByIDs, r.loaders(ctx).VariantByID.Loader, toVariant)
 }
 
 func (r *entityResolver) FindManyReviewByIDs(ctx context.Context, reps []*model.ReviewByIDsInput) ([]*model.Review, error) {
 	return resolveBatch(ctx, reps,
 		func(rep *model.ReviewByIDsInput) (int64, error) { return decodeID(kindReview, rep.ID) },
-		r.svc.ReviewsByIDs, r.loaders(ctx).ReviewByID, infallible(toReview))
+		r.svc.ReviewsByIDs, r.loaders(ctx).ReviewByID.Loader, infallible(toReview))
 }
 
 func (r *entityResolver) FindManyUserByIDs(ctx context.Context, reps []*model.UserByIDsInput) ([]*model.User, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/graph-gophers/dataloader/v7"
 
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/model"
@@ -14,10 +13,12 @@ import (
 // Prefetching: gqlgen resolves each object of a list in its own goroutine, and each
 // asks the loaders for its variants or reviews. On a busy machine some of those
 // goroutines start after a loader's batch window has closed, and the batch splits
-// into several statements. The resolver that produced the list knows every key
-// already, so it queues them all at once from its own goroutine; the field
-// resolvers then find their loads in the loaders' caches. Only selected fields are
-// prefetched, with the arguments the client gave them.
+// into several statements; and every window waited for adds to the request's
+// latency. The resolver that produced the list knows every key already, so it
+// queues them all at once from its own goroutine, and a root field's single
+// object loads them at once (loaders.Batch.Now); the field resolvers then find
+// their loads in the loaders' caches. Only selected fields are prefetched, with
+// the arguments the client gave them.
 
 // prefetchProductPage prefetches for the products of a ProductConnection, looking
 // through edges { node { ... } } for the fields selected on Product.
@@ -40,7 +41,7 @@ func prefetchProductPage(ctx context.Context, l *loaders.Loaders, products []*ca
 		}
 		for _, node := range graphql.CollectFields(opCtx, edges.Selections, []string{"ProductEdge"}) {
 			if node.Name == "node" {
-				prefetchProducts(ctx, l, ids, cats, graphql.CollectFields(opCtx, node.Selections, []string{"Product"}))
+				prefetchProducts(ctx, l, ids, cats, graphql.CollectFields(opCtx, node.Selections, []string{"Product"}), false)
 			}
 		}
 	}
@@ -60,7 +61,7 @@ func prefetchProductEntities(ctx context.Context, l *loaders.Loaders, products [
 			}
 		}
 	}
-	prefetchProducts(ctx, l, ids, cats, graphql.CollectFieldsCtx(ctx, []string{"Product", "_Entity"}))
+	prefetchProducts(ctx, l, ids, cats, graphql.CollectFieldsCtx(ctx, []string{"Product", "_Entity"}), false)
 }
 
 // prefetchUserEntities prefetches User.reviews for users resolved by _entities.
@@ -85,7 +86,7 @@ func prefetchUserEntities(ctx context.Context, l *loaders.Loaders, users []*mode
 // prefetchProducts queues the loads of the selected Product fields that read
 // through loaders: variants (also behind options and priceRange), reviews,
 // ratingSummary, and category (cats are the products' category ids).
-func prefetchProducts(ctx context.Context, l *loaders.Loaders, ids, cats []int64, fields []graphql.CollectedField) {
+func prefetchProducts(ctx context.Context, l *loaders.Loaders, ids, cats []int64, fields []graphql.CollectedField, now bool) {
 	if len(ids) == 0 {
 		return
 	}
@@ -93,20 +94,20 @@ func prefetchProducts(ctx context.Context, l *loaders.Loaders, ids, cats []int64
 	for _, f := range fields {
 		switch f.Name {
 		case "variants", "options", "priceRange":
-			queue(ctx, l.VariantsByProduct, ids)
+			load(ctx, l.VariantsByProduct, ids, now)
 		case "ratingSummary":
-			queue(ctx, l.RatingSummary, ids)
+			load(ctx, l.RatingSummary, ids, now)
 		case "category":
-			queue(ctx, l.CategoryByID, cats)
+			load(ctx, l.CategoryByID, cats, now)
 		case "reviews":
-			prefetchProductReviews(ctx, l, f, vars, ids)
+			prefetchProductReviews(ctx, l, f, vars, ids, now)
 		}
 	}
 }
 
 // prefetchReviewPages queues the review pages the field's arguments ask for; an
 // invalid argument is left for the field's own resolver to report.
-func prefetchReviewPages(ctx context.Context, loader *dataloader.Loader[catalog.ReviewPageRequest, catalog.ReviewList],
+func prefetchReviewPages(ctx context.Context, loader loaders.Batch[catalog.ReviewPageRequest, catalog.ReviewList],
 	f graphql.CollectedField, vars map[string]any, ids []int64) {
 	args := f.ArgumentMap(vars)
 	first, okFirst := intArg(args["first"])
@@ -122,13 +123,13 @@ func prefetchReviewPages(ctx context.Context, loader *dataloader.Loader[catalog.
 	for i, id := range ids {
 		reqs[i] = catalog.ReviewPageRequest{OwnerID: id, Page: page}
 	}
-	queue(ctx, loader, reqs)
+	load(ctx, loader, reqs, false)
 }
 
 // prefetchProductReviews queues the pages of Product.reviews the field's
 // arguments ask for (sort and direction included); an invalid argument is left
 // for the field's own resolver to report.
-func prefetchProductReviews(ctx context.Context, l *loaders.Loaders, f graphql.CollectedField, vars map[string]any, ids []int64) {
+func prefetchProductReviews(ctx context.Context, l *loaders.Loaders, f graphql.CollectedField, vars map[string]any, ids []int64, now bool) {
 	args := f.ArgumentMap(vars)
 	var a reviewArgs
 	var ok [4]bool
@@ -157,16 +158,7 @@ func prefetchProductReviews(ctx context.Context, l *loaders.Loaders, f graphql.C
 		}
 		reqs[i] = req
 	}
-	queue(ctx, l.ReviewsByProduct, reqs)
-}
-
-// queue adds keys to loader's current batch from this goroutine. Load enqueues
-// before it returns its thunk; LoadMany would start a goroutine per key and bring
-// back the very race prefetching avoids.
-func queue[K comparable, V any](ctx context.Context, loader *dataloader.Loader[K, V], keys []K) {
-	for _, k := range keys {
-		loader.Load(ctx, k)
-	}
+	load(ctx, l.ReviewsByProduct, reqs, now)
 }
 
 // intArg reads an optional Int argument as gqlgen's ArgumentMap gives it.
@@ -192,4 +184,40 @@ func stringArg(v any) (*string, bool) {
 		return &s, true
 	}
 	return nil, false
+}
+
+// prefetchProduct prefetches the selected fields of one product that a root
+// field resolved (Query.product), as prefetchProductPage does for a page.
+func prefetchProduct(ctx context.Context, l *loaders.Loaders, p *catalog.Product) {
+	if !graphql.HasOperationContext(ctx) {
+		return
+	}
+	var cats []int64
+	if p.CategoryID != 0 {
+		cats = []int64{p.CategoryID}
+	}
+	prefetchProducts(ctx, l, []int64{p.ID}, cats, graphql.CollectFieldsCtx(ctx, []string{"Product"}), true)
+}
+
+// loadNow loads one key a root field knows without waiting for a batch window:
+// nothing else of the request would join its batch.
+func loadNow[K comparable, V any](ctx context.Context, b loaders.Batch[K, V], key K) (V, error) {
+	b.Now(ctx, []K{key})
+	return b.Load(ctx, key)()
+}
+
+// load starts the loads of keys: at once (Batch.Now) for a root field's one
+// object, whose fields no other list would join; else queued into the loader's
+// current batch from this goroutine, so that sibling lists (the pages of several
+// categories, say) share one statement. Load enqueues before it returns its
+// thunk; LoadMany would start a goroutine per key and bring back the very race
+// prefetching avoids.
+func load[K comparable, V any](ctx context.Context, b loaders.Batch[K, V], keys []K, now bool) {
+	if now {
+		b.Now(ctx, keys)
+		return
+	}
+	for _, k := range keys {
+		b.Load(ctx, k)
+	}
 }

@@ -24,21 +24,21 @@ const batchWait = 5 * time.Millisecond
 // Loaders holds one request's dataloaders. A missing entity loads as nil with no
 // error; service failures are marked with catalog.Internal.
 type Loaders struct {
-	ProductByID       *dataloader.Loader[int64, *catalog.Product]
-	ProductBySlug     *dataloader.Loader[string, *catalog.Product]
-	VariantByID       *dataloader.Loader[int64, *catalog.Variant]
-	VariantsByProduct *dataloader.Loader[int64, []*catalog.Variant]
-	ReviewByID        *dataloader.Loader[int64, *catalog.Review]
-	ReviewsByProduct  *dataloader.Loader[catalog.ReviewPageRequest, catalog.ReviewList]
-	ReviewsByAuthor   *dataloader.Loader[catalog.ReviewPageRequest, catalog.ReviewList]
-	CategoryByID      *dataloader.Loader[int64, *catalog.Category]
-	CategoryBySlug    *dataloader.Loader[string, *catalog.Category]
+	ProductByID       Batch[int64, *catalog.Product]
+	ProductBySlug     Batch[string, *catalog.Product]
+	VariantByID       Batch[int64, *catalog.Variant]
+	VariantsByProduct Batch[int64, []*catalog.Variant]
+	ReviewByID        Batch[int64, *catalog.Review]
+	ReviewsByProduct  Batch[catalog.ReviewPageRequest, catalog.ReviewList]
+	ReviewsByAuthor   Batch[catalog.ReviewPageRequest, catalog.ReviewList]
+	CategoryByID      Batch[int64, *catalog.Category]
+	CategoryBySlug    Batch[string, *catalog.Category]
 	// CategoryChildren loads a category's children by its id; 0 loads the roots.
-	CategoryChildren *dataloader.Loader[int64, []*catalog.Category]
+	CategoryChildren Batch[int64, []*catalog.Category]
 	// RatingSummary loads a product's rating summary by product id.
-	RatingSummary *dataloader.Loader[int64, catalog.RatingSummary]
+	RatingSummary Batch[int64, catalog.RatingSummary]
 	// CategoryProducts loads a category's product listing; see NewCategoryListing.
-	CategoryProducts *dataloader.Loader[CategoryListing, catalog.ProductPage]
+	CategoryProducts Batch[CategoryListing, catalog.ProductPage]
 }
 
 // CategoryListing keys a category's product listing: the category and the rest of
@@ -116,8 +116,42 @@ func New(svc catalog.Service) *Loaders {
 	}
 }
 
-func newLoader[K comparable, V any](fn dataloader.BatchFunc[K, V]) *dataloader.Loader[K, V] {
-	return dataloader.NewBatchedLoader(fn, dataloader.WithWait[K, V](batchWait))
+func newLoader[K comparable, V any](fn dataloader.BatchFunc[K, V]) Batch[K, V] {
+	return Batch[K, V]{Loader: dataloader.NewBatchedLoader(fn, dataloader.WithWait[K, V](batchWait)), fn: fn}
+}
+
+// Batch is a loader with its batch function. Resolvers whose fields load one
+// key each go through the loader, which waits batchWait for the others; a
+// resolver that knows every key already (the list it just loaded, a root
+// field's one key) calls Now, which loads them at once and primes the cache, so
+// the fields find their values without waiting for a batch window. Every
+// window a request waits adds to its latency: a product page waited for four.
+type Batch[K comparable, V any] struct {
+	*dataloader.Loader[K, V]
+	fn dataloader.BatchFunc[K, V]
+}
+
+// Now loads keys in one call of the batch function, from this goroutine, and
+// primes the loader's cache with what loaded without an error (a key that
+// failed is left for the field's own load to report). Keys are de-duplicated.
+func (b Batch[K, V]) Now(ctx context.Context, keys []K) {
+	if len(keys) == 0 {
+		return
+	}
+	seen := make(map[K]bool, len(keys))
+	uniq := make([]K, 0, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			uniq = append(uniq, k)
+		}
+	}
+	results := b.fn(ctx, uniq)
+	for i, k := range uniq {
+		if i < len(results) && results[i] != nil && results[i].Error == nil {
+			b.Prime(ctx, k, results[i].Data)
+		}
+	}
 }
 
 // byKey adapts a service method answering a map to a batch function; keys absent
