@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -14,35 +12,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/shopgraph/shopgraph/internal/authn/authntest"
-	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
 )
-
-// startSystemWithEnv is startSystem with extra environment for every process.
-func startSystemWithEnv(t *testing.T, extra ...string) *system {
-	t.Helper()
-	bin := buildBinary(t)
-	sys := &system{dbURL: map[string]string{}, procs: map[string]*process{}}
-	env := append([]string{}, extra...)
-	for _, name := range subgraphNames {
-		sys.dbURL[name] = pgtest.NewURL(t, nil)
-		env = append(env, envPrefix(name)+"DATABASE_URL="+sys.dbURL[name])
-	}
-	seed := exec.Command(bin, "seed")
-	seed.Env = append(os.Environ(), env...)
-	if out, err := seed.CombinedOutput(); err != nil {
-		t.Fatalf("shopgraph seed: %v\n%s", err, out)
-	}
-	var list []string
-	for _, name := range subgraphNames {
-		addr := freeAddr(t)
-		sys.procs[name] = start(t, bin, env, "serve", name, "--listen", addr)
-		waitFor(t, "http://"+addr+"/readyz", sys.procs[name])
-		list = append(list, name+"=http://"+addr+"/graphql")
-	}
-	sys.bin, sys.subgraphs = bin, strings.Join(list, ",")
-	sys.router, sys.procs["router"] = sys.startRouter(t)
-	return sys
-}
 
 // postAs sends an operation to url with a bearer token ("" for none).
 func postAs(t *testing.T, url, token, query string, vars map[string]any) (int, []byte) {
@@ -77,7 +47,7 @@ func TestCatalogWritesThroughTheRouter(t *testing.T) {
 	}
 	key := authntest.NewKey(t, "users-1", "ES256")
 	jwks := authntest.Serve(t, key)
-	sys := startSystemWithEnv(t, "CATALOG_JWKS_URL="+jwks.URL)
+	sys := startSystem(t, "CATALOG_JWKS_URL="+jwks.URL)
 	token := func(sub, role string) string {
 		return key.Sign(t, jwt.MapClaims{"sub": sub, "role": role, "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()})
 	}

@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
 )
 
 // childPID finds the process whose command line is exactly args, or 0.
@@ -40,15 +38,7 @@ func TestDevKeepsTheOthersUpAndRestartsAStoppedComponent(t *testing.T) {
 		t.Skip("end-to-end: builds and runs the binary")
 	}
 	bin := buildBinary(t)
-	var env []string
-	listens := map[string]string{}
-	for _, c := range append(append([]string{}, subgraphNames...), "router") {
-		listens[c] = freeAddr(t)
-		env = append(env, envPrefix(c)+"LISTEN="+listens[c])
-		if c != "router" {
-			env = append(env, envPrefix(c)+"DATABASE_URL="+pgtest.NewURL(t, nil))
-		}
-	}
+	env, listens := devEnvironment(t)
 	p := start(t, bin, env, "dev")
 	router := "http://" + listens["router"]
 	waitFor(t, router+"/readyz", p)

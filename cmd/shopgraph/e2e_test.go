@@ -182,11 +182,13 @@ type system struct {
 	subgraphs string
 }
 
-func startSystem(t *testing.T) *system {
+// startSystem seeds fresh databases and starts the subgraphs and a router, each
+// process with extra in its environment.
+func startSystem(t *testing.T, extra ...string) *system {
 	t.Helper()
 	bin := buildBinary(t)
 	sys := &system{dbURL: map[string]string{}, procs: map[string]*process{}}
-	var env []string
+	env := append([]string{}, extra...)
 	for _, name := range subgraphNames {
 		sys.dbURL[name] = pgtest.NewURL(t, nil)
 		env = append(env, envPrefix(name)+"DATABASE_URL="+sys.dbURL[name])
@@ -358,15 +360,7 @@ func TestDevRunsEverythingAndStopsOnInterrupt(t *testing.T) {
 		t.Skip("end-to-end: builds and runs the binary")
 	}
 	bin := buildBinary(t)
-	var env []string
-	listens := map[string]string{}
-	for _, c := range append(append([]string{}, subgraphNames...), "router") {
-		listens[c] = freeAddr(t)
-		env = append(env, envPrefix(c)+"LISTEN="+listens[c])
-		if c != "router" {
-			env = append(env, envPrefix(c)+"DATABASE_URL="+pgtest.NewURL(t, nil))
-		}
-	}
+	env, listens := devEnvironment(t)
 	p := start(t, bin, env, "dev")
 	waitFor(t, "http://"+listens["router"]+"/readyz", p)
 	status, raw := postQuery(t, "http://"+listens["router"]+"/graphql", exampleOperation)
@@ -399,4 +393,19 @@ func TestDevRunsEverythingAndStopsOnInterrupt(t *testing.T) {
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("dev exit code %d after Ctrl-C, want 0:\n%s", code, p.out)
 	}
+}
+
+// devEnvironment gives every component of `dev` a free loopback address and
+// every subgraph a fresh database, as environment for the dev process.
+func devEnvironment(t *testing.T) (env []string, listens map[string]string) {
+	t.Helper()
+	listens = map[string]string{}
+	for _, c := range append(append([]string{}, subgraphNames...), "router") {
+		listens[c] = freeAddr(t)
+		env = append(env, envPrefix(c)+"LISTEN="+listens[c])
+		if c != "router" {
+			env = append(env, envPrefix(c)+"DATABASE_URL="+pgtest.NewURL(t, nil))
+		}
+	}
+	return env, listens
 }

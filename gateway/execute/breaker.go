@@ -14,6 +14,13 @@ import (
 // CodeSubgraphCircuitOpen is the error code of a fetch that was not sent because
 // the subgraph's circuit breaker is open (or half-open with its one trial
 // request already in flight).
+// Defaults of Options' resilience settings.
+const (
+	DefaultSubgraphRetries = 2
+	DefaultBreakerFailures = 5
+	DefaultBreakerCooldown = 10 * time.Second
+)
+
 const CodeSubgraphCircuitOpen = "SUBGRAPH_CIRCUIT_OPEN"
 
 // Breaker states as reported by Health and OnBreakerStateChange.

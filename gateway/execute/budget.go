@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/shopgraph/shopgraph/gateway/limits"
 )
 
 // Codes of the errors that cut a request off.
@@ -17,11 +19,12 @@ const (
 	CodeRequestTimeout = "REQUEST_TIMEOUT"
 )
 
-// Defaults of the per-request caps.
+// Defaults of the per-request caps: the router's limits (gateway/limits) are
+// the one place they are set.
 const (
-	DefaultMaxRequestBytes = 32 << 20
-	DefaultMaxEntities     = 100_000
-	DefaultMaxOutputBytes  = 32 << 20
+	DefaultMaxRequestBytes = limits.DefaultMaxSubgraphBytes
+	DefaultMaxEntities     = limits.DefaultMaxEntities
+	DefaultMaxOutputBytes  = limits.DefaultMaxResponseBytes
 )
 
 // budget is what one request may still consume. The estimate made before

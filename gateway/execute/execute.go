@@ -110,13 +110,13 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 		opts.MaxOutputBytes = DefaultMaxOutputBytes
 	}
 	if opts.SubgraphRetries == 0 {
-		opts.SubgraphRetries = 2
+		opts.SubgraphRetries = DefaultSubgraphRetries
 	}
 	if opts.BreakerFailures == 0 {
-		opts.BreakerFailures = 5
+		opts.BreakerFailures = DefaultBreakerFailures
 	}
 	if opts.BreakerCooldown <= 0 {
-		opts.BreakerCooldown = 10 * time.Second
+		opts.BreakerCooldown = DefaultBreakerCooldown
 	}
 	e := &Executor{schema: g.API(), intro: newIntroView(g.API()), clients: map[string]*subgraphClient{}, dedupe: opts.Dedupe == nil || *opts.Dedupe, chunks: newChunkPool(),
 		maxRequestBytes: opts.MaxRequestBytes, maxEntities: opts.MaxEntities, maxOutputBytes: opts.MaxOutputBytes}

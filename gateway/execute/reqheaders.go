@@ -3,9 +3,9 @@ package execute
 import (
 	"context"
 	"net/http"
-	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/shopgraph/shopgraph/gateway/headers"
 )
 
 // SubgraphHeaders returns the headers of one client request to send to a
@@ -81,22 +81,10 @@ func flightKey(body []byte, extra http.Header) string {
 	if len(extra) == 0 {
 		return string(body)
 	}
-	names := make([]string, 0, len(extra))
-	for k := range extra {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	var b strings.Builder
 	b.Grow(len(body) + 64)
 	b.Write(body)
 	b.WriteByte(0) // a JSON body holds no NUL byte: the headers cannot pose as body
-	for _, k := range names {
-		b.WriteString(strconv.Quote(k))
-		for _, v := range extra[k] {
-			b.WriteByte(':')
-			b.WriteString(strconv.Quote(v))
-		}
-		b.WriteByte(';')
-	}
+	headers.AppendKey(&b, extra)
 	return b.String()
 }

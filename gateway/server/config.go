@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/shopgraph/shopgraph/gateway/execute"
 	"github.com/shopgraph/shopgraph/gateway/headers"
 	"github.com/shopgraph/shopgraph/gateway/limits"
 	"github.com/shopgraph/shopgraph/gateway/persisted"
@@ -128,7 +129,7 @@ func Defaults() Config {
 	yes := true
 	depth := plan.DefaultSplitDepth
 	c.Dedupe, c.Introspection, c.Playground, c.SplitDepth = &yes, &yes, &yes, &depth
-	c.SubgraphRetries, c.BreakerFailures, c.BreakerCooldown = 2, 5, 10*time.Second
+	c.SubgraphRetries, c.BreakerFailures, c.BreakerCooldown = execute.DefaultSubgraphRetries, execute.DefaultBreakerFailures, execute.DefaultBreakerCooldown
 	return c
 }
 

@@ -113,7 +113,7 @@ func (s *Server) LoadSupergraph(sdl string) error {
 		graph:   g,
 		planner: plan.New(g, plan.Options{CacheSize: s.cfg.PlanCacheSize, SplitDepth: s.cfg.SplitDepth, OverrideLabels: s.cfg.OverrideLabels, Limits: s.cfg.Limits, NoIntrospection: !on(s.cfg.Introspection)}),
 	}
-	lim := s.cfg.Limits.WithDefaults()
+	lim := s.cfg.Limits // defaults filled by New
 	ex := execute.New(g, execute.Options{
 		SubgraphTimeout: s.cfg.SubgraphTimeout,
 		Dedupe:          s.cfg.Dedupe,
