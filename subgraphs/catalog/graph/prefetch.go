@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/model"
@@ -187,7 +188,9 @@ func stringArg(v any) (*string, bool) {
 }
 
 // prefetchProduct prefetches the selected fields of one product that a root
-// field resolved (Query.product), as prefetchProductPage does for a page.
+// field resolved (Query.product), as prefetchProductPage does for a page: at
+// once when it is the operation's only root field, else queued, so that the
+// products of several root fields share their statements.
 func prefetchProduct(ctx context.Context, l *loaders.Loaders, p *catalog.Product) {
 	if !graphql.HasOperationContext(ctx) {
 		return
@@ -196,14 +199,32 @@ func prefetchProduct(ctx context.Context, l *loaders.Loaders, p *catalog.Product
 	if p.CategoryID != 0 {
 		cats = []int64{p.CategoryID}
 	}
-	prefetchProducts(ctx, l, []int64{p.ID}, cats, graphql.CollectFieldsCtx(ctx, []string{"Product"}), true)
+	prefetchProducts(ctx, l, []int64{p.ID}, cats, graphql.CollectFieldsCtx(ctx, []string{"Product"}), soleRootField(ctx))
 }
 
-// loadNow loads one key a root field knows without waiting for a batch window:
-// nothing else of the request would join its batch.
+// loadNow loads the one key of a root field. When that field is the operation's
+// only root field nothing else would join its batch, so it loads at once rather
+// than after the loader's batch window; otherwise sibling root fields (two
+// aliased products, say) share one statement through the loader.
 func loadNow[K comparable, V any](ctx context.Context, b loaders.Batch[K, V], key K) (V, error) {
-	b.Now(ctx, []K{key})
+	if soleRootField(ctx) {
+		b.Now(ctx, []K{key})
+	}
 	return b.Load(ctx, key)()
+}
+
+// soleRootField reports whether the operation selects exactly one root field,
+// with no fragment at the root.
+func soleRootField(ctx context.Context) bool {
+	if !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	op := graphql.GetOperationContext(ctx).Operation
+	if op == nil || len(op.SelectionSet) != 1 {
+		return false
+	}
+	_, isField := op.SelectionSet[0].(*ast.Field)
+	return isField
 }
 
 // load starts the loads of keys: at once (Batch.Now) for a root field's one
