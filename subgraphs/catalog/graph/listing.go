@@ -174,16 +174,25 @@ func (r *Resolver) listProducts(ctx context.Context, a listingArgs, categoryID i
 	for i, p := range page.Products {
 		conn.Edges[i] = model.ProductEdge{Cursor: encodeListingCursor(q.Sort, page.Cursors[i]), Node: *toProduct(p)}
 	}
-	if n := len(conn.Edges); n > 0 {
-		start, end := conn.Edges[0].Cursor, conn.Edges[n-1].Cursor
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end
-	}
-	if q.Backward {
-		conn.PageInfo.HasPreviousPage, conn.PageInfo.HasNextPage = page.More, q.After != nil
-	} else {
-		conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage = page.More, q.After != nil
-	}
+	conn.PageInfo = pageInfo(len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor }, q.Backward, page.More, q.After != nil)
 	return conn, nil
+}
+
+// pageInfo is a Relay page's info for n edges read in one direction: more says
+// whether items lie beyond the page in that direction, fromCursor whether it
+// started at a cursor (so items lie before it on the other side).
+func pageInfo(n int, cursor func(int) string, backward, more, fromCursor bool) model.PageInfo {
+	var info model.PageInfo
+	if n > 0 {
+		start, end := cursor(0), cursor(n-1)
+		info.StartCursor, info.EndCursor = &start, &end
+	}
+	if backward {
+		info.HasPreviousPage, info.HasNextPage = more, fromCursor
+	} else {
+		info.HasNextPage, info.HasPreviousPage = more, fromCursor
+	}
+	return info
 }
 
 func toCategory(c *catalog.Category) *model.Category {

@@ -92,14 +92,10 @@ func (r *Resolver) productReviews(ctx context.Context, productID int64, a review
 	for i, rv := range list.Reviews {
 		conn.Edges[i] = model.ReviewEdge{Cursor: encodeReviewCursor(req.Sort, rv), Node: *toReview(rv)}
 	}
-	if n := len(conn.Edges); n > 0 {
-		start, end := conn.Edges[0].Cursor, conn.Edges[n-1].Cursor
-		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end
-	}
+	fromCursor := a.after != nil
 	if req.Backward {
-		conn.PageInfo.HasPreviousPage, conn.PageInfo.HasNextPage = list.HasNext, a.before != nil
-	} else {
-		conn.PageInfo.HasNextPage, conn.PageInfo.HasPreviousPage = list.HasNext, a.after != nil
+		fromCursor = a.before != nil
 	}
+	conn.PageInfo = pageInfo(len(conn.Edges), func(i int) string { return conn.Edges[i].Cursor }, req.Backward, list.HasNext, fromCursor)
 	return conn, nil
 }
