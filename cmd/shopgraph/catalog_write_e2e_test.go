@@ -11,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/internal/authn/authntest"
 )
 
@@ -39,19 +40,20 @@ func postAs(t *testing.T, url, token, query string, vars map[string]any) (int, [
 }
 
 // TestCatalogWritesThroughTheRouter: the catalog verifies the bearer token the
-// router passes on against a JWKS (CATALOG_JWKS_URL), so a customer reviews,
-// only an admin creates products, and an anonymous write is refused.
+// router passes on against the users service's JWKS, so a customer signed in
+// with the users service reviews, only an admin creates products, and an
+// anonymous or forged write is refused.
 func TestCatalogWritesThroughTheRouter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds and runs the binary")
 	}
-	key := authntest.NewKey(t, "users-1", "ES256")
-	jwks := authntest.Serve(t, key)
-	sys := startSystem(t, "CATALOG_JWKS_URL="+jwks.URL)
-	token := func(sub, role string) string {
-		return key.Sign(t, jwt.MapClaims{"sub": sub, "role": role, "exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()})
+	sys := startSystem(t)
+	newbie := signUp(t, sys.router, "kim.reviewer@example.com", "Kim Reviewer", "Birch-Canoe-Lantern")
+	if newbie.Tokens == nil {
+		t.Fatalf("signUp = %+v", newbie)
 	}
-	customer, admin := token("gid://shopgraph/User/77", "CUSTOMER"), token("gid://shopgraph/User/1", "ADMIN")
+	customer := newbie.Tokens.AccessToken
+	admin := mustSignIn(t, sys.router, "admin@shopgraph.dev", "Granite-Orchard-97").Tokens.AccessToken
 
 	type response struct {
 		Data   map[string]json.RawMessage
@@ -78,7 +80,7 @@ func TestCatalogWritesThroughTheRouter(t *testing.T) {
 	})
 	t.Run("a customer reviews once", func(t *testing.T) {
 		r := post(t, customer, review, in)
-		if len(r.Errors) > 0 || !strings.Contains(string(r.Data["addReview"]), `"author":{"id":"gid://shopgraph/User/77"}`) {
+		if len(r.Errors) > 0 || !strings.Contains(string(r.Data["addReview"]), `"author":{"id":"`+newbie.User.ID+`"}`) {
 			t.Fatalf("data %s, errors %+v", r.Data["addReview"], r.Errors)
 		}
 		r = post(t, customer, review, in)
@@ -109,7 +111,8 @@ func TestCatalogWritesThroughTheRouter(t *testing.T) {
 	})
 	t.Run("a forged token writes nothing", func(t *testing.T) {
 		forger := authntest.NewKey(t, "users-1", "ES256")
-		forged := forger.Sign(t, jwt.MapClaims{"sub": "1", "role": "ADMIN", "exp": time.Now().Add(time.Hour).Unix()})
+		forged := forger.Sign(t, jwt.MapClaims{"sub": "1", "role": "ADMIN", "iss": auth.DefaultIssuer, "aud": auth.DefaultAudience,
+			"exp": time.Now().Add(time.Hour).Unix(), "iat": time.Now().Unix()})
 		r := post(t, forged, create, map[string]any{"in": map[string]any{"slug": "forged", "name": "Forged",
 			"variants": []any{map[string]any{"sku": "FORGED-1", "price": "1", "weight": 1}}}})
 		if len(r.Errors) == 0 || r.Errors[0].Extensions["code"] != "UNAUTHENTICATED" || strings.Contains(string(r.Data["createProduct"]), "forged") {

@@ -63,6 +63,9 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("dev: find own executable: %w", err)
 	}
 	env := os.Environ()
+	if getenv("CATALOG_JWKS_URL") == "" {
+		env = append(env, "CATALOG_JWKS_URL="+localURL(st.listens["users"])+"/.well-known/jwks.json")
+	}
 	if getenv("ROUTER_SUBGRAPHS") == "" {
 		var list []string
 		for _, name := range subgraphNames {

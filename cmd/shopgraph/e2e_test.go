@@ -180,6 +180,18 @@ type system struct {
 	bin    string
 	// subgraphs is the router's --subgraphs list.
 	subgraphs string
+	// addrs are the subgraphs' listen addresses; env is their environment.
+	addrs map[string]string
+	env   []string
+}
+
+// restart stops subgraph name and starts it again on the same address with
+// env added to the system's environment.
+func (s *system) restart(t *testing.T, name string, env ...string) {
+	t.Helper()
+	s.procs[name].stop()
+	s.procs[name] = start(t, s.bin, append(append([]string{}, s.env...), env...), "serve", name, "--listen", s.addrs[name])
+	waitFor(t, "http://"+s.addrs[name]+"/readyz", s.procs[name])
 }
 
 // startSystem seeds fresh databases and starts the subgraphs and a router, each
@@ -187,12 +199,18 @@ type system struct {
 func startSystem(t *testing.T, extra ...string) *system {
 	t.Helper()
 	bin := buildBinary(t)
-	sys := &system{dbURL: map[string]string{}, procs: map[string]*process{}}
-	env := append([]string{}, extra...)
+	sys := &system{dbURL: map[string]string{}, procs: map[string]*process{}, addrs: map[string]string{}}
+	for _, name := range subgraphNames {
+		sys.addrs[name] = freeAddr(t)
+	}
+	// The catalog verifies tokens against the users service's keys; extra may
+	// say otherwise (later entries win).
+	env := append([]string{"CATALOG_JWKS_URL=http://" + sys.addrs["users"] + "/.well-known/jwks.json"}, extra...)
 	for _, name := range subgraphNames {
 		sys.dbURL[name] = pgtest.NewURL(t, nil)
 		env = append(env, envPrefix(name)+"DATABASE_URL="+sys.dbURL[name])
 	}
+	sys.env = env
 	seed := exec.Command(bin, "seed")
 	seed.Env = append(os.Environ(), env...)
 	if out, err := seed.CombinedOutput(); err != nil {
@@ -200,7 +218,7 @@ func startSystem(t *testing.T, extra ...string) *system {
 	}
 	var list []string
 	for _, name := range subgraphNames {
-		addr := freeAddr(t)
+		addr := sys.addrs[name]
 		sys.procs[name] = start(t, bin, env, "serve", name, "--listen", addr)
 		waitFor(t, "http://"+addr+"/readyz", sys.procs[name])
 		list = append(list, name+"=http://"+addr+"/graphql")

@@ -29,6 +29,7 @@ commands:
   seed [SUBGRAPH ...]                 migrate, then load the deterministic demo data once
   probe URL                           exit 0 when URL answers 200 (container health checks)
   plan --supergraph FILE QUERY_FILE   print the query plan of an operation
+  keys generate                       print a new token signing key (PEM) for USERS_SIGNING_KEYS
 `
 
 // errUsage marks errors for which the usage text helps.
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return probe(ctx, rest)
 	case "plan":
 		return planCommand(ctx, rest, os.Stdin, stdout, stderr)
+	case "keys":
+		return keysCommand(rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
+	"github.com/shopgraph/shopgraph/subgraphs/users/tokens"
 )
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -47,6 +48,8 @@ type subgraphSettings struct {
 	internal internalSettings
 	// auth configures how a subgraph that authorises writes verifies tokens.
 	auth authSettings
+	// accounts configures the users service's sign-in.
+	accounts accountSettings
 }
 
 // internalSettings configure a subgraph's service-to-service API: the catalog's
@@ -98,6 +101,9 @@ func newSubgraphSettings(name string, getenv func(string) string, st *subgraphSe
 	}
 	if parts, err := subgraphParts(name); err == nil && parts.Authenticate != nil {
 		st.auth.register(s, p)
+	}
+	if parts, err := subgraphParts(name); err == nil && parts.Accounts != nil {
+		st.accounts.register(s, p)
 	}
 	return s, nil
 }
@@ -217,6 +223,9 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 	reg := telemetry.NewRegistry()
 	reg.MustRegister(telemetry.NewPoolCollector(pool, name))
 	routes := []string{"/graphql", "/healthz", "/readyz", "/metrics"}
+	if parts.Accounts != nil {
+		routes = append(routes, tokens.JWKSPath)
+	}
 	if parts.Internal != nil {
 		routes = append(routes, internalapi.Paths()...)
 	}
@@ -244,7 +253,23 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 		mux.Handle(images.Pattern, parts.Images(pool, logger))
 	}
 	mux.Handle("GET /metrics", telemetry.MetricsHandler(reg))
-	graphqlHandler := parts.Handler(pool, logger)
+	var graphqlHandler http.Handler
+	if parts.Accounts != nil {
+		up, err := parts.Accounts(ctx, pool, logger, st.accounts)
+		if err != nil {
+			return fmt.Errorf("serve %s: %w", name, err)
+		}
+		defer up.close()
+		graphqlHandler = up.graphql
+		mux.Handle("GET "+tokens.JWKSPath, up.jwks)
+		mux.Handle("HEAD "+tokens.JWKSPath, up.jwks)
+		bgCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); up.background(bgCtx) }()
+		defer func() { stop(); <-done }() // before the pool closes
+	} else {
+		graphqlHandler = parts.Handler(pool, logger)
+	}
 	if parts.Authenticate != nil {
 		if graphqlHandler, err = parts.Authenticate(graphqlHandler, st.auth, logger); err != nil {
 			return fmt.Errorf("serve %s: %w", name, err)

@@ -12,14 +12,13 @@ import (
 
 	"github.com/shopgraph/shopgraph/internal/authn"
 	"github.com/shopgraph/shopgraph/internal/config"
-	"github.com/shopgraph/shopgraph/internal/principal"
+	"github.com/shopgraph/shopgraph/internal/auth"
 	catalogql "github.com/shopgraph/shopgraph/subgraphs/catalog/graph"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
 	catalogpg "github.com/shopgraph/shopgraph/subgraphs/catalog/postgres"
 	ordersql "github.com/shopgraph/shopgraph/subgraphs/orders/graph"
 	orderspg "github.com/shopgraph/shopgraph/subgraphs/orders/postgres"
-	usersql "github.com/shopgraph/shopgraph/subgraphs/users/graph"
 	userspg "github.com/shopgraph/shopgraph/subgraphs/users/postgres"
 )
 
@@ -36,8 +35,12 @@ type subgraphWiring struct {
 	// (`seed --scale N`); it does nothing when there are n already.
 	SeedScale func(ctx context.Context, pool *pgxpool.Pool, n int, logger *slog.Logger) error
 	// Handler serves GraphQL (POST and GET) at whatever path it is mounted on,
-	// with per-request dataloaders.
+	// with per-request dataloaders. (The users service sets Accounts instead.)
 	Handler func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler
+	// Accounts, when set, builds the users service from its account settings:
+	// its GraphQL handler (who is asking checked against its own keys), the
+	// JWKS it publishes, and the outbox delivery that runs beside it.
+	Accounts func(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger, st accountSettings) (*usersParts, error)
 	// Internal, when set, returns the subgraph's service-to-service API, served
 	// under /internal/ on its listener, and the background work that goes with it,
 	// which runs until its context ends. The router forwards only to /graphql, so
@@ -54,17 +57,21 @@ type subgraphWiring struct {
 }
 
 // authSettings configure how a subgraph that authorises writes learns who is
-// asking. Until the users service issues tokens, nothing sets them by default
-// and every request is anonymous: reads work, writes answer UNAUTHENTICATED.
+// asking: from access tokens the users service signed, verified against the
+// keys it publishes.
 type authSettings struct {
 	// jwksURL is where the users service publishes its signing keys; empty
 	// trusts no token.
-	jwksURL string
+	jwksURL  string
+	issuer   string
+	audience string
 }
 
 func (a *authSettings) register(s *config.Set, p string) {
-	s.Func("jwks-url", p+"JWKS_URL", "",
-		"the users service's JWKS URL (such as http://127.0.0.1:4003/.well-known/jwks.json) to verify `Authorization: Bearer` tokens against; empty trusts no token, so every request is anonymous",
+	s.NonEmpty(&a.issuer, "token-issuer", p+"TOKEN_ISSUER", auth.DefaultIssuer, "the `iss` access tokens must have")
+	s.NonEmpty(&a.audience, "token-audience", p+"TOKEN_AUDIENCE", auth.DefaultAudience, "the `aud` access tokens must have")
+	s.Func("jwks-url", p+"JWKS_URL", "http://127.0.0.1:"+defaultPort("users")+"/.well-known/jwks.json",
+		"the users service's JWKS URL to verify `Authorization: Bearer` tokens against; empty trusts no token, so every request is anonymous",
 		func(v string) error {
 			if v != "" {
 				if err := config.CheckURL(v, "http", "https"); err != nil {
@@ -83,11 +90,11 @@ func authenticate(next http.Handler, st authSettings, logger *slog.Logger) (http
 	if st.jwksURL == "" {
 		return next, nil
 	}
-	v, err := authn.NewVerifier(authn.Config{JWKSURL: st.jwksURL, Logger: logger})
+	v, err := authn.NewVerifier(authn.Config{JWKSURL: st.jwksURL, Issuer: st.issuer, Audiences: []string{st.audience}, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("setting --jwks-url: %w", err)
 	}
-	return principal.Middleware(v, logger, next), nil
+	return auth.Middleware(v, logger, next), nil
 }
 
 // subgraphParts returns the wiring for one subgraph by name ("catalog", "orders", "users").
@@ -129,9 +136,7 @@ func subgraphParts(name string) (subgraphWiring, error) {
 		return subgraphWiring{
 			Migrations: userspg.Migrations(),
 			Seed:       userspg.Seed,
-			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
-				return usersql.NewHandler(userspg.New(pool), logger)
-			},
+			Accounts:   buildUsers,
 		}, nil
 	}
 	return subgraphWiring{}, fmt.Errorf("unknown subgraph %q (valid: %s)", name, strings.Join(subgraphNames, ", "))

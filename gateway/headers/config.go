@@ -29,6 +29,35 @@
 // subgraph names it. Several fetches may answer the same header; `algorithm`
 // says how they combine: append (default: every value, as Set-Cookie needs),
 // first or last (by arrival).
+//
+// # X-Forwarded-For
+//
+// Subgraphs that limit or audit per client address (the users subgraph
+// rate-limits sign-in) must see the shopper, not the router. So, as reverse
+// proxies do, the router sets X-Forwarded-For on every subgraph request, after
+// the rules ran (forwardClientAddress, default true):
+//
+//	headers:
+//	  forwardClientAddress: true      # the default
+//	  trustedProxies: [10.0.0.0/8]      # peers whose X-Forwarded-For is kept; default none
+//
+// The value is the address chain of the client request. When the router's TCP
+// peer (RemoteAddr) is a trusted proxy (a load balancer in front of the
+// router), it is the X-Forwarded-For the proxy sent, all its lines joined with
+// ", ", followed by the peer; otherwise it is the peer alone, so a client
+// cannot make a subgraph believe an address it typed. Addresses are written
+// without port, brackets or zone, and IPv4-mapped IPv6 addresses as IPv4. A
+// peer that is not an IP address (a Unix socket) gets no X-Forwarded-For.
+// With forwarding on, this replaces whatever a rule propagated or inserted
+// under X-Forwarded-For; with it off, the rules alone decide, as for any
+// other header.
+//
+// X-Forwarded-For is left out of the de-duplication keys (Request.Key,
+// AppendKey): identical in-flight reads of two shoppers still share one
+// fetch, and the subgraph sees the first caller's address. That is sound only
+// while reads do not depend on the address: what does (sign-in and password
+// reset rate limits) are mutation fields, whose fetches are never shared. The
+// _entities fetches that follow a mutation field are reads and may be.
 package headers
 
 import (
@@ -45,6 +74,17 @@ type Config struct {
 	All Rules `yaml:"all"`
 	// Subgraphs holds rules for one subgraph each, by subgraph name.
 	Subgraphs map[string]Rules `yaml:"subgraphs"`
+	// ForwardClientAddress sets X-Forwarded-For on every subgraph request to
+	// the client's address chain, over what the rules set (nil: on).
+	ForwardClientAddress *bool `yaml:"forwardClientAddress" help:"set X-Forwarded-For on subgraph requests to the client's address (default true; off: the header rules alone decide)"`
+	// TrustedProxies are the peers, as CIDR prefixes or bare addresses, whose
+	// X-Forwarded-For the router extends instead of replacing (default none).
+	TrustedProxies []string `yaml:"trustedProxies" help:"CIDR prefixes or addresses of proxies in front of the router whose X-Forwarded-For is kept, comma-separated (empty: none)"`
+}
+
+// forwards reports whether X-Forwarded-For is set on subgraph requests.
+func (c Config) forwards() bool {
+	return c.ForwardClientAddress == nil || *c.ForwardClientAddress
 }
 
 // Rules are the request and response rules of one scope.
@@ -129,8 +169,8 @@ func Reserved(name string) bool {
 	return false
 }
 
-// Validate reports every bad rule by its key path; prefix is the path of the
-// section (e.g. "headers").
+// Validate reports every bad rule and trusted proxy by its key path; prefix is
+// the path of the section (e.g. "headers").
 func (c Config) Validate(prefix string) error {
 	var errs []error
 	errs = append(errs, c.All.validate(prefix+".all")...)
@@ -141,6 +181,7 @@ func (c Config) Validate(prefix string) error {
 		}
 		errs = append(errs, r.validate(p)...)
 	}
+	errs = append(errs, c.validateForwarding(prefix)...)
 	return errors.Join(errs...)
 }
 

@@ -2,6 +2,7 @@ package headers
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -117,6 +118,11 @@ func TestValidateNamesTheBadKey(t *testing.T) {
 		{"subgraphs: {users: {response: [{propagate: {named: Set-Cookie, algorithm: merge}}]}}", `headers.subgraphs.users.response[0].propagate.algorithm: "merge" is not one of`},
 		{"all: {response: [{}]}", "headers.all.response[0]: set propagate"},
 		{"all: {response: [{propagate: {named: Transfer-Encoding}}]}", "headers.all.response[0].propagate.named: Transfer-Encoding"},
+		{"trustedProxies: [10.0.0.0/33]", `headers.trustedProxies[0]: clientip: trusted proxy "10.0.0.0/33" is not a CIDR prefix`},
+		{"trustedProxies: [10.0.0.1, proxy.internal]", `headers.trustedProxies[1]: clientip: trusted proxy "proxy.internal" is not an IP address`},
+		{"trustedProxies: ['']", "headers.trustedProxies[0]: empty entry"},
+		{"trustedProxies: ['10.0.0.1,10.0.0.2']", `headers.trustedProxies[0]: "10.0.0.1,10.0.0.2" holds a comma`},
+		{"{forwardClientAddress: false, trustedProxies: [10.0.0.1]}", "headers.trustedProxies: has no effect with forwardClientAddress false"},
 	} {
 		var cfg Config
 		if err := yaml.Unmarshal([]byte(tc.yaml), &cfg); err != nil {
@@ -139,7 +145,11 @@ subgraphs: {b: {request: [{propagate: {named: X-B}}]}}`), &cfg); err != nil {
 	}
 	p := mustNew(t, cfg)
 	subgraphs := []string{"a", "b"}
-	key := func(h http.Header) string { return p.ForRequest(h).Key(subgraphs) }
+	key := func(h http.Header) string {
+		r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+		r.Header = h
+		return p.ForRequest(r).Key(subgraphs)
+	}
 	base := key(http.Header{"Authorization": {"Bearer 1"}, "X-B": {"x"}})
 	for name, h := range map[string]http.Header{
 		"other token":      {"Authorization": {"Bearer 2"}, "X-B": {"x"}},

@@ -2,6 +2,7 @@ package headers
 
 import (
 	"net/http"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strconv"
@@ -15,6 +16,10 @@ type Propagator struct {
 	bySubgraph   map[string][]rule
 	allResp      []respRule
 	respSubgraph map[string][]respRule
+	// forward sets X-Forwarded-For; trusted are the peers whose own
+	// X-Forwarded-For is kept.
+	forward bool
+	trusted []netip.Prefix
 }
 
 type ruleKind int
@@ -56,6 +61,8 @@ func New(cfg Config) (*Propagator, error) {
 		bySubgraph:   map[string][]rule{},
 		allResp:      compileResponse(cfg.All.Response),
 		respSubgraph: map[string][]respRule{},
+		forward:      cfg.forwards(),
+		trusted:      cfg.trustedPrefixes(),
 	}
 	for name, r := range cfg.Subgraphs {
 		if len(r.Request) > 0 {
@@ -117,9 +124,10 @@ func compileResponse(rules []ResponseRule) []respRule {
 	return out
 }
 
-// Apply returns the headers to send to subgraph for a client request with
-// headers client: the `all` rules, then the subgraph's, in order. The result
-// is nil when no header is to be sent; it shares no slice with client.
+// Apply returns the headers the rules send to subgraph for a client request
+// with headers client: the `all` rules, then the subgraph's, in order. The
+// result is nil when no header is to be sent; it shares no slice with client.
+// X-Forwarded-For is set afterwards, by Request.Subgraph.
 func (p *Propagator) Apply(client http.Header, subgraph string) http.Header {
 	var out http.Header
 	for _, rules := range [2][]rule{p.all, p.bySubgraph[subgraph]} {
@@ -172,14 +180,23 @@ func (r rule) apply(client, out http.Header) http.Header {
 type Request struct {
 	p      *Propagator
 	client http.Header
+	// forward sets X-Forwarded-For to forwardedFor on every subgraph
+	// request; "" (a peer that is not an IP address) removes it.
+	forward      bool
+	forwardedFor string
 
 	mu   sync.Mutex
 	memo map[string]http.Header
 }
 
-// ForRequest returns the subgraph headers of a client request with headers client.
-func (p *Propagator) ForRequest(client http.Header) *Request {
-	return &Request{p: p, client: client}
+// ForRequest returns the subgraph headers of client request r: its headers and,
+// for X-Forwarded-For, its peer (RemoteAddr).
+func (p *Propagator) ForRequest(r *http.Request) *Request {
+	req := &Request{p: p, client: r.Header, forward: p.forward}
+	if p.forward {
+		req.forwardedFor, _ = p.forwardedFor(r)
+	}
+	return req
 }
 
 // Subgraph returns the headers to send to subgraph; callers must not modify it.
@@ -193,17 +210,32 @@ func (r *Request) Subgraph(subgraph string) http.Header {
 		r.memo = map[string]http.Header{}
 	}
 	h := r.p.Apply(r.client, subgraph)
+	if r.forward {
+		// Apply's result is this request's own: it may be changed.
+		switch {
+		case r.forwardedFor != "" && h == nil:
+			h = http.Header{ForwardedFor: {r.forwardedFor}}
+		case r.forwardedFor != "":
+			h[ForwardedFor] = []string{r.forwardedFor}
+		case len(h) > 0:
+			delete(h, ForwardedFor)
+			if len(h) == 0 {
+				h = nil
+			}
+		}
+	}
 	r.memo[subgraph] = h
 	return h
 }
 
-// Key encodes every header sent to each of subgraphs, so that two requests with
-// equal keys send the same headers everywhere; "" when none is sent.
+// Key encodes every header sent to each of subgraphs but X-Forwarded-For, so
+// that two requests with equal keys send the same headers everywhere but the
+// client's address (see the package comment); "" when no other is sent.
 func (r *Request) Key(subgraphs []string) string {
 	var b strings.Builder
 	for _, sg := range subgraphs {
 		h := r.Subgraph(sg)
-		if len(h) == 0 {
+		if !keyed(h) {
 			continue
 		}
 		b.WriteString(strconv.Quote(sg))
@@ -215,11 +247,14 @@ func (r *Request) Key(subgraphs []string) string {
 }
 
 // AppendKey writes an unambiguous encoding of h, names sorted and values in
-// order, to b.
+// order, to b, leaving out X-Forwarded-For: requests that differ only in the
+// client's address may share a subgraph fetch (see the package comment).
 func AppendKey(b *strings.Builder, h http.Header) {
 	names := make([]string, 0, len(h))
 	for k := range h {
-		names = append(names, k)
+		if k != ForwardedFor {
+			names = append(names, k)
+		}
 	}
 	sort.Strings(names)
 	for _, k := range names {

@@ -153,7 +153,7 @@ func (s *Server) prepareRequest(r *http.Request) (context.Context, *authError) {
 	if e == nil {
 		return ctx, nil
 	}
-	er := &edgeRequest{headers: e.headers.ForRequest(r.Header)}
+	er := &edgeRequest{headers: e.headers.ForRequest(r)}
 	if e.verifier != nil {
 		token, present, err := authn.TokenFromHeader(r.Header, e.jwt.HeaderName, e.jwt.Prefix)
 		switch {

@@ -129,6 +129,7 @@ func Defaults() Config {
 	yes := true
 	depth := plan.DefaultSplitDepth
 	c.Dedupe, c.Introspection, c.Playground, c.SplitDepth = &yes, &yes, &yes, &depth
+	c.Headers.ForwardClientAddress = &yes
 	c.SubgraphRetries, c.BreakerFailures, c.BreakerCooldown = execute.DefaultSubgraphRetries, execute.DefaultBreakerFailures, execute.DefaultBreakerCooldown
 	return c
 }

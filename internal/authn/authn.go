@@ -1,5 +1,6 @@
-// Package authn verifies JWT access tokens against the keys of a JWKS URL and
-// carries the verified principal in a request's context.
+// Package authn verifies JWT access tokens against the keys of a JWKS URL (or a
+// JWKS given at start-up, for a service verifying its own tokens) and carries
+// the verified principal in a request's context.
 //
 // Signatures are checked with golang-jwt/jwt/v5 and keys parsed with
 // go-jose/go-jose/v4 (both small and dependency-free); the key cache is ours so
@@ -14,6 +15,13 @@
 // key's own `alg` when it declares one, else those of its type and curve. So
 // `none` and HMAC are refused outright, and a public key can never be used as
 // an HMAC secret.
+//
+// A token is one canonical string: only base64url characters and two dots,
+// segments decoded strictly. Otherwise a signed token would have other spellings
+// that verify too (a line break inside the signature, non-zero padding bits),
+// which matters to anything that keys on the token text. Claims the principal
+// is built from (sub, iss, aud, role) must have their registered types: a
+// numeric `sub` is refused, not read as an empty subject.
 package authn
 
 import (
@@ -30,15 +38,21 @@ import (
 
 // Config configures a Verifier.
 type Config struct {
-	// JWKSURL is where the signing keys are published (required).
+	// JWKSURL is where the signing keys are published. Exactly one of
+	// JWKSURL and StaticJWKS is set.
 	JWKSURL string
+	// StaticJWKS is a JWKS document whose keys are parsed once, in
+	// NewVerifier, and never fetched: for a service that verifies the tokens
+	// it issues itself. A token naming a kid outside it is refused.
+	StaticJWKS []byte
 	// Issuer, when set, must equal the token's `iss`.
 	Issuer string
 	// Audiences, when set, must include one of the token's `aud` values.
 	Audiences []string
 	// Leeway is the clock skew allowed for exp, nbf and iat (default 30 s).
 	Leeway time.Duration
-	// RefreshInterval is the age after which keys are re-fetched (default 5 min).
+	// RefreshInterval is the age after which keys are re-fetched (default 5 min;
+	// JWKSURL only, as are MinRefreshInterval, FetchTimeout and Client).
 	RefreshInterval time.Duration
 	// MinRefreshInterval is the least time between two fetches of the JWKS,
 	// whatever kids tokens name (default 5 s).
@@ -103,26 +117,49 @@ func (e *Error) Unwrap() error { return e.Err }
 // the client's.
 var ErrKeysUnavailable = errors.New("signing keys unavailable")
 
+// maxTokenBytes bounds a token; real ones are well under 4 KiB, and a bigger
+// one is refused before any decoding.
+const maxTokenBytes = 16 << 10
+
 // asymmetric are the algorithms ever accepted.
 var asymmetric = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 // Verifier checks tokens. It is safe for concurrent use.
 type Verifier struct {
 	cfg  Config
-	keys *keySet
+	keys keySource
 }
 
-// NewVerifier returns a verifier for cfg; keys are fetched on first use.
+// keySource finds the verification key a token names.
+type keySource interface {
+	// lookup returns the key for kid ("" when the token names none); its
+	// errors are *Error.
+	lookup(ctx context.Context, kid string) (key, error)
+}
+
+// NewVerifier returns a verifier for cfg. With JWKSURL, keys are fetched on
+// first use; with StaticJWKS, they are parsed now and an error names what is
+// wrong with them.
 func NewVerifier(cfg Config) (*Verifier, error) {
-	if cfg.JWKSURL == "" {
-		return nil, errors.New("authn: JWKSURL is empty")
+	switch {
+	case cfg.JWKSURL != "" && cfg.StaticJWKS != nil:
+		return nil, errors.New("authn: JWKSURL and StaticJWKS are both set; set one")
+	case cfg.JWKSURL == "" && cfg.StaticJWKS == nil:
+		return nil, errors.New("authn: JWKSURL is empty and StaticJWKS is not set; set one")
+	}
+	if cfg.StaticJWKS != nil {
+		keys, err := parseStaticJWKS(cfg.StaticJWKS)
+		if err != nil {
+			return nil, fmt.Errorf("authn: StaticJWKS: %w", err)
+		}
+		cfg.StaticJWKS = nil // parsed; the verifier keeps no copy of the document
+		setTimeDefaults(&cfg)
+		return &Verifier{cfg: cfg, keys: keys}, nil
 	}
 	if !strings.HasPrefix(cfg.JWKSURL, "http://") && !strings.HasPrefix(cfg.JWKSURL, "https://") {
 		return nil, fmt.Errorf("authn: JWKSURL %q is not an http(s) URL", cfg.JWKSURL)
 	}
-	if cfg.Leeway == 0 {
-		cfg.Leeway = 30 * time.Second
-	}
+	setTimeDefaults(&cfg)
 	if cfg.RefreshInterval <= 0 {
 		cfg.RefreshInterval = 5 * time.Minute
 	}
@@ -135,20 +172,34 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{Transport: &http.Transport{Proxy: nil}}
 	}
+	return &Verifier{cfg: cfg, keys: newKeySet(cfg)}, nil
+}
+
+// setTimeDefaults fills the defaults both key sources use.
+func setTimeDefaults(cfg *Config) {
+	if cfg.Leeway == 0 {
+		cfg.Leeway = 30 * time.Second
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Verifier{cfg: cfg, keys: newKeySet(cfg)}, nil
 }
 
 // Verify checks token's signature, algorithm, times and, when configured,
 // issuer and audience, and returns its principal. A refused token's error is an
 // *Error; errors.Is(err, ErrKeysUnavailable) tells when the keys could not be had.
 func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error) {
+	if len(token) > maxTokenBytes {
+		return nil, &Error{Reason: fmt.Sprintf("token larger than %d bytes", maxTokenBytes)}
+	}
+	if !isTokenText(token) {
+		return nil, &Error{Reason: "malformed token", Err: errors.New("token has characters outside base64url and '.'")}
+	}
 	opts := []jwt.ParserOption{
+		jwt.WithStrictDecoding(),
 		jwt.WithValidMethods(asymmetric),
 		jwt.WithLeeway(v.cfg.Leeway),
 		jwt.WithTimeFunc(v.cfg.Now),
@@ -163,6 +214,11 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error)
 	}
 	claims := jwt.MapClaims{}
 	tok, err := jwt.NewParser(opts...).ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
+		if _, ok := t.Header["crit"]; ok {
+			// RFC 7515 4.1.11: a token whose crit names extensions the
+			// recipient does not implement must be refused; we implement none.
+			return nil, &Error{Reason: "token header has crit extensions, which are not supported"}
+		}
 		kid, _ := t.Header["kid"].(string)
 		k, err := v.keys.lookup(ctx, kid)
 		if err != nil {
@@ -176,7 +232,45 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Principal, error)
 	if err != nil {
 		return nil, classify(tok, err)
 	}
+	if err := checkClaimTypes(claims); err != nil {
+		return nil, err
+	}
 	return principalOf(claims), nil
+}
+
+// isTokenText reports whether s has only the characters of a compact JWS:
+// base64url and dots.
+func isTokenText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkClaimTypes refuses a token whose principal claims have the wrong JSON
+// type; jwt checks iss and aud only when they are required, and sub never.
+func checkClaimTypes(c jwt.MapClaims) error {
+	bad := func(name string, err error) error {
+		return &Error{Reason: fmt.Sprintf("token claim %s has the wrong type", name), Err: err}
+	}
+	if _, err := c.GetSubject(); err != nil {
+		return bad("sub", err)
+	}
+	if _, err := c.GetIssuer(); err != nil {
+		return bad("iss", err)
+	}
+	if _, err := c.GetAudience(); err != nil {
+		return bad("aud", err)
+	}
+	if r, ok := c["role"]; ok {
+		if _, ok := r.(string); !ok {
+			return bad("role", jwt.ErrInvalidType)
+		}
+	}
+	return nil
 }
 
 // classify turns a parser error into an *Error with a fixed, client-safe reason.

@@ -35,7 +35,7 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newVerifier(t *testing.T, cfg authn.Config) *authn.Verifier {
+func newVerifier(t testing.TB, cfg authn.Config) *authn.Verifier {
 	t.Helper()
 	v, err := authn.NewVerifier(cfg)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,20 +71,33 @@ func newKeySet(cfg Config) *keySet {
 	}
 }
 
-// find returns the key for kid: by kid, or for a token without one the only
-// key of the set. Called with mu held.
+// find returns the key for kid. Called with mu held.
 func (s *keySet) find(kid string) (key, bool) {
+	return findKey(s.byKid, s.noKid, kid)
+}
+
+// findKey returns the key for kid: by kid, or for a token without one the only
+// key of the set.
+func findKey(byKid map[string]key, noKid []key, kid string) (key, bool) {
 	if kid != "" {
-		k, ok := s.byKid[kid]
+		k, ok := byKid[kid]
 		return k, ok
 	}
-	if len(s.byKid)+len(s.noKid) == 1 {
-		for _, k := range s.byKid {
+	if len(byKid)+len(noKid) == 1 {
+		for _, k := range byKid {
 			return k, true
 		}
-		return s.noKid[0], true
+		return noKid[0], true
 	}
 	return key{}, false
+}
+
+// notFound is the error for a token whose kid names no key of a set.
+func notFound(kid string) error {
+	if kid == "" {
+		return &Error{Reason: "token has no kid and the key set has several keys"}
+	}
+	return &Error{Reason: "unknown signing key " + quoteKid(kid)}
 }
 
 // lookup returns the key for kid, fetching the JWKS when the key is unknown or
@@ -129,10 +143,7 @@ func (s *keySet) lookup(ctx context.Context, kid string) (key, error) {
 	if s.fetched.IsZero() {
 		return key{}, &Error{Reason: "the token's signing keys are unavailable", Err: fmt.Errorf("%w: %v", ErrKeysUnavailable, s.lastErr)}
 	}
-	if kid == "" {
-		return key{}, &Error{Reason: "token has no kid and the key set has several keys"}
-	}
-	return key{}, &Error{Reason: "unknown signing key " + quoteKid(kid)}
+	return key{}, notFound(kid)
 }
 
 // startFetchLocked reports whether a fetch may start now (none running, none
@@ -201,9 +212,9 @@ func (s *keySet) load(ctx context.Context) (map[string]key, []key, error) {
 			s.log.Warn("JWKS key skipped", "index", i, "err", err)
 			continue
 		}
-		k, ok := usable(jwk)
-		if !ok {
-			continue
+		k, err := usable(jwk)
+		if err != nil {
+			continue // not a signature key we can use: tokens naming it are refused
 		}
 		if jwk.KeyID == "" {
 			noKid = append(noKid, k)
@@ -215,10 +226,10 @@ func (s *keySet) load(ctx context.Context) (map[string]key, []key, error) {
 }
 
 // usable returns the public key of jwk and the algorithms it may verify;
-// symmetric keys and encryption keys are not usable.
-func usable(jwk jose.JSONWebKey) (key, bool) {
+// symmetric keys and encryption keys are not usable, and the error says why.
+func usable(jwk jose.JSONWebKey) (key, error) {
 	if jwk.Use != "" && jwk.Use != "sig" {
-		return key{}, false
+		return key{}, fmt.Errorf("use %q is not \"sig\"", jwk.Use)
 	}
 	pub := jwk.Public()
 	var algs []string
@@ -238,7 +249,7 @@ func usable(jwk jose.JSONWebKey) (key, bool) {
 		algs = []string{"EdDSA"}
 	}
 	if len(algs) == 0 {
-		return key{}, false
+		return key{}, fmt.Errorf("key type %T is not an asymmetric signature key", jwk.Key)
 	}
 	if alg := jwk.Algorithm; alg != "" {
 		if alg == "Ed25519" {
@@ -246,9 +257,9 @@ func usable(jwk jose.JSONWebKey) (key, bool) {
 		}
 		// The key declares its one algorithm: only that, if it fits the key.
 		if !(key{algs: algs}).allows(alg) {
-			return key{}, false
+			return key{}, fmt.Errorf("alg %q does not fit the key (%s)", jwk.Algorithm, strings.Join(algs, ", "))
 		}
 		algs = []string{alg}
 	}
-	return key{public: pub.Key, algs: algs}, true
+	return key{public: pub.Key, algs: algs}, nil
 }

@@ -13,8 +13,8 @@ import (
 	catalogpg "github.com/shopgraph/shopgraph/subgraphs/catalog/postgres"
 	ordersql "github.com/shopgraph/shopgraph/subgraphs/orders/graph"
 	orderspg "github.com/shopgraph/shopgraph/subgraphs/orders/postgres"
-	usersql "github.com/shopgraph/shopgraph/subgraphs/users/graph"
 	userspg "github.com/shopgraph/shopgraph/subgraphs/users/postgres"
+	"github.com/shopgraph/shopgraph/subgraphs/users/userstest"
 )
 
 // auditDir is the npm graphql-http audit, kept beside the router's HTTP code.
@@ -38,7 +38,8 @@ func TestGraphQLOverHTTPAuditSubgraphs(t *testing.T) {
 			return ordersql.NewHandler(orderspg.New(pgtest.New(t, orderspg.Migrations())), logger)
 		},
 		"users": func(t *testing.T) http.Handler {
-			return usersql.NewHandler(userspg.New(pgtest.New(t, userspg.Migrations())), logger)
+			h, _ := userstest.Handler(t, pgtest.New(t, userspg.Migrations()), userstest.Options{Logger: logger})
+			return h
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

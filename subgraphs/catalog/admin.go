@@ -2,11 +2,12 @@ package catalog
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/shopgraph/shopgraph/internal/apperr"
 )
 
 // Codes of a FieldError: what is wrong with an input field. The GraphQL layer
@@ -43,41 +44,18 @@ const (
 	MaxVariantsPerProduct = 100
 )
 
-// FieldError is an expected failure of a write: what is wrong (Code), with which
-// input field (Field, a path such as ["variants", "0", "price"]; empty for the
-// input as a whole), and a message for people.
-type FieldError struct {
-	Code    string
-	Field   []string
-	Message string
-}
+// FieldError is an expected failure of a write (see [apperr.FieldError]).
+type FieldError = apperr.FieldError
 
-// InputError is a write refused for its input; the API shows its errors as
-// userErrors, not as a failure of the request.
-type InputError struct {
-	Errors []FieldError
-}
-
-// Error joins the messages.
-func (e *InputError) Error() string {
-	msgs := make([]string, len(e.Errors))
-	for i, fe := range e.Errors {
-		msgs[i] = strings.Join(fe.Field, ".") + ": " + fe.Message
-	}
-	return "invalid input: " + strings.Join(msgs, "; ")
-}
+// InputError is a write refused for its input (see [apperr.InputError]).
+type InputError = apperr.InputError
 
 // Invalid returns an *InputError of errs, or nil when there are none.
-func Invalid(errs ...FieldError) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	return &InputError{Errors: errs}
-}
+func Invalid(errs ...FieldError) error { return apperr.Invalid(errs...) }
 
 // fieldError builds a FieldError at path.
 func fieldError(code string, path []string, format string, args ...any) FieldError {
-	return FieldError{Code: code, Field: path, Message: fmt.Sprintf(format, args...)}
+	return apperr.Fieldf(code, path, format, args...)
 }
 
 // at returns path with more elements, never sharing path's array.

@@ -21,3 +21,6 @@ func Errorf(code, format string, args ...any) *Error { return service.Errorf(cod
 // Internal marks err as a fault on our side, which the API logs and shows clients
 // only as a generic message; see [apperr.Service.Internal].
 func Internal(err error) error { return service.Internal(err) }
+
+// ECONFLICT: a unique value, such as an email, is in use.
+const ECONFLICT = "conflict"

@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/gqlerror"
-
+	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/internal/money"
-	"github.com/shopgraph/shopgraph/internal/principal"
 	"github.com/shopgraph/shopgraph/internal/relay"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph/model"
@@ -23,30 +20,13 @@ import (
 // (["input", "variants", "0", "price"]). Malformed IDs and prices are userErrors
 // too: they are the client's input, like a bad slug.
 
-// authError is a top-level error with an extensions code the router passes on.
-func authError(ctx context.Context, code, message string) error {
-	return &gqlerror.Error{Message: message, Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": code}}
-}
-
 // signedIn returns the request's user, or UNAUTHENTICATED.
-func signedIn(ctx context.Context) (principal.Principal, error) {
-	p, ok := principal.From(ctx)
-	if !ok {
-		return p, authError(ctx, "UNAUTHENTICATED", "sign in to do this")
-	}
-	return p, nil
-}
+func signedIn(ctx context.Context) (auth.Principal, error) { return auth.Require(ctx) }
 
 // admin refuses anyone but a signed-in admin.
 func admin(ctx context.Context) error {
-	p, err := signedIn(ctx)
-	if err != nil {
-		return err
-	}
-	if !p.IsAdmin() {
-		return authError(ctx, "FORBIDDEN", "only admins may change the catalog")
-	}
-	return nil
+	_, err := auth.RequireAdmin(ctx)
+	return err
 }
 
 // inputErrors returns the field errors of an *catalog.InputError with prefix

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/internal/gqlserve/gqltest"
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
-	"github.com/shopgraph/shopgraph/internal/principal"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/graph"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/postgres"
 )
@@ -29,10 +29,10 @@ func newWriteSubgraph(t *testing.T) *writeSubgraph {
 		t.Fatal(err)
 	}
 	h := graph.NewHandler(postgres.New(pool), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	serve := func(p *principal.Principal) string {
+	serve := func(p *auth.Principal) string {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if p != nil {
-				r = r.WithContext(principal.With(r.Context(), *p))
+				r = r.WithContext(auth.With(r.Context(), *p))
 			}
 			h.ServeHTTP(w, r)
 		}))
@@ -41,8 +41,8 @@ func newWriteSubgraph(t *testing.T) *writeSubgraph {
 	}
 	return &writeSubgraph{
 		anon:     serve(nil),
-		customer: serve(&principal.Principal{UserID: 41, Role: principal.RoleCustomer}),
-		admin:    serve(&principal.Principal{UserID: 1, Role: principal.RoleAdmin}),
+		customer: serve(&auth.Principal{UserID: 41, Role: auth.RoleCustomer}),
+		admin:    serve(&auth.Principal{UserID: 1, Role: auth.RoleAdmin}),
 	}
 }
 

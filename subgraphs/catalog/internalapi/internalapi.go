@@ -16,13 +16,13 @@
 package internalapi
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 )
 
@@ -38,7 +38,7 @@ func Paths() []string { return []string{ReservePath, ReleasePath, CommitPath} }
 
 // MinTokenLength is the shortest service token accepted, so that a token cannot be
 // guessed.
-const MinTokenLength = 16
+const MinTokenLength = auth.MinServiceTokenLength
 
 // Config configures the internal API.
 type Config struct {
@@ -66,10 +66,9 @@ type handler struct {
 	stock  catalog.StockService
 	cfg    Config
 	logger *slog.Logger
-	// digest is the SHA-256 of the token: comparing digests takes the same time
-	// whatever the length of the token offered.
-	digest [sha256.Size]byte
-	routes *http.ServeMux
+	// credential checks the service token of each request.
+	credential *auth.ServiceCredential
+	routes     *http.ServeMux
 }
 
 // New returns the internal API's handler, to mount at /internal/ on the catalog's
@@ -81,7 +80,11 @@ func New(stock catalog.StockService, cfg Config, logger *slog.Logger) (http.Hand
 	if cfg.ServiceToken == "" {
 		return http.NotFoundHandler(), nil
 	}
-	h := &handler{stock: stock, cfg: cfg, logger: logger, digest: sha256.Sum256([]byte(cfg.ServiceToken)), routes: http.NewServeMux()}
+	credential, err := auth.NewServiceCredential(cfg.ServiceToken)
+	if err != nil {
+		return nil, fmt.Errorf("internal API: %w", err)
+	}
+	h := &handler{stock: stock, cfg: cfg, logger: logger, credential: credential, routes: http.NewServeMux()}
 	h.routes.HandleFunc("POST "+ReservePath, h.reserve)
 	h.routes.HandleFunc("POST "+ReleasePath, h.settle("release", stock.Release))
 	h.routes.HandleFunc("POST "+CommitPath, h.settle("commit", stock.Commit))
@@ -100,7 +103,7 @@ func New(stock catalog.StockService, cfg Config, logger *slog.Logger) (http.Hand
 // ServeHTTP checks the service token before anything else, so that a caller
 // without it learns nothing, not even which paths exist.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if !h.authorized(r) {
+	if !h.credential.Allows(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="shopgraph-internal"`)
 		writeError(w, http.StatusUnauthorized, apiError{Code: CodeUnauthenticated, Message: "a valid service token is required: Authorization: Bearer <token>"})
 		return

@@ -13,21 +13,30 @@ import (
 
 	"github.com/shopgraph/shopgraph/internal/gqlserve/gqltest"
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
-	"github.com/shopgraph/shopgraph/subgraphs/users/graph"
 	"github.com/shopgraph/shopgraph/subgraphs/users/postgres"
+	"github.com/shopgraph/shopgraph/subgraphs/users/tokens"
+	"github.com/shopgraph/shopgraph/subgraphs/users/userstest"
 )
 
 // newServer starts the users subgraph on a loopback port over a seeded database.
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	srv, _ := newServerWithIssuer(t)
+	return srv
+}
+
+// newServerWithIssuer also returns the issuer of the server's tokens, so that
+// tests can sign in as anyone.
+func newServerWithIssuer(t *testing.T) (*httptest.Server, *tokens.Issuer) {
+	t.Helper()
 	pool := pgtest.New(t, postgres.Migrations())
 	if err := postgres.Seed(t.Context(), pool); err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(graph.NewHandler(postgres.New(pool), logger))
+	h, issuer := userstest.Handler(t, pool, userstest.Options{})
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, issuer
 }
 
 func TestUsersSubgraph(t *testing.T) {
@@ -111,7 +120,8 @@ func TestDatabaseErrorsStayOnServer(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.New(t, postgres.Migrations())
 	var logs bytes.Buffer
-	srv := httptest.NewServer(graph.NewHandler(postgres.New(pool), slog.New(slog.NewTextHandler(&logs, nil))))
+	h, _ := userstest.Handler(t, pool, userstest.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	// A closed pool fails every query, as a database outage would.
 	pool.Close()

@@ -9,9 +9,121 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/shopgraph/shopgraph/internal/auth"
+	"github.com/shopgraph/shopgraph/internal/clientip"
+	"github.com/shopgraph/shopgraph/internal/relay"
 	"github.com/shopgraph/shopgraph/subgraphs/users/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/users/graph/model"
 )
+
+func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
+	return toAuthPayload(r.accounts.SignUp(ctx, input.Email, input.Name, input.Password))
+}
+
+func (r *mutationResolver) SignIn(ctx context.Context, input model.SignInInput) (*model.AuthPayload, error) {
+	client, _ := clientip.FromContext(ctx)
+	return toAuthPayload(r.accounts.SignIn(ctx, input.Email, input.Password, client))
+}
+
+func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error) {
+	return toAuthPayload(r.accounts.Refresh(ctx, refreshToken))
+}
+
+func (r *mutationResolver) SignOut(ctx context.Context, refreshToken string) (*model.SignOutPayload, error) {
+	if err := r.accounts.SignOut(ctx, refreshToken); err != nil {
+		return nil, err
+	}
+	return &model.SignOutPayload{UserErrors: []model.AccountUserError{}}, nil
+}
+
+func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.UserPayload, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return toUserPayload(r.accounts.UpdateProfile(ctx, p.UserID, input.Name, input.Email, input.CurrentPassword))
+}
+
+func (r *mutationResolver) ChangePassword(ctx context.Context, input model.ChangePasswordInput) (*model.UserPayload, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return toUserPayload(r.accounts.ChangePassword(ctx, p.UserID, p.SessionID, input.CurrentPassword, input.NewPassword))
+}
+
+func (r *mutationResolver) AddAddress(ctx context.Context, input model.AddressInput) (*model.AddressPayload, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return toAddressPayload(r.accounts.AddAddress(ctx, p.UserID, addressInput(input)))
+}
+
+func (r *mutationResolver) UpdateAddress(ctx context.Context, id string, input model.AddressUpdateInput) (*model.AddressPayload, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := relay.DecodeID(kindAddress, id)
+	if err != nil {
+		return &model.AddressPayload{UserErrors: notFoundAddress()}, nil
+	}
+	return toAddressPayload(r.accounts.UpdateAddress(ctx, p.UserID, n, addressUpdate(input)))
+}
+
+func (r *mutationResolver) DeleteAddress(ctx context.Context, id string) (*model.DeleteAddressPayload, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := relay.DecodeID(kindAddress, id)
+	if err != nil {
+		return &model.DeleteAddressPayload{UserErrors: notFoundAddress()}, nil
+	}
+	res, err := toAddressPayload(r.accounts.DeleteAddress(ctx, p.UserID, n))
+	if err != nil {
+		return nil, err
+	}
+	out := &model.DeleteAddressPayload{UserErrors: res.UserErrors}
+	if len(res.UserErrors) == 0 {
+		out.DeletedAddressID = &id
+	}
+	return out, nil
+}
+
+func (r *mutationResolver) SetDefaultAddress(ctx context.Context, id string, shipping bool, billing bool) (*model.AddressPayload, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n, err := relay.DecodeID(kindAddress, id)
+	if err != nil {
+		return &model.AddressPayload{UserErrors: notFoundAddress()}, nil
+	}
+	return toAddressPayload(r.accounts.SetDefaultAddress(ctx, p.UserID, n, shipping, billing))
+}
+
+func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (*model.RequestPasswordResetPayload, error) {
+	client, _ := clientip.FromContext(ctx)
+	res, err := r.accounts.RequestPasswordReset(ctx, email, client)
+	if err != nil {
+		return nil, err
+	}
+	ue, err := toUserErrors(res.Errors)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RequestPasswordResetPayload{UserErrors: ue, RetryAfterSeconds: retryAfter(res)}, nil
+}
+
+func (r *mutationResolver) ResetPassword(ctx context.Context, input model.ResetPasswordInput) (*model.UserPayload, error) {
+	out, err := toUserPayload(r.accounts.ResetPassword(ctx, input.Token, input.NewPassword))
+	if err == nil && out.User != nil {
+		out.User.JustAuthenticated = true // the reset link proved who this is
+	}
+	return out, err
+}
 
 func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error) {
 	n, err := userID(id)
@@ -25,6 +137,56 @@ func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error
 	return toUser(u), nil
 }
 
+func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
+	p, ok := auth.From(ctx)
+	if !ok {
+		return nil, nil
+	}
+	u, err := r.loaders(ctx).User.Load(ctx, p.UserID)()
+	if err != nil {
+		return nil, fmt.Errorf("load user %d: %w", p.UserID, err)
+	}
+	return toUser(u), nil
+}
+
+func (r *userResolver) Email(ctx context.Context, obj *model.User) (*string, error) {
+	if err := ownerOnly(ctx, obj); err != nil {
+		return nil, err
+	}
+	return &obj.EmailAddress, nil
+}
+
+func (r *userResolver) Role(ctx context.Context, obj *model.User) (*model.Role, error) {
+	if err := ownerOnly(ctx, obj); err != nil {
+		return nil, err
+	}
+	role := model.Role(obj.AccountRole)
+	return &role, nil
+}
+
+func (r *userResolver) Addresses(ctx context.Context, obj *model.User) ([]model.Address, error) {
+	if err := ownerOnly(ctx, obj); err != nil {
+		return nil, err
+	}
+	list, err := r.loaders(ctx).Addresses.Load(ctx, obj.Key)()
+	if err != nil {
+		return nil, fmt.Errorf("load addresses of user %d: %w", obj.Key, err)
+	}
+	out := make([]model.Address, len(list))
+	for i, a := range list {
+		out[i] = *toAddress(a)
+	}
+	return out, nil
+}
+
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
+type (
+	mutationResolver struct{ *Resolver }
+	queryResolver    struct{ *Resolver }
+	userResolver     struct{ *Resolver }
+)

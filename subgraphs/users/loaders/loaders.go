@@ -22,14 +22,18 @@ const batchWait = 2 * time.Millisecond
 type Loaders struct {
 	// User loads users by id; a missing user is nil with no error.
 	User *dataloader.Loader[int64, *users.User]
+	// Addresses loads address books by user id.
+	Addresses *dataloader.Loader[int64, []*users.Address]
 }
 
 // New returns fresh loaders reading through svc. Loaders cache what they load,
 // so make new ones for every request.
 func New(svc users.UserService) *Loaders {
 	return &Loaders{
-		User: dataloader.NewBatchedLoader(usersByID(svc),
+		User: dataloader.NewBatchedLoader(byID(svc.UsersByIDs),
 			dataloader.WithWait[int64, *users.User](batchWait)),
+		Addresses: dataloader.NewBatchedLoader(byID(svc.AddressesByUserIDs),
+			dataloader.WithWait[int64, []*users.Address](batchWait)),
 	}
 }
 
@@ -44,13 +48,15 @@ func For(ctx context.Context, svc users.UserService) *Loaders {
 	return gqlserve.FromRequest(ctx, func() *Loaders { return New(svc) })
 }
 
-func usersByID(svc users.UserService) dataloader.BatchFunc[int64, *users.User] {
-	return func(ctx context.Context, ids []int64) []*dataloader.Result[*users.User] {
-		found, err := svc.UsersByIDs(ctx, ids)
+// byID turns a batch read keyed by id into a batch function; an id the read
+// does not return loads the zero value.
+func byID[V any](read func(context.Context, []int64) (map[int64]V, error)) dataloader.BatchFunc[int64, V] {
+	return func(ctx context.Context, ids []int64) []*dataloader.Result[V] {
+		found, err := read(ctx, ids)
 		err = users.Internal(err)
-		out := make([]*dataloader.Result[*users.User], len(ids))
+		out := make([]*dataloader.Result[V], len(ids))
 		for i, id := range ids {
-			out[i] = &dataloader.Result[*users.User]{Data: found[id], Error: err}
+			out[i] = &dataloader.Result[V]{Data: found[id], Error: err}
 		}
 		return out
 	}

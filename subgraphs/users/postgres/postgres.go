@@ -4,6 +4,7 @@ package postgres
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -61,4 +62,31 @@ func (s *Store) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*users.U
 		out[u.ID] = u
 	}
 	return out, nil
+}
+
+// DevSigningKey returns the development signing key stored in the database,
+// storing the one generate makes when there is none yet. Concurrent starts
+// agree on one key: the first insert wins and everyone reads it back.
+func (s *Store) DevSigningKey(ctx context.Context, generate func() ([]byte, error)) ([]byte, error) {
+	var pem string
+	err := s.pool.QueryRow(ctx, `SELECT pem FROM dev_signing_keys WHERE id = 1`).Scan(&pem)
+	if err == nil {
+		return []byte(pem), nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("read development signing key: %w", err)
+	}
+	fresh, err := generate()
+	if err != nil {
+		return nil, fmt.Errorf("generate development signing key: %w", err)
+	}
+	if _, err := s.pool.Exec(ctx, `
+		INSERT INTO dev_signing_keys (id, pem) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, string(fresh)); err != nil {
+		return nil, fmt.Errorf("store development signing key: %w", err)
+	}
+	// A new statement sees whichever start's key won.
+	if err := s.pool.QueryRow(ctx, `SELECT pem FROM dev_signing_keys WHERE id = 1`).Scan(&pem); err != nil {
+		return nil, fmt.Errorf("read development signing key: %w", err)
+	}
+	return []byte(pem), nil
 }

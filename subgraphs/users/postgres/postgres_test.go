@@ -39,7 +39,7 @@ func TestSeedIsDeterministicAndIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := u[1]; got == nil || got.Name != "Emma Thompson" || got.Email != "emma.thompson@example.com" || got.Role != users.RoleCustomer {
+	if got := u[1]; got == nil || got.Name != "Emma Thompson" || got.Email != DemoCustomerEmail || got.Role != users.RoleCustomer {
 		t.Errorf("user 1 = %+v", got)
 	}
 }

@@ -8,11 +8,25 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/shopgraph/shopgraph/subgraphs/users/password"
 )
 
 // SeedUserCount is how many demo users Seed creates, with ids 1..SeedUserCount.
 // Other subgraphs' demo data (review authors, order owners) uses ids in this range.
-const SeedUserCount = 20
+const SeedUserCount = 500
+
+// The demo accounts the README gives credentials for. The other demo users
+// have no password (hashing 500 would make seeding slow); they can set one
+// through a password reset.
+const (
+	DemoCustomerID       = 1
+	DemoCustomerEmail    = "demo@shopgraph.dev"
+	DemoCustomerPassword = "Lantern-Harbor-42"
+	DemoAdminID          = 2
+	DemoAdminEmail       = "admin@shopgraph.dev"
+	DemoAdminPassword    = "Granite-Orchard-97"
+)
 
 // seedLock is the advisory lock key that makes concurrent seeders wait for each other.
 const seedLock = 0x5e3d_0003
@@ -41,6 +55,18 @@ func Seed(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 func seed(ctx context.Context, pool *pgxpool.Pool, n int) error {
+	hasher, err := password.NewHasher(password.DefaultParams(), 0)
+	if err != nil {
+		return fmt.Errorf("seed users: %w", err)
+	}
+	passwords := map[int64]string{DemoCustomerID: DemoCustomerPassword, DemoAdminID: DemoAdminPassword}
+	hashes := map[int64]string{}
+	for id, pw := range passwords {
+		if hashes[id], err = hasher.Hash(ctx, pw); err != nil {
+			return fmt.Errorf("seed users: hash demo password: %w", err)
+		}
+	}
+
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("seed users: begin: %w", err)
@@ -65,11 +91,23 @@ func seed(ctx context.Context, pool *pgxpool.Pool, n int) error {
 		if i == 1 {
 			role = "ADMIN"
 		}
+		id := int64(i + 1)
 		email := demoEmail(first, last, i)
-		rows[i] = []any{int64(i + 1), email, first + " " + last, role, seedEpoch.AddDate(0, 0, i)}
+		switch id {
+		case DemoCustomerID:
+			email = DemoCustomerEmail
+		case DemoAdminID:
+			email = DemoAdminEmail
+		}
+		var hash *string
+		if h, ok := hashes[id]; ok {
+			hash = &h
+		}
+		created := seedEpoch.AddDate(0, 0, i)
+		rows[i] = []any{id, email, first + " " + last, role, created, hash}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"users"},
-		[]string{"id", "email", "name", "role", "created_at"}, pgx.CopyFromRows(rows)); err != nil {
+		[]string{"id", "email", "name", "role", "created_at", "password_hash"}, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("seed users: copy: %w", err)
 	}
 	// The ids were given explicitly, so move the identity past them.

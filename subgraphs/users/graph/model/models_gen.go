@@ -2,9 +2,312 @@
 
 package model
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+)
+
+// Why an account mutation was refused.
+type AccountUserError struct {
+	Code AccountErrorCode `json:"code"`
+	// The path of the argument or input field at fault, such as ["input", "email"].
+	Field   []string `json:"field,omitempty"`
+	Message string   `json:"message"`
+}
+
+// A postal address in a user's address book.
+type Address struct {
+	ID string `json:"id"`
+	// Who receives parcels here.
+	Name  string  `json:"name"`
+	Line1 string  `json:"line1"`
+	Line2 *string `json:"line2,omitempty"`
+	City  string  `json:"city"`
+	// State, province or county, where the country uses one.
+	Region     *string `json:"region,omitempty"`
+	PostalCode string  `json:"postalCode"`
+	// ISO 3166-1 alpha-2 country code, such as GB or DE.
+	Country string  `json:"country"`
+	Phone   *string `json:"phone,omitempty"`
+	// Whether orders ship here unless the shopper picks another address.
+	IsDefaultShipping bool `json:"isDefaultShipping"`
+	// Whether this is the billing address unless the shopper picks another.
+	IsDefaultBilling bool `json:"isDefaultBilling"`
+}
+
+type AddressInput struct {
+	Name              string  `json:"name"`
+	Line1             string  `json:"line1"`
+	Line2             *string `json:"line2,omitempty"`
+	City              string  `json:"city"`
+	Region            *string `json:"region,omitempty"`
+	PostalCode        string  `json:"postalCode"`
+	Country           string  `json:"country"`
+	Phone             *string `json:"phone,omitempty"`
+	IsDefaultShipping *bool   `json:"isDefaultShipping,omitempty"`
+	IsDefaultBilling  *bool   `json:"isDefaultBilling,omitempty"`
+}
+
+type AddressPayload struct {
+	Address    *Address           `json:"address,omitempty"`
+	UserErrors []AccountUserError `json:"userErrors"`
+}
+
+// The fields to change; an empty string clears line2, region or phone.
+type AddressUpdateInput struct {
+	Name              *string `json:"name,omitempty"`
+	Line1             *string `json:"line1,omitempty"`
+	Line2             *string `json:"line2,omitempty"`
+	City              *string `json:"city,omitempty"`
+	Region            *string `json:"region,omitempty"`
+	PostalCode        *string `json:"postalCode,omitempty"`
+	Country           *string `json:"country,omitempty"`
+	Phone             *string `json:"phone,omitempty"`
+	IsDefaultShipping *bool   `json:"isDefaultShipping,omitempty"`
+	IsDefaultBilling  *bool   `json:"isDefaultBilling,omitempty"`
+}
+
+type AuthPayload struct {
+	// The signed-in user; null when userErrors says why not.
+	User       *User              `json:"user,omitempty"`
+	Tokens     *AuthTokens        `json:"tokens,omitempty"`
+	UserErrors []AccountUserError `json:"userErrors"`
+	// With RATE_LIMITED: how many seconds to wait before trying again.
+	RetryAfterSeconds *int `json:"retryAfterSeconds,omitempty"`
+}
+
+// Tokens of a signed-in session. Send the access token as `Authorization: Bearer
+// <accessToken>`; before it expires, exchange the refresh token with refreshToken.
+type AuthTokens struct {
+	AccessToken           string    `json:"accessToken"`
+	AccessTokenExpiresAt  time.Time `json:"accessTokenExpiresAt"`
+	RefreshToken          string    `json:"refreshToken"`
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
+	// Always Bearer.
+	TokenType string `json:"tokenType"`
+}
+
+type ChangePasswordInput struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
+
+type DeleteAddressPayload struct {
+	// The id of the removed address; null when userErrors says why not.
+	DeletedAddressID *string            `json:"deletedAddressId,omitempty"`
+	UserErrors       []AccountUserError `json:"userErrors"`
+}
+
+// Account mutations. Refusals the shopper can fix come back in userErrors;
+// mutations on one's own account without a signed-in user fail with the
+// top-level error code UNAUTHENTICATED.
+type Mutation struct {
+}
+
 type Query struct {
+}
+
+type RequestPasswordResetPayload struct {
+	UserErrors []AccountUserError `json:"userErrors"`
+	// With RATE_LIMITED: how many seconds to wait before trying again.
+	RetryAfterSeconds *int `json:"retryAfterSeconds,omitempty"`
+}
+
+type ResetPasswordInput struct {
+	// The token from the reset link.
+	Token       string `json:"token"`
+	NewPassword string `json:"newPassword"`
+}
+
+type SignInInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type SignOutPayload struct {
+	UserErrors []AccountUserError `json:"userErrors"`
+}
+
+type SignUpInput struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	// At least 10 characters, not a commonly used password, not containing your name or email.
+	Password string `json:"password"`
+}
+
+type UpdateProfileInput struct {
+	Name  *string `json:"name,omitempty"`
+	Email *string `json:"email,omitempty"`
+	// Needed to change the email.
+	CurrentPassword *string `json:"currentPassword,omitempty"`
 }
 
 type UserByIDsInput struct {
 	ID string `json:"ID"`
+}
+
+type UserPayload struct {
+	User       *User              `json:"user,omitempty"`
+	UserErrors []AccountUserError `json:"userErrors"`
+}
+
+type AccountErrorCode string
+
+const (
+	// A required text is empty.
+	AccountErrorCodeBlank AccountErrorCode = "BLANK"
+	// A text is longer than allowed.
+	AccountErrorCodeTooLong AccountErrorCode = "TOO_LONG"
+	// A value has the wrong form (a postal code, a phone number).
+	AccountErrorCodeInvalid AccountErrorCode = "INVALID"
+	// Not an email address.
+	AccountErrorCodeInvalidEmail AccountErrorCode = "INVALID_EMAIL"
+	// Another account has this email.
+	AccountErrorCodeEmailTaken AccountErrorCode = "EMAIL_TAKEN"
+	// Shorter than the password policy allows.
+	AccountErrorCodePasswordTooShort AccountErrorCode = "PASSWORD_TOO_SHORT"
+	// Longer than the password policy allows.
+	AccountErrorCodePasswordTooLong AccountErrorCode = "PASSWORD_TOO_LONG"
+	// One of the most commonly used passwords.
+	AccountErrorCodePasswordTooCommon AccountErrorCode = "PASSWORD_TOO_COMMON"
+	// Contains the account's name or email.
+	AccountErrorCodePasswordContainsPersonal AccountErrorCode = "PASSWORD_CONTAINS_PERSONAL"
+	// Has characters a password cannot have.
+	AccountErrorCodePasswordInvalid AccountErrorCode = "PASSWORD_INVALID"
+	// The email or password is incorrect (the same answer whichever it was).
+	AccountErrorCodeInvalidCredentials AccountErrorCode = "INVALID_CREDENTIALS"
+	// The current password is incorrect.
+	AccountErrorCodeWrongPassword AccountErrorCode = "WRONG_PASSWORD"
+	// A refresh token or reset token is unknown, used, expired or revoked.
+	AccountErrorCodeInvalidToken AccountErrorCode = "INVALID_TOKEN"
+	// Too many attempts; retryAfterSeconds says when to try again.
+	AccountErrorCodeRateLimited AccountErrorCode = "RATE_LIMITED"
+	// Not an ISO 3166-1 alpha-2 country code.
+	AccountErrorCodeInvalidCountry AccountErrorCode = "INVALID_COUNTRY"
+	// The address is not in the user's address book.
+	AccountErrorCodeNotFound AccountErrorCode = "NOT_FOUND"
+	// The address book is full.
+	AccountErrorCodeLimitReached AccountErrorCode = "LIMIT_REACHED"
+)
+
+var AllAccountErrorCode = []AccountErrorCode{
+	AccountErrorCodeBlank,
+	AccountErrorCodeTooLong,
+	AccountErrorCodeInvalid,
+	AccountErrorCodeInvalidEmail,
+	AccountErrorCodeEmailTaken,
+	AccountErrorCodePasswordTooShort,
+	AccountErrorCodePasswordTooLong,
+	AccountErrorCodePasswordTooCommon,
+	AccountErrorCodePasswordContainsPersonal,
+	AccountErrorCodePasswordInvalid,
+	AccountErrorCodeInvalidCredentials,
+	AccountErrorCodeWrongPassword,
+	AccountErrorCodeInvalidToken,
+	AccountErrorCodeRateLimited,
+	AccountErrorCodeInvalidCountry,
+	AccountErrorCodeNotFound,
+	AccountErrorCodeLimitReached,
+}
+
+func (e AccountErrorCode) IsValid() bool {
+	switch e {
+	case AccountErrorCodeBlank, AccountErrorCodeTooLong, AccountErrorCodeInvalid, AccountErrorCodeInvalidEmail, AccountErrorCodeEmailTaken, AccountErrorCodePasswordTooShort, AccountErrorCodePasswordTooLong, AccountErrorCodePasswordTooCommon, AccountErrorCodePasswordContainsPersonal, AccountErrorCodePasswordInvalid, AccountErrorCodeInvalidCredentials, AccountErrorCodeWrongPassword, AccountErrorCodeInvalidToken, AccountErrorCodeRateLimited, AccountErrorCodeInvalidCountry, AccountErrorCodeNotFound, AccountErrorCodeLimitReached:
+		return true
+	}
+	return false
+}
+
+func (e AccountErrorCode) String() string {
+	return string(e)
+}
+
+func (e *AccountErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccountErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccountErrorCode", str)
+	}
+	return nil
+}
+
+func (e AccountErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccountErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccountErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What an account may do.
+type Role string
+
+const (
+	RoleCustomer Role = "CUSTOMER"
+	RoleAdmin    Role = "ADMIN"
+)
+
+var AllRole = []Role{
+	RoleCustomer,
+	RoleAdmin,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleCustomer, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -1,5 +1,7 @@
-// Package principal carries who is asking — a user id and a role — in a
-// request's context, for the subgraphs that authorise writes on their own data.
+// Package auth is how every subgraph knows who is asking and what they may do:
+// the principal (a user id, a role and a session) in a request's context, the
+// checks resolvers make with it (Require, RequireAdmin, RequireSelfOrAdmin), and
+// the service credentials of internal, service-to-service calls.
 //
 // Middleware fills it from a verified `Authorization: Bearer <JWT>` (internal/authn
 // checks the signature against the users service's JWKS); tests put one in the
@@ -7,7 +9,7 @@
 // anonymous, which reads may allow and writes refuse. A token that is present but
 // refused fails the whole request with 401, as the router does, rather than
 // quietly running it as anonymous.
-package principal
+package auth
 
 import (
 	"context"
@@ -35,6 +37,8 @@ type Principal struct {
 	UserID int64
 	// Role is RoleCustomer or RoleAdmin.
 	Role string
+	// SessionID is the sign-in the token belongs to (its `sid` claim), if any.
+	SessionID string
 }
 
 // IsAdmin tells whether p may use admin operations.
@@ -76,7 +80,8 @@ func FromClaims(c *authn.Principal) (Principal, error) {
 	default:
 		return Principal{}, fmt.Errorf("token role %q is not a known role", c.Role)
 	}
-	return Principal{UserID: id, Role: role}, nil
+	sid, _ := c.Claims["sid"].(string)
+	return Principal{UserID: id, Role: role, SessionID: sid}, nil
 }
 
 // Middleware puts the principal of a request's bearer token in its context
@@ -125,3 +130,10 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
+
+// The `iss` and `aud` of the users service's access tokens unless configured
+// otherwise; every verifier expects the same.
+const (
+	DefaultIssuer   = "shopgraph-users"
+	DefaultAudience = "shopgraph"
+)

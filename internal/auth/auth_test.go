@@ -1,4 +1,4 @@
-package principal_test
+package auth_test
 
 import (
 	"encoding/json"
@@ -12,18 +12,18 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/internal/authn"
 	"github.com/shopgraph/shopgraph/internal/authn/authntest"
-	"github.com/shopgraph/shopgraph/internal/principal"
 )
 
 func TestWithAndFrom(t *testing.T) {
 	t.Parallel()
-	if _, ok := principal.From(t.Context()); ok {
+	if _, ok := auth.From(t.Context()); ok {
 		t.Error("empty context has a principal")
 	}
-	ctx := principal.With(t.Context(), principal.Principal{UserID: 7, Role: principal.RoleAdmin})
-	p, ok := principal.From(ctx)
+	ctx := auth.With(t.Context(), auth.Principal{UserID: 7, Role: auth.RoleAdmin})
+	p, ok := auth.From(ctx)
 	if !ok || p.UserID != 7 || !p.IsAdmin() {
 		t.Errorf("got %+v, %v", p, ok)
 	}
@@ -39,8 +39,8 @@ func TestMiddleware(t *testing.T) {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := principal.Middleware(v, logger, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p, ok := principal.From(r.Context())
+	h := auth.Middleware(v, logger, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, ok := auth.From(r.Context())
 		_ = json.NewEncoder(w).Encode(map[string]any{"ok": ok, "id": p.UserID, "role": p.Role})
 	}))
 	exp := time.Now().Add(time.Hour).Unix()
@@ -89,8 +89,8 @@ func TestMiddleware(t *testing.T) {
 func TestMiddlewareWithoutVerifierTrustsNoToken(t *testing.T) {
 	t.Parallel()
 	key := authntest.NewKey(t, "k1", "ES256")
-	h := principal.Middleware(nil, slog.Default(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := principal.From(r.Context()); ok {
+	h := auth.Middleware(nil, slog.Default(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := auth.From(r.Context()); ok {
 			t.Error("principal without a verifier")
 		}
 	}))
