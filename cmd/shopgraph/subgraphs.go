@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -65,11 +66,15 @@ type authSettings struct {
 	jwksURL  string
 	issuer   string
 	audience string
+	// jwksMinRefresh is the least time between two fetches of the JWKS.
+	jwksMinRefresh time.Duration
 }
 
 func (a *authSettings) register(s *config.Set, p string) {
 	s.NonEmpty(&a.issuer, "token-issuer", p+"TOKEN_ISSUER", auth.DefaultIssuer, "the `iss` access tokens must have")
 	s.NonEmpty(&a.audience, "token-audience", p+"TOKEN_AUDIENCE", auth.DefaultAudience, "the `aud` access tokens must have")
+	s.Duration(&a.jwksMinRefresh, "jwks-min-refresh", p+"JWKS_MIN_REFRESH", 5*time.Second,
+		"the least time between two fetches of the JWKS, however many unknown key ids tokens name (a new signing key is picked up on its first token after this)")
 	s.Func("jwks-url", p+"JWKS_URL", "http://127.0.0.1:"+defaultPort("users")+"/.well-known/jwks.json",
 		"the users service's JWKS URL to verify `Authorization: Bearer` tokens against; empty trusts no token, so every request is anonymous",
 		func(v string) error {
@@ -90,7 +95,8 @@ func authenticate(next http.Handler, st authSettings, logger *slog.Logger) (http
 	if st.jwksURL == "" {
 		return next, nil
 	}
-	v, err := authn.NewVerifier(authn.Config{JWKSURL: st.jwksURL, Issuer: st.issuer, Audiences: []string{st.audience}, Logger: logger})
+	v, err := authn.NewVerifier(authn.Config{JWKSURL: st.jwksURL, Issuer: st.issuer, Audiences: []string{st.audience},
+		MinRefreshInterval: st.jwksMinRefresh, Logger: logger})
 	if err != nil {
 		return nil, fmt.Errorf("setting --jwks-url: %w", err)
 	}
