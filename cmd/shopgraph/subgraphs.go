@@ -11,9 +11,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/internal/authn"
 	"github.com/shopgraph/shopgraph/internal/config"
-	"github.com/shopgraph/shopgraph/internal/auth"
 	catalogql "github.com/shopgraph/shopgraph/subgraphs/catalog/graph"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
