@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shopgraph/shopgraph/internal/config"
+	userspg "github.com/shopgraph/shopgraph/subgraphs/users/postgres"
 )
 
 // devSettings configure `dev`.
@@ -91,6 +92,10 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stdout, "\nshopgraph is up:\n  router      %s/graphql\n", router)
 			for _, name := range subgraphNames {
 				fmt.Fprintf(stdout, "  %-10s  %s/graphql\n", name, localURL(st.listens[name]))
+			}
+			if st.seed {
+				fmt.Fprintf(stdout, "Demo sign-in: %s / %s (admin: %s / %s)\n",
+					userspg.DemoCustomerEmail, userspg.DemoCustomerPassword, userspg.DemoAdminEmail, userspg.DemoAdminPassword)
 			}
 			fmt.Fprintln(stdout, "A component that exits is restarted; Ctrl-C stops everything.")
 		}

@@ -106,6 +106,9 @@ type AccountStore interface {
 	// CreatePasswordReset stores a reset token's digest for userID and the
 	// message that delivers it, together.
 	CreatePasswordReset(ctx context.Context, userID int64, digest []byte, expires time.Time, msg Message) error
+	// PasswordResetOwner returns the account whose live (unused, unexpired)
+	// reset token has digest, or nil.
+	PasswordResetOwner(ctx context.Context, digest []byte, now time.Time) (*Credentials, error)
 	// ResetPassword consumes the live reset token with digest: it stores
 	// newHash, ends every session and voids the user's other reset tokens. ok is
 	// false when the token is unknown, used or expired.

@@ -264,9 +264,17 @@ type limitCheck struct {
 	limit ratelimit.Limit
 }
 
+// clientKey keys a client address's budget. An IPv6 client usually holds a
+// whole /64, so its budget is the /64's: otherwise each of its 2^64 addresses
+// would have one of its own.
 func clientKey(prefix string, client netip.Addr) string {
 	if !client.IsValid() {
 		return ""
+	}
+	client = client.Unmap()
+	if client.Is6() {
+		p, _ := client.Prefix(64)
+		return prefix + p.String()
 	}
 	return prefix + client.String()
 }
@@ -291,6 +299,9 @@ func (s *Service) startSession(ctx context.Context, u *users.User) (Result, erro
 		return Result{}, users.Internal(err)
 	}
 	refreshExpires := now.Add(s.cfg.RefreshTTL)
+	if end := now.Add(s.cfg.SessionTTL); refreshExpires.After(end) {
+		refreshExpires = end
+	}
 	sess, err := s.cfg.Accounts.CreateSession(ctx, u.ID, now.Add(s.cfg.SessionTTL), digest, refreshExpires)
 	if err != nil {
 		return Result{}, users.Internal(err)
@@ -447,6 +458,9 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, keepSession,
 	if cred == nil {
 		return Result{}, users.Errorf(users.ENOTFOUND, "no such user")
 	}
+	if retry, ok := s.limit(ctx, limitCheck{"password check per email", "signin:email:" + cred.User.Email, s.cfg.Limits.SignInPerEmail}); !ok {
+		return rateLimited(retry, "password attempts"), nil
+	}
 	ok := false
 	if cred.PasswordHash != "" {
 		if ok, _, err = s.cfg.Hasher.Verify(ctx, current, cred.PasswordHash); err != nil {
@@ -504,6 +518,9 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, name, email, 
 		if *email == cred.User.Email {
 			email = nil
 		} else {
+			if retry, ok := s.limit(ctx, limitCheck{"password check per email", "signin:email:" + cred.User.Email, s.cfg.Limits.SignInPerEmail}); !ok {
+				return rateLimited(retry, "password attempts"), nil
+			}
 			ok := false
 			if currentPassword != nil && cred.PasswordHash != "" {
 				if ok, _, err = s.cfg.Hasher.Verify(ctx, *currentPassword, cred.PasswordHash); err != nil {
@@ -521,7 +538,7 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, name, email, 
 		return refused(apperr.Fieldf(CodeEmailTaken, []string{"input", "email"}, "An account with this email exists."))
 	}
 	if err != nil {
-		return Result{}, err
+		return Result{}, users.Internal(err)
 	}
 	return Result{User: u}, nil
 }

@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strings"
 
-	"golang.org/x/text/language"
-
 	"github.com/shopgraph/shopgraph/internal/apperr"
 	"github.com/shopgraph/shopgraph/subgraphs/users"
 )
@@ -67,7 +65,7 @@ func checkAddress(in users.AddressInput, partial bool, prefix ...string) (users.
 		}
 	} else {
 		c := strings.ToUpper(strings.TrimSpace(*in.Country))
-		if !isCountry(c) {
+		if !IsCountry(c) {
 			errs = append(errs, apperr.Fieldf(CodeInvalidCountry, path("country"),
 				"%q is not an ISO 3166-1 alpha-2 country code such as GB or DE.", *in.Country))
 		}
@@ -76,15 +74,35 @@ func checkAddress(in users.AddressInput, partial bool, prefix ...string) (users.
 	return in, errs
 }
 
-// isCountry reports whether c is an assigned ISO 3166-1 alpha-2 country code
-// (CLDR's region data via x/text; groupings such as EU and the private-use
-// codes are not countries).
-func isCountry(c string) bool {
+// isoCountries are the 249 codes ISO 3166-1 assigns to countries and
+// territories (reserved and withdrawn codes such as UK, EU, SU or YU are not
+// among them).
+const isoCountries = "" +
+	"AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ " +
+	"BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ " +
+	"CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ " +
+	"DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR " +
+	"GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY " +
+	"HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP " +
+	"KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY " +
+	"MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ " +
+	"NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA " +
+	"RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ " +
+	"TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ " +
+	"VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW"
+
+// IsCountry reports whether c is an assigned ISO 3166-1 alpha-2 code.
+func IsCountry(c string) bool {
 	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
 		return false
 	}
-	r, err := language.ParseRegion(c)
-	return err == nil && r.String() == c && r.IsCountry() && !r.IsPrivateUse()
+	// Codes are three bytes apart in the list, each followed by a space.
+	for i := 0; i+2 <= len(isoCountries); i += 3 {
+		if isoCountries[i:i+2] == c {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) addressOutcome(a *users.Address, err error, notFoundField []string) (AddressResult, error) {

@@ -59,23 +59,28 @@ func (s *Service) ResetPassword(ctx context.Context, token, next string) (Result
 	if token == "" || len(token) > 256 {
 		return refused(bad)
 	}
-	if fe := s.checkPassword(next, []string{"input", "newPassword"}); fe != nil {
+	digest := tokens.Digest(token)
+	owner, err := s.cfg.Accounts.PasswordResetOwner(ctx, digest, s.cfg.Now())
+	if err != nil {
+		return Result{}, users.Internal(err)
+	}
+	if owner == nil {
+		return refused(bad)
+	}
+	if fe := s.checkPassword(next, []string{"input", "newPassword"}, owner.User.Email, owner.User.Name); fe != nil {
 		return refused(*fe)
 	}
 	hash, err := s.cfg.Hasher.Hash(ctx, next)
 	if err != nil {
 		return Result{}, users.Internal(err)
 	}
-	userID, ok, err := s.cfg.Accounts.ResetPassword(ctx, tokens.Digest(token), hash, s.cfg.Now())
+	// Consuming the token is what decides: it may have been used meanwhile.
+	userID, ok, err := s.cfg.Accounts.ResetPassword(ctx, digest, hash, s.cfg.Now())
 	if err != nil {
 		return Result{}, users.Internal(err)
 	}
-	if !ok {
+	if !ok || userID != owner.User.ID {
 		return refused(bad)
 	}
-	cred, err := s.cfg.Accounts.CredentialsByID(ctx, userID)
-	if err != nil || cred == nil {
-		return Result{}, users.Internal(err)
-	}
-	return Result{User: &cred.User}, nil
+	return Result{User: &owner.User}, nil
 }

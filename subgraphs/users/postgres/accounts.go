@@ -52,9 +52,9 @@ func (s *Store) CreateUser(ctx context.Context, email, name, passwordHash string
 	return u, nil
 }
 
-func (s *Store) credentials(ctx context.Context, where string, arg any) (*users.Credentials, error) {
+func (s *Store) credentials(ctx context.Context, where string, args ...any) (*users.Credentials, error) {
 	var hash *string
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE `+where, arg), &hash)
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE `+where, args...), &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -249,6 +249,15 @@ func (s *Store) CreatePasswordReset(ctx context.Context, userID int64, digest []
 		return fmt.Errorf("create password reset for user %d: %w", userID, err)
 	}
 	return nil
+}
+
+// PasswordResetOwner implements users.AccountStore.
+func (s *Store) PasswordResetOwner(ctx context.Context, digest []byte, now time.Time) (*users.Credentials, error) {
+	c, err := s.credentials(ctx, `id = (SELECT user_id FROM password_resets WHERE digest = $1 AND used_at IS NULL AND expires_at > $2)`, digest, now)
+	if err != nil {
+		return nil, fmt.Errorf("read reset token's account: %w", err)
+	}
+	return c, nil
 }
 
 // ResetPassword implements users.AccountStore.
