@@ -118,7 +118,7 @@ func TestAccountsThroughTheRouter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end: builds and runs the binary")
 	}
-	sys := startSystem(t, "USERS_SIGNIN_LIMIT_PER_EMAIL=5/1m", "USERS_SIGNIN_LIMIT_PER_CLIENT=1000/1m",
+	sys := startSystem(t, "USERS_SIGNIN_LIMIT_PER_EMAIL=8/1m", "USERS_SIGNIN_LIMIT_PER_CLIENT=1000/1m",
 		"USERS_RESET_LIMIT_PER_EMAIL=2/1h", "USERS_OUTBOX_INTERVAL=100ms")
 	url := sys.router
 
@@ -240,12 +240,15 @@ func TestAccountsThroughTheRouter(t *testing.T) {
 	t.Run("sign-in is rate limited per email", func(t *testing.T) {
 		signUp(t, url, "rolf.dahl@example.com", "Rolf Dahl", "Copper-Lantern-Valley")
 		var last authResult
-		for range 6 {
+		for i := range 9 {
 			last = signIn(t, url, "rolf.dahl@example.com", "Not-His-Password-1")
+			if i < 8 && last.codes() != "INVALID_CREDENTIALS" {
+				t.Fatalf("attempt %d = %+v", i+1, last)
+			}
 		}
 		if last.codes() != "RATE_LIMITED" || last.RetryAfterSeconds == nil || *last.RetryAfterSeconds < 1 || *last.RetryAfterSeconds > 60 ||
 			!strings.Contains(last.UserErrors[0].Message, "Try again in") {
-			t.Fatalf("sixth attempt = %+v", last)
+			t.Fatalf("ninth attempt = %+v", last)
 		}
 		// Even the right password waits: the limit is on attempts.
 		if a := signIn(t, url, "rolf.dahl@example.com", "Copper-Lantern-Valley"); a.codes() != "RATE_LIMITED" {
