@@ -53,13 +53,22 @@ func searchCTE(a *sqlArgs, search string) string {
 }
 
 // conditions are a filter's SQL conditions on products p, one per dimension; an
-// empty string is no condition. OFFSET 0 keeps each EXISTS a lookup of the
-// product's variants by index: at a million products, counting from a sample or
-// walking a sort index, that beats hashing every variant (seconds).
+// empty string is no condition. Each reads the product row alone — the variant
+// summary (in_stock, option_set, max_price_minor) that triggers keep on it
+// (migration 007) — except the price filter's exact check, which looks up the
+// variants of a product that passed everything else (OFFSET 0 keeps that an
+// index lookup, not a hash of every variant).
 type conditions struct {
 	search, stock, category, price string
 	options                        []string
 	optionNames                    []string
+}
+
+// categoryCondition keeps the products of category id (an SQL expression) and,
+// for a root, of its subcategories. It is written on root_category_id, which
+// leads the sort indexes, so a listing walks only its root's entries.
+func categoryCondition(id string) string {
+	return "p.root_category_id = (SELECT coalesce(parent_id, id) FROM categories WHERE id = " + id + ") AND (p.category_id = " + id + " OR p.root_category_id = " + id + ")"
 }
 
 func filterConditions(a *sqlArgs, f catalog.ProductFilter) (conditions, error) {
@@ -68,21 +77,21 @@ func filterConditions(a *sqlArgs, f catalog.ProductFilter) (conditions, error) {
 		c.search = "p.search @@ q.q"
 	}
 	if f.InStock {
-		c.stock = "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.stock_on_hand > v.stock_reserved OFFSET 0)"
+		c.stock = "p.in_stock"
 	}
 	if f.CategoryID != 0 {
-		id := a.add(f.CategoryID)
-		// = ANY(ARRAY(...)): a plain condition on the row, checked before any variant
-		// is read (IN (SELECT ...) became a join checked after them).
-		c.category = "p.category_id = ANY (ARRAY(SELECT id FROM categories WHERE id = " + id + " OR parent_id = " + id + "))"
+		c.category = categoryCondition(a.add(f.CategoryID))
 	}
 	if f.MinPrice != nil || f.MaxPrice != nil {
 		var b strings.Builder
+		// The bounds of the product's price range first (on the row; the maximum
+		// written on products_price_idx's expression, so a price-sorted walk stops
+		// at it), then whether one variant is priced inside.
 		if f.MaxPrice != nil {
-			// Implied by the EXISTS below (the cheapest variant is under the bound),
-			// checked first without reading variants, and written on
-			// products_price_idx's expression, so a price-sorted walk stops at it.
 			b.WriteString("p.min_price_minor::numeric < " + a.add(*f.MaxPrice) + "::numeric AND ")
+		}
+		if f.MinPrice != nil {
+			b.WriteString("p.max_price_minor >= " + a.add(*f.MinPrice) + " AND ")
 		}
 		b.WriteString("EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id")
 		if f.MinPrice != nil {
@@ -104,7 +113,7 @@ func filterConditions(a *sqlArgs, f catalog.ProductFilter) (conditions, error) {
 			}
 			docs[i] = string(doc)
 		}
-		c.options = append(c.options, "EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.options @> ANY("+a.add(docs)+"::jsonb[]) OFFSET 0)")
+		c.options = append(c.options, "p.option_set @> ANY("+a.add(docs)+"::jsonb[])")
 		c.optionNames = append(c.optionNames, o.Name)
 	}
 	return c, nil
@@ -124,11 +133,11 @@ func and(conds ...string) string {
 	return strings.Join(parts, " AND ")
 }
 
-// cheapFirst is all the conditions, those on the product row first: an AND
-// evaluates left to right, so most sampled products are ruled out before their
-// variants are read.
+// cheapFirst is all the conditions, the most selective row checks first: an
+// AND evaluates left to right, so most sampled products are ruled out before
+// the price check reads their variants.
 func (c conditions) cheapFirst() string {
-	return and(append([]string{c.category, c.search, c.price, c.stock}, c.options...)...)
+	return and(append(append([]string{c.category, c.search, c.stock}, c.options...), c.price)...)
 }
 
 func (c conditions) all() string {
@@ -241,7 +250,7 @@ func (s *Store) listProductsCounted(ctx context.Context, pq catalog.ProductQuery
 		return nil, err
 	}
 	if byCategory {
-		conds.category = "p.category_id = ANY (ARRAY(SELECT id FROM categories WHERE id = k.cat OR parent_id = k.cat))"
+		conds.category = categoryCondition("k.cat")
 	}
 	from := "products p"
 	if with != "" {
@@ -284,14 +293,15 @@ func (s *Store) listProductsCounted(ctx context.Context, pq catalog.ProductQuery
 		FROM unnest(` + catsParam + `::bigint[]) WITH ORDINALITY AS k(cat, ord)
 		CROSS JOIN LATERAL (SELECT ` + totalSQL + ` AS total OFFSET 0) AS t
 		LEFT JOIN LATERAL (
-			SELECT * FROM (
-				SELECT p.id, p.slug, p.name, p.description, p.created_at,
-				       coalesce(p.category_id, 0) AS category_id, ` + key + ` AS k
-				FROM ` + from + ` WHERE ` + where + `
-			) AS s
-			WHERE ` + after + `
-			ORDER BY s.k ` + dir + `, s.id ` + dir + `
-			LIMIT ` + a.add(pq.Limit+1) + `
+			-- The page's ids first, from the sort index alone when it covers the
+			-- filter's columns, then their rows.
+			SELECT d.id, d.slug, d.name, d.description, d.created_at, coalesce(d.category_id, 0) AS category_id, s.k
+			FROM (
+				SELECT * FROM (SELECT p.id, ` + key + ` AS k FROM ` + from + ` WHERE ` + where + `) AS s
+				WHERE ` + after + `
+				ORDER BY s.k ` + dir + `, s.id ` + dir + `
+				LIMIT ` + a.add(pq.Limit+1) + `
+			) AS s JOIN products d ON d.id = s.id
 		) AS s ON true
 		ORDER BY k.ord, s.k ` + dir + `, s.id ` + dir
 	rows, err := s.pool.Query(ctx, query, a...)
