@@ -187,12 +187,15 @@ type countPolicy struct {
 	sampleRows, facetSampleRows int
 	// exactBelow: estimated totals below it are counted exactly instead.
 	exactBelow int
+	// rankBelow: a search estimated to match fewer is ranked exactly (every
+	// match's ts_rank); a broader one is ordered by tiers (search_tiers.go).
+	rankBelow int
 	// facetExactBelow: facets over fewer estimated candidates are counted exactly.
 	facetExactBelow int
 }
 
 func defaultCountPolicy() countPolicy {
-	return countPolicy{exactUpTo: 100_000, sampleRows: 10_000, facetSampleRows: 4_000, exactBelow: 2_000, facetExactBelow: 2_000}
+	return countPolicy{exactUpTo: 100_000, sampleRows: 10_000, facetSampleRows: 4_000, exactBelow: 2_000, facetExactBelow: 2_000, rankBelow: 5_000}
 }
 
 // sizeCTE is the named subquery "sz" of the statement: the products table's row
@@ -264,10 +267,6 @@ func (s *Store) listProductsCounted(ctx context.Context, pq catalog.ProductQuery
 	if desc {
 		dir, cmp = "DESC", "<"
 	}
-	after := "true"
-	if pq.After != nil {
-		after = "(s.k, s.id) " + cmp + " (" + a.add(pq.After.Key) + "::numeric, " + a.add(pq.After.ID) + "::bigint)"
-	}
 	where := conds.all()
 	if with == "" {
 		with = "WITH "
@@ -280,28 +279,46 @@ func (s *Store) listProductsCounted(ctx context.Context, pq catalog.ProductQuery
 		sample += " CROSS JOIN q"
 	}
 	exactBelow := a.add(pol.exactBelow)
-	// Each branch is a subplan run only when the CASE reaches it: a small catalog
-	// never samples, a large one counts exactly only when the sample finds few.
-	// OFFSET 0 keeps the total a subquery run once per category, not once per row.
+	// A broad search sorted by relevance is paged by tiers, after this
+	// statement (search_tiers.go): it needs the estimates, of all matches and of
+	// those whose name matches.
+	tierable := conds.search != "" && pq.Sort == catalog.SortRelevance && !byCategory
+	tiered, nameMatches := "false", "0"
+	if tierable {
+		tiered = "coalesce((SELECT big FROM sz) AND e.n >= " + a.add(pol.rankBelow) + ", false)"
+		nameMatches = "count(*) FILTER (WHERE " + and(conds.cheapFirst(), "p.name_search @@ q.q") + ") * (SELECT total FROM sz)::numeric / greatest(count(*), 1)"
+	}
+	// t is the total, whether it is an estimate, and the tier estimates: the
+	// sample is read only in a large catalog (its one-time filter), and the
+	// exact count only when the estimate is small (a CASE branch runs only when
+	// reached). OFFSET 0 keeps it a subquery run once per category, not once per
+	// row.
 	exact := `(SELECT count(*) FROM ` + from + ` WHERE ` + where + `)`
-	totalSQL := `CASE WHEN NOT (SELECT big FROM sz) THEN ` + exact + `
-		ELSE (SELECT CASE WHEN e.n >= ` + exactBelow + ` THEN ` + twoDigits("e.n") + `::bigint ELSE ` + exact + ` END
-		      FROM (SELECT count(*) FILTER (WHERE ` + conds.cheapFirst() + `) * (SELECT total FROM sz)::numeric / greatest(count(*), 1) AS n
-		            FROM ` + sample + `) AS e) END`
+	totalSQL := `SELECT CASE WHEN x.est THEN x.rounded ELSE ` + exact + ` END AS total, x.tiered, x.n, x.n1
+		FROM (SELECT coalesce((SELECT big FROM sz) AND e.n >= ` + exactBelow + `, false) AS est, ` + twoDigits("e.n") + `::bigint AS rounded,
+		             ` + tiered + ` AS tiered, round(e.n)::bigint AS n, round(e.n1)::bigint AS n1
+		      FROM (SELECT count(*) FILTER (WHERE ` + conds.cheapFirst() + `) * (SELECT total FROM sz)::numeric / greatest(count(*), 1) AS n,
+		                   ` + nameMatches + ` AS n1
+		            FROM ` + sample + ` WHERE (SELECT big FROM sz)) AS e) AS x`
+	after := "true"
+	if pq.After != nil {
+		after = "(" + key + ", p.id) " + cmp + " (" + a.add(pq.After.Key) + "::numeric, " + a.add(pq.After.ID) + "::bigint)"
+	}
+	notTiered := ""
+	if tierable {
+		notTiered = "NOT t.tiered"
+	}
+	ids := `SELECT p.id, ` + key + ` AS k FROM ` + from + ` WHERE ` + and(where, notTiered, after) + `
+				ORDER BY ` + key + ` ` + dir + `, p.id ` + dir + ` LIMIT ` + a.add(pq.Limit+1)
 	query := with + `
-		SELECT k.ord, t.total, s.id, s.slug, s.name, s.description, s.created_at, s.category_id, s.k::text
+		SELECT k.ord, t.total, t.tiered, t.n, t.n1, s.id, s.slug, s.name, s.description, s.created_at, s.category_id, s.k::text
 		FROM unnest(` + catsParam + `::bigint[]) WITH ORDINALITY AS k(cat, ord)
-		CROSS JOIN LATERAL (SELECT ` + totalSQL + ` AS total OFFSET 0) AS t
+		CROSS JOIN LATERAL (` + totalSQL + ` OFFSET 0) AS t
 		LEFT JOIN LATERAL (
 			-- The page's ids first, from the sort index alone when it covers the
 			-- filter's columns, then their rows.
 			SELECT d.id, d.slug, d.name, d.description, d.created_at, coalesce(d.category_id, 0) AS category_id, s.k
-			FROM (
-				SELECT * FROM (SELECT p.id, ` + key + ` AS k FROM ` + from + ` WHERE ` + where + `) AS s
-				WHERE ` + after + `
-				ORDER BY s.k ` + dir + `, s.id ` + dir + `
-				LIMIT ` + a.add(pq.Limit+1) + `
-			) AS s JOIN products d ON d.id = s.id
+			FROM (` + ids + `) AS s JOIN products d ON d.id = s.id
 		) AS s ON true
 		ORDER BY k.ord, s.k ` + dir + `, s.id ` + dir
 	rows, err := s.pool.Query(ctx, query, a...)
@@ -312,13 +329,19 @@ func (s *Store) listProductsCounted(ctx context.Context, pq catalog.ProductQuery
 	var (
 		ord                                  int64
 		total                                int
+		isTiered                             bool
+		est, nameEst                         int64
+		tiers                                *tierEstimate
 		id, categoryID                       *int64
 		slug, name, description, sortKeyText *string
 		createdAt                            *time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&ord, &total, &id, &slug, &name, &description, &createdAt, &categoryID, &sortKeyText}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&ord, &total, &isTiered, &est, &nameEst, &id, &slug, &name, &description, &createdAt, &categoryID, &sortKeyText}, func() error {
 		page := &pages[ord-1]
 		page.Total = total
+		if isTiered {
+			tiers = &tierEstimate{matches: est, nameMatches: nameEst}
+		}
 		if id == nil {
 			return nil
 		}
@@ -330,6 +353,11 @@ func (s *Store) listProductsCounted(ctx context.Context, pq catalog.ProductQuery
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read product listing: %w", err)
+	}
+	if tiers != nil {
+		if err := s.tieredSearchPage(ctx, pq, *tiers, pol, &pages[0]); err != nil {
+			return nil, err
+		}
 	}
 	for i := range pages {
 		page := &pages[i]
