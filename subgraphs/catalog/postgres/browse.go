@@ -425,14 +425,15 @@ func (s *Store) productFacets(ctx context.Context, f catalog.ProductFilter, pol 
 				SELECT count(*) FILTER (WHERE ` + candidates + `) * sz.total / greatest(count(*), 1) >= ` + a.add(pol.facetExactBelow) + ` AS est,
 				       (sz.total / greatest(count(*), 1))::numeric AS w
 				FROM ` + sample + ` WHERE sz.big) AS m ON true), `
-	cols := `p.id, p.category_id, c.parent_id,
+	cols := `p.id, p.category_id, c.parent_id, p.option_set,
 			       ` + and(conds.category) + ` AS cat_ok, ` + and(conds.price) + ` AS price_ok` + flags.String()
 	loP, hiP := a.add(lo), a.add(hi)
-	// counts are the three facets over the candidates u with weights u.w. Exact
-	// counting (a small catalog or few candidates) joins the variants as the
-	// planner likes, hashing them all when that is cheaper; counting a sample
-	// looks up each sampled product's variants (lookup), because the planner, not
-	// knowing which branch runs, would hash every variant of the table.
+	// counts are the three facets over the candidates u with weights u.w.
+	// Option values come from the product's option_set (each value once per
+	// product). Price bands read the variants: exact counting (a small catalog or
+	// few candidates) as the planner likes; counting a sample looks up each
+	// sampled product's variants (lookup), because the planner, not knowing which
+	// branch runs, would hash every variant of the table.
 	// bandsFrom pairs each product of u with each price band one of its variants is
 	// priced in: looking up the product's variants once (lookup, with contiguous
 	// bands), or asking each band whether the product has a variant in it.
@@ -455,10 +456,6 @@ func (s *Store) productFacets(ctx context.Context, f catalog.ProductFilter, pol 
 			WHERE v.product_id = u.id AND v.price_minor >= b.lo AND (b.hi = 0 OR v.price_minor < b.hi)` + offset + `)`
 	}
 	counts := func(u string, lookup bool) string {
-		variants := "JOIN product_variants v ON v.product_id = u.id"
-		if lookup {
-			variants = "CROSS JOIN LATERAL (SELECT v.options FROM product_variants v WHERE v.product_id = u.id OFFSET 0) AS v"
-		}
 		return `
 		SELECT 'c', x.id::text, '', round(sum(u.w))::bigint
 		FROM ` + u + ` AS u CROSS JOIN LATERAL unnest(ARRAY[u.category_id, u.parent_id]) AS x(id)
@@ -468,9 +465,8 @@ func (s *Store) productFacets(ctx context.Context, f catalog.ProductFilter, pol 
 		SELECT 'p', b.ord::text, '', round(sum(u.w))::bigint` + bandsFrom(u, lookup) + `
 		GROUP BY b.ord
 		UNION ALL
-		SELECT 'o', o.name, o.value, round(count(DISTINCT u.id) * max(u.w))::bigint
-		FROM ` + u + ` AS u ` + variants + `
-		CROSS JOIN LATERAL jsonb_to_recordset(v.options) AS o(name text, value text)
+		SELECT 'o', o.name, o.value, round(count(*) * max(u.w))::bigint
+		FROM ` + u + ` AS u CROSS JOIN LATERAL jsonb_to_recordset(u.option_set) AS o(name text, value text)
 		WHERE u.cat_ok AND u.price_ok AND ` + optsButSame.String() + `
 		GROUP BY o.name, o.value`
 	}
