@@ -50,6 +50,8 @@ type subgraphSettings struct {
 	auth authSettings
 	// accounts configures the users service's sign-in.
 	accounts accountSettings
+	// facetCacheTTL is how long the catalog keeps a listing's facet counts.
+	facetCacheTTL time.Duration
 }
 
 // internalSettings configure a subgraph's service-to-service API: the catalog's
@@ -98,6 +100,8 @@ func newSubgraphSettings(name string, getenv func(string) string, st *subgraphSe
 	st.telemetry.register(s, name)
 	if parts, err := subgraphParts(name); err == nil && parts.Internal != nil {
 		st.internal.register(s, p)
+		s.Duration(&st.facetCacheTTL, "facet-cache-ttl", p+"FACET_CACHE_TTL", 10*time.Second,
+			"how long a listing's facet counts are kept and shared between requests (they lag writes by at most this); 0 counts every time")
 	}
 	if parts, err := subgraphParts(name); err == nil && parts.Authenticate != nil {
 		st.auth.register(s, p)
@@ -268,7 +272,7 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 		go func() { defer close(done); up.background(bgCtx) }()
 		defer func() { stop(); <-done }() // before the pool closes
 	} else {
-		graphqlHandler = parts.Handler(pool, logger)
+		graphqlHandler = parts.Handler(pool, logger, st)
 	}
 	if parts.Authenticate != nil {
 		if graphqlHandler, err = parts.Authenticate(graphqlHandler, st.auth, logger); err != nil {

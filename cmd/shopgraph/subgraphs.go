@@ -14,6 +14,7 @@ import (
 	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/internal/authn"
 	"github.com/shopgraph/shopgraph/internal/config"
+	"github.com/shopgraph/shopgraph/subgraphs/catalog/facetcache"
 	catalogql "github.com/shopgraph/shopgraph/subgraphs/catalog/graph"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
@@ -37,7 +38,7 @@ type subgraphWiring struct {
 	SeedScale func(ctx context.Context, pool *pgxpool.Pool, n int, logger *slog.Logger) error
 	// Handler serves GraphQL (POST and GET) at whatever path it is mounted on,
 	// with per-request dataloaders. (The users service sets Accounts instead.)
-	Handler func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler
+	Handler func(pool *pgxpool.Pool, logger *slog.Logger, st subgraphSettings) http.Handler
 	// Accounts, when set, builds the users service from its account settings:
 	// its GraphQL handler (who is asking checked against its own keys), the
 	// JWKS it publishes, and the outbox delivery that runs beside it.
@@ -112,8 +113,8 @@ func subgraphParts(name string) (subgraphWiring, error) {
 			Migrations: catalogpg.Migrations(),
 			Seed:       catalogpg.Seed,
 			SeedScale:  catalogpg.SeedScale,
-			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
-				return catalogql.NewHandler(catalogpg.New(pool), logger)
+			Handler: func(pool *pgxpool.Pool, logger *slog.Logger, st subgraphSettings) http.Handler {
+				return catalogql.NewHandler(facetcache.New(catalogpg.New(pool), st.facetCacheTTL, 1000), logger)
 			},
 			// Stock reservations for the orders service's checkout, and their expiry.
 			Internal: func(pool *pgxpool.Pool, logger *slog.Logger, st internalSettings) (http.Handler, func(context.Context), error) {
@@ -134,7 +135,7 @@ func subgraphParts(name string) (subgraphWiring, error) {
 		return subgraphWiring{
 			Migrations: orderspg.Migrations(),
 			Seed:       orderspg.Seed,
-			Handler: func(pool *pgxpool.Pool, logger *slog.Logger) http.Handler {
+			Handler: func(pool *pgxpool.Pool, logger *slog.Logger, _ subgraphSettings) http.Handler {
 				return ordersql.NewHandler(orderspg.New(pool), logger)
 			},
 		}, nil

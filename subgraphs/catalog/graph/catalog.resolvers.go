@@ -18,7 +18,7 @@ func (r *categoryResolver) Parent(ctx context.Context, obj *model.Category) (*mo
 	if obj.ParentKey == 0 {
 		return nil, nil
 	}
-	c, err := r.loaders(ctx).CategoryByID.Load(ctx, obj.ParentKey)()
+	c, err := loadNow(ctx, r.loaders(ctx).CategoryByID, obj.ParentKey)
 	if err != nil {
 		return nil, fmt.Errorf("load parent of category %d: %w", obj.Key, err)
 	}
@@ -26,7 +26,7 @@ func (r *categoryResolver) Parent(ctx context.Context, obj *model.Category) (*mo
 }
 
 func (r *categoryResolver) Children(ctx context.Context, obj *model.Category) ([]model.Category, error) {
-	children, err := r.loaders(ctx).CategoryChildren.Load(ctx, obj.Key)()
+	children, err := loadNow(ctx, r.loaders(ctx).CategoryChildren, obj.Key)
 	if err != nil {
 		return nil, fmt.Errorf("load children of category %d: %w", obj.Key, err)
 	}
@@ -100,7 +100,7 @@ func (r *productResolver) Category(ctx context.Context, obj *model.Product) (*mo
 	if obj.CategoryKey == 0 {
 		return nil, nil
 	}
-	c, err := r.loaders(ctx).CategoryByID.Load(ctx, obj.CategoryKey)()
+	c, err := loadNow(ctx, r.loaders(ctx).CategoryByID, obj.CategoryKey)
 	if err != nil {
 		return nil, fmt.Errorf("load category of product %d: %w", obj.Key, err)
 	}

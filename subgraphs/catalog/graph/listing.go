@@ -155,7 +155,7 @@ func (r *Resolver) listProducts(ctx context.Context, a listingArgs, categoryID i
 		if kerr != nil {
 			return nil, catalog.Internal(kerr)
 		}
-		page, err = l.CategoryProducts.Load(ctx, key)()
+		page, err = loadNow(ctx, l.CategoryProducts, key)
 	} else {
 		page, err = r.svc.ListProducts(ctx, q)
 	}

@@ -27,6 +27,7 @@ func prefetchProductPage(ctx context.Context, l *loaders.Loaders, products []*ca
 	if len(products) == 0 || !graphql.HasOperationContext(ctx) {
 		return
 	}
+	now := alone(ctx)
 	opCtx := graphql.GetOperationContext(ctx)
 	ids := make([]int64, len(products))
 	cats := make([]int64, 0, len(products))
@@ -42,7 +43,7 @@ func prefetchProductPage(ctx context.Context, l *loaders.Loaders, products []*ca
 		}
 		for _, node := range graphql.CollectFields(opCtx, edges.Selections, []string{"ProductEdge"}) {
 			if node.Name == "node" {
-				prefetchProducts(ctx, l, ids, cats, graphql.CollectFields(opCtx, node.Selections, []string{"Product"}), false)
+				prefetchProducts(ctx, l, ids, cats, graphql.CollectFields(opCtx, node.Selections, []string{"Product"}), now, true)
 			}
 		}
 	}
@@ -62,7 +63,7 @@ func prefetchProductEntities(ctx context.Context, l *loaders.Loaders, products [
 			}
 		}
 	}
-	prefetchProducts(ctx, l, ids, cats, graphql.CollectFieldsCtx(ctx, []string{"Product", "_Entity"}), false)
+	prefetchProducts(ctx, l, ids, cats, graphql.CollectFieldsCtx(ctx, []string{"Product", "_Entity"}), false, false)
 }
 
 // prefetchUserEntities prefetches User.reviews for users resolved by _entities.
@@ -86,20 +87,28 @@ func prefetchUserEntities(ctx context.Context, l *loaders.Loaders, users []*mode
 
 // prefetchProducts queues the loads of the selected Product fields that read
 // through loaders: variants (also behind options and priceRange), reviews,
-// ratingSummary, and category (cats are the products' category ids).
-func prefetchProducts(ctx context.Context, l *loaders.Loaders, ids, cats []int64, fields []graphql.CollectedField, now bool) {
+// ratingSummary, and category (cats are the products' category ids). now loads
+// at once (the products are alone in the operation); listing says they are a
+// listing's cards.
+func prefetchProducts(ctx context.Context, l *loaders.Loaders, ids, cats []int64, fields []graphql.CollectedField, now, listing bool) {
 	if len(ids) == 0 {
 		return
 	}
 	vars := graphql.GetOperationContext(ctx).Variables
+	variants := false // once for all the fields that read them
 	for _, f := range fields {
 		switch f.Name {
 		case "variants", "options", "priceRange":
-			load(ctx, l.VariantsByProduct, ids, now)
+			if !variants {
+				variants = true
+				load(ctx, l.VariantsByProduct, ids, now)
+			}
 		case "ratingSummary":
 			load(ctx, l.RatingSummary, ids, now)
 		case "category":
-			load(ctx, l.CategoryByID, cats, now)
+			// A listing's cards queue theirs even when alone: the listing's facets
+			// read categories too, and the two share one statement.
+			load(ctx, l.CategoryByID, cats, now && !listing)
 		case "reviews":
 			prefetchProductReviews(ctx, l, f, vars, ids, now)
 		}
@@ -199,18 +208,40 @@ func prefetchProduct(ctx context.Context, l *loaders.Loaders, p *catalog.Product
 	if p.CategoryID != 0 {
 		cats = []int64{p.CategoryID}
 	}
-	prefetchProducts(ctx, l, []int64{p.ID}, cats, graphql.CollectFieldsCtx(ctx, []string{"Product"}), soleRootField(ctx))
+	prefetchProducts(ctx, l, []int64{p.ID}, cats, graphql.CollectFieldsCtx(ctx, []string{"Product"}), alone(ctx), false)
 }
 
-// loadNow loads the one key of a root field. When that field is the operation's
-// only root field nothing else would join its batch, so it loads at once rather
-// than after the loader's batch window; otherwise sibling root fields (two
-// aliased products, say) share one statement through the loader.
+// loadNow loads the one key of a field. When the field is alone (see alone)
+// nothing else would join its batch, so it loads at once rather than after the
+// loader's batch window; otherwise sibling fields (two aliased products, or
+// the same field of every object of a list) share one statement through the
+// loader.
 func loadNow[K comparable, V any](ctx context.Context, b loaders.Batch[K, V], key K) (V, error) {
-	if soleRootField(ctx) {
+	if alone(ctx) {
 		b.Now(ctx, []K{key})
 	}
 	return b.Load(ctx, key)()
+}
+
+// alone reports whether the field resolving in ctx is the only one of its kind
+// in the operation: under the operation's only root field and inside no list,
+// so that exactly one resolver of it runs. Its loads then join no batch and
+// need not wait for one (a listing page under category(slug:) waited two
+// windows for nothing).
+func alone(ctx context.Context) bool {
+	if !soleRootField(ctx) {
+		return false
+	}
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return false
+	}
+	for _, step := range fc.Path() {
+		if _, inList := step.(ast.PathIndex); inList {
+			return false
+		}
+	}
+	return true
 }
 
 // soleRootField reports whether the operation selects exactly one root field,

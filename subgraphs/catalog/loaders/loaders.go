@@ -5,6 +5,7 @@ package loaders
 
 import (
 	"context"
+	"sync"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -117,7 +118,7 @@ func New(svc catalog.Service) *Loaders {
 }
 
 func newLoader[K comparable, V any](fn dataloader.BatchFunc[K, V]) Batch[K, V] {
-	return Batch[K, V]{Loader: dataloader.NewBatchedLoader(fn, dataloader.WithWait[K, V](batchWait)), fn: fn}
+	return Batch[K, V]{Loader: dataloader.NewBatchedLoader(fn, dataloader.WithWait[K, V](batchWait)), fn: fn, done: &sync.Map{}}
 }
 
 // Batch is a loader with its batch function. Resolvers whose fields load one
@@ -129,27 +130,31 @@ func newLoader[K comparable, V any](fn dataloader.BatchFunc[K, V]) Batch[K, V] {
 type Batch[K comparable, V any] struct {
 	*dataloader.Loader[K, V]
 	fn dataloader.BatchFunc[K, V]
+	// done holds the keys Now loaded, which it skips when asked again.
+	done *sync.Map
 }
 
 // Now loads keys in one call of the batch function, from this goroutine, and
 // primes the loader's cache with what loaded without an error (a key that
-// failed is left for the field's own load to report). Keys are de-duplicated.
+// failed is left for the field's own load to report). Keys are de-duplicated,
+// and keys an earlier Now loaded are not loaded again.
 func (b Batch[K, V]) Now(ctx context.Context, keys []K) {
-	if len(keys) == 0 {
-		return
-	}
 	seen := make(map[K]bool, len(keys))
 	uniq := make([]K, 0, len(keys))
 	for _, k := range keys {
-		if !seen[k] {
+		if _, loaded := b.done.Load(k); !loaded && !seen[k] {
 			seen[k] = true
 			uniq = append(uniq, k)
 		}
+	}
+	if len(uniq) == 0 {
+		return
 	}
 	results := b.fn(ctx, uniq)
 	for i, k := range uniq {
 		if i < len(results) && results[i] != nil && results[i].Error == nil {
 			b.Prime(ctx, k, results[i].Data)
+			b.done.Store(k, true)
 		}
 	}
 }

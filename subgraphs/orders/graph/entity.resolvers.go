@@ -27,6 +27,7 @@ func (r *entityResolver) FindManyProductVariantByIDs(ctx context.Context, reps [
 		}
 		out[i] = &model.ProductVariant{Key: n, ID: rep.ID}
 	}
+	r.prefetchRates(ctx)
 	if failed {
 		return out, graphql.BatchErrorList(errs)
 	}

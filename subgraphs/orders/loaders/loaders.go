@@ -22,14 +22,30 @@ const batchWait = 5 * time.Millisecond
 type Loaders struct {
 	// RateForCountry loads the shipping rate that applies to a country code.
 	RateForCountry *dataloader.Loader[string, orders.ShippingRate]
+	rates          dataloader.BatchFunc[string, orders.ShippingRate]
 }
 
 // New returns fresh loaders reading through svc. Loaders cache what they load,
 // so make new ones for every request.
 func New(svc orders.ShippingService) *Loaders {
+	rates := ratesForCountries(svc)
 	return &Loaders{
-		RateForCountry: dataloader.NewBatchedLoader(ratesForCountries(svc),
-			dataloader.WithWait[string, orders.ShippingRate](batchWait)),
+		RateForCountry: dataloader.NewBatchedLoader(rates, dataloader.WithWait[string, orders.ShippingRate](batchWait)),
+		rates:          rates,
+	}
+}
+
+// RatesNow loads the rates of countries at once and primes RateForCountry with
+// them, so that the fields asking for them wait for no batch window: the
+// entity resolver knows every country its variants' estimates need.
+func (l *Loaders) RatesNow(ctx context.Context, countries []string) {
+	if len(countries) == 0 {
+		return
+	}
+	for i, r := range l.rates(ctx, countries) {
+		if r.Error == nil {
+			l.RateForCountry.Prime(ctx, countries[i], r.Data)
+		}
 	}
 }
 

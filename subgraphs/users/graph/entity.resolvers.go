@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/shopgraph/shopgraph/subgraphs/users"
 	"github.com/shopgraph/shopgraph/subgraphs/users/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/users/graph/model"
 )
@@ -26,18 +27,21 @@ func (r *entityResolver) FindManyUserByIDs(ctx context.Context, reps []*model.Us
 		}
 		ids = append(ids, n)
 	}
-	found, loadErrs := r.loaders(ctx).User.LoadMany(ctx, ids)()
+	// Every key is here already: one query at once, not a loader window.
+	found, err := r.users.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("load users: %w", users.Internal(err))
+	}
+	l := r.loaders(ctx)
 	out := make([]*model.User, len(reps))
 	j := 0
 	for i := range reps {
 		if errs[i] != nil {
 			continue
 		}
-		if loadErrs != nil && loadErrs[j] != nil {
-			errs[i], failed = fmt.Errorf("load user %s: %w", reps[i].ID, loadErrs[j]), true
-		} else {
-			out[i] = toUser(found[j])
-		}
+		u := found[ids[j]]
+		l.User.Prime(ctx, ids[j], u)
+		out[i] = toUser(u)
 		j++
 	}
 	if failed {
