@@ -5,10 +5,10 @@ package loaders
 
 import (
 	"context"
-	"sync"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
