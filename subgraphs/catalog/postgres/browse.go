@@ -195,7 +195,7 @@ type countPolicy struct {
 }
 
 func defaultCountPolicy() countPolicy {
-	return countPolicy{exactUpTo: 100_000, sampleRows: 10_000, facetSampleRows: 4_000, exactBelow: 2_000, facetExactBelow: 2_000, rankBelow: 5_000}
+	return countPolicy{exactUpTo: 100_000, sampleRows: 6_000, facetSampleRows: 3_000, exactBelow: 2_000, facetExactBelow: 2_000, rankBelow: 5_000}
 }
 
 // sizeCTE is the named subquery "sz" of the statement: the products table's row
