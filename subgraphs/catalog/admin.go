@@ -311,6 +311,8 @@ func VariantName(opts []Option) string {
 // VariantUpdate changes the fields that are not nil.
 type VariantUpdate struct {
 	SKU *string
+	// Options replace all of the variant's options; nil keeps them.
+	Options *[]Option
 	// Price and CompareAt are minor units of the variant's currency.
 	Price     *int64
 	CompareAt *int64
@@ -324,6 +326,9 @@ func (u VariantUpdate) Validate() []FieldError {
 	var errs []FieldError
 	if u.SKU != nil {
 		errs = append(errs, CheckSKU([]string{"sku"}, *u.SKU)...)
+	}
+	if u.Options != nil {
+		errs = append(errs, CheckOptions([]string{"options"}, *u.Options)...)
 	}
 	if u.Weight != nil && *u.Weight < 0 {
 		errs = append(errs, fieldError(CodeNegative, []string{"weight"}, "weight must not be negative, got %d", *u.Weight))
@@ -351,6 +356,9 @@ func (u VariantUpdate) Apply(v Variant) Variant {
 	}
 	if u.Weight != nil {
 		v.Weight = *u.Weight
+	}
+	if u.Options != nil {
+		v.Options = *u.Options
 	}
 	return v
 }

@@ -267,6 +267,13 @@ func (r *Resolver) updateVariant(ctx context.Context, in model.UpdateVariantInpu
 	var edge edgeErrors
 	id := edge.id(kindVariant, &in.ID, "input", "id")
 	up := catalog.VariantUpdate{SKU: in.Sku, ClearCompareAt: in.ClearCompareAtPrice, Weight: in.Weight}
+	if in.Options != nil {
+		opts := make([]catalog.Option, len(in.Options))
+		for i, o := range in.Options {
+			opts[i] = catalog.Option{Name: o.Name, Value: o.Value}
+		}
+		up.Options = &opts
+	}
 	if len(edge) == 0 && (in.Price != nil || in.CompareAtPrice != nil) {
 		// Prices are in the variant's currency, so read it first.
 		found, err := r.svc.VariantsByIDs(ctx, []int64{id})

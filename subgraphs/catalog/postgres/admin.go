@@ -304,10 +304,19 @@ func (s *Store) UpdateVariant(ctx context.Context, id int64, in catalog.VariantU
 		if err := catalog.Invalid(catalog.CheckPrices(nil, next.Price, next.CompareAt)...); err != nil {
 			return err
 		}
+		if in.Options != nil {
+			if err := checkSiblingOptions(ctx, tx, next); err != nil {
+				return err
+			}
+		}
+		options, err := json.Marshal(next.Options)
+		if err != nil {
+			return fmt.Errorf("encode options of variant %d: %w", id, err)
+		}
 		rows, err = tx.Query(ctx, `
-			UPDATE product_variants v SET sku = $2, price_minor = $3, compare_at_minor = $4, weight_grams = $5
+			UPDATE product_variants v SET sku = $2, price_minor = $3, compare_at_minor = $4, weight_grams = $5, options = $6
 			WHERE v.id = $1
-			RETURNING `+variantColumns, id, next.SKU, next.Price, next.CompareAt, next.Weight)
+			RETURNING `+variantColumns, id, next.SKU, next.Price, next.CompareAt, next.Weight, options)
 		if err != nil {
 			return fmt.Errorf("update variant %d: %w", id, err)
 		}
@@ -324,6 +333,31 @@ func (s *Store) UpdateVariant(ctx context.Context, id int64, in catalog.VariantU
 		return nil, err
 	}
 	return v, nil
+}
+
+// checkSiblingOptions checks v's new options against the product's other
+// variants, with the product's row locked so that two changes cannot both take
+// one combination.
+func checkSiblingOptions(ctx context.Context, tx pgx.Tx, v catalog.Variant) error {
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM products WHERE id = $1 FOR UPDATE`, v.ProductID); err != nil {
+		return fmt.Errorf("lock product %d: %w", v.ProductID, err)
+	}
+	rows, err := tx.Query(ctx, `SELECT `+variantColumns+` FROM product_variants v WHERE v.product_id = $1 AND v.id <> $2`, v.ProductID, v.ID)
+	if err != nil {
+		return fmt.Errorf("read variants of product %d: %w", v.ProductID, err)
+	}
+	siblings, err := pgx.CollectRows(rows, scanVariant)
+	if err != nil {
+		return fmt.Errorf("read variants of product %d: %w", v.ProductID, err)
+	}
+	others := make([][]catalog.Option, len(siblings))
+	for i, sib := range siblings {
+		others[i] = sib.Options
+	}
+	if fe := catalog.CheckOptionsFit([]string{"options"}, v.Options, others); fe != nil {
+		return catalog.Invalid(*fe)
+	}
+	return nil
 }
 
 // SetStock implements catalog.AdminService with one guarded UPDATE, so that it

@@ -82,3 +82,38 @@ func TestListingSummaryFollowsWrites(t *testing.T) {
 	check("old root after the move", catalog.ProductFilter{CategoryID: f.root.ID}, false)
 	check("new root after the move", catalog.ProductFilter{CategoryID: other.ID}, true)
 }
+
+// TestUpdateVariantOptions: a variant's options change when they fit the
+// product's other variants, and the listing filters follow.
+func TestUpdateVariantOptions(t *testing.T) {
+	t.Parallel()
+	f := newWriteFixture(t)
+	ctx := t.Context()
+	s := f.store
+	opts := func(o ...catalog.Option) *[]catalog.Option { return &o }
+	size := func(v string) catalog.Option { return catalog.Option{Name: "Size", Value: v} }
+
+	_, err := s.UpdateVariant(ctx, f.variants[0].ID, catalog.VariantUpdate{Options: opts(size("M"))})
+	wantFieldError(t, err, catalog.CodeTaken, "options")
+	_, err = s.UpdateVariant(ctx, f.variants[0].ID, catalog.VariantUpdate{Options: opts(catalog.Option{Name: "Colour", Value: "Navy"})})
+	wantFieldError(t, err, catalog.CodeInvalid, "options")
+	_, err = s.UpdateVariant(ctx, f.variants[0].ID, catalog.VariantUpdate{Options: opts(size(""))})
+	if err == nil {
+		t.Error("an empty option value was stored")
+	}
+
+	v, err := s.UpdateVariant(ctx, f.variants[0].ID, catalog.VariantUpdate{Options: opts(size("XS"))})
+	if err != nil || len(v.Options) != 1 || v.Options[0] != size("XS") {
+		t.Fatalf("update to XS: %+v, %v", v, err)
+	}
+	page, err := s.ListProducts(ctx, catalog.ProductQuery{Limit: 5, Sort: catalog.SortNewest,
+		Filter: catalog.ProductFilter{Options: []catalog.OptionFilter{{Name: "Size", Values: []string{"XS"}}}}})
+	if err != nil || len(page.Products) != 1 || page.Products[0].ID != f.product.ID {
+		t.Errorf("size XS listing after the change: %+v, %v", page.Products, err)
+	}
+	page, err = s.ListProducts(ctx, catalog.ProductQuery{Limit: 5, Sort: catalog.SortNewest,
+		Filter: catalog.ProductFilter{Options: []catalog.OptionFilter{{Name: "Size", Values: []string{"S"}}}}})
+	if err != nil || len(page.Products) != 0 {
+		t.Errorf("size S listing after the change: %+v, %v", page.Products, err)
+	}
+}

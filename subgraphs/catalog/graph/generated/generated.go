@@ -1850,6 +1850,11 @@ type CreateVariantPayload {
 input UpdateVariantInput {
   id: ID!
   sku: String
+  """
+  The variant's options, all of them (Size: L, Colour: Navy): the same option
+  names as the product's other variants, and a combination none of them has.
+  """
+  options: [VariantOptionInput!]
   price: String
   compareAtPrice: String
   "Removes the compare-at price: the variant is no longer reduced."
@@ -8800,7 +8805,7 @@ func (ec *executionContext) unmarshalInputUpdateVariantInput(ctx context.Context
 		asMap["clearCompareAtPrice"] = false
 	}
 
-	fieldsInOrder := [...]string{"id", "sku", "price", "compareAtPrice", "clearCompareAtPrice", "weight"}
+	fieldsInOrder := [...]string{"id", "sku", "options", "price", "compareAtPrice", "clearCompareAtPrice", "weight"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -8821,6 +8826,13 @@ func (ec *executionContext) unmarshalInputUpdateVariantInput(ctx context.Context
 				return it, err
 			}
 			it.Sku = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOVariantOptionInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐVariantOptionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = data
 		case "price":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -12541,6 +12553,23 @@ func (ec *executionContext) unmarshalOUserByIDsInput2ᚖgithubᚗcomᚋshopgraph
 	}
 	res, err := ec.unmarshalInputUserByIDsInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOVariantOptionInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐVariantOptionInputᚄ(ctx context.Context, v any) ([]model.VariantOptionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.VariantOptionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNVariantOptionInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋcatalogᚋgraphᚋmodelᚐVariantOptionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v fedruntime.Entity) graphql.Marshaler {

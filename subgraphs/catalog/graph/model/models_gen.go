@@ -283,10 +283,13 @@ type UpdateProductPayload struct {
 
 // The fields to change; those left out keep their value. Prices are in the variant's currency.
 type UpdateVariantInput struct {
-	ID             string  `json:"id"`
-	Sku            *string `json:"sku,omitempty"`
-	Price          *string `json:"price,omitempty"`
-	CompareAtPrice *string `json:"compareAtPrice,omitempty"`
+	ID  string  `json:"id"`
+	Sku *string `json:"sku,omitempty"`
+	// The variant's options, all of them (Size: L, Colour: Navy): the same option
+	// names as the product's other variants, and a combination none of them has.
+	Options        []VariantOptionInput `json:"options,omitempty"`
+	Price          *string              `json:"price,omitempty"`
+	CompareAtPrice *string              `json:"compareAtPrice,omitempty"`
 	// Removes the compare-at price: the variant is no longer reduced.
 	ClearCompareAtPrice bool `json:"clearCompareAtPrice"`
 	Weight              *int `json:"weight,omitempty"`
