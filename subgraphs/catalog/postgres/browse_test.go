@@ -88,43 +88,7 @@ func (f *browseFixture) matches(p *catalog.Product, flt catalog.ProductFilter) b
 // walk pages through a listing in one direction and returns the ids in sort order.
 func walk(t *testing.T, s *Store, q catalog.ProductQuery) ([]int64, int) {
 	t.Helper()
-	var ids []int64
-	total := -1
-	for range 1000 {
-		page, err := s.ListProducts(t.Context(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if total >= 0 && page.Total != total {
-			t.Fatalf("total changed from %d to %d", total, page.Total)
-		}
-		total = page.Total
-		if len(page.Products) != len(page.Cursors) || len(page.Products) > q.Limit {
-			t.Fatalf("page of %d products, %d cursors, limit %d", len(page.Products), len(page.Cursors), q.Limit)
-		}
-		batch := make([]int64, len(page.Products))
-		for i, p := range page.Products {
-			batch[i] = p.ID
-		}
-		if q.Backward {
-			ids = append(batch, ids...)
-			if len(page.Cursors) > 0 {
-				c := page.Cursors[0]
-				q.After = &c
-			}
-		} else {
-			ids = append(ids, batch...)
-			if len(page.Cursors) > 0 {
-				c := page.Cursors[len(page.Cursors)-1]
-				q.After = &c
-			}
-		}
-		if !page.More {
-			return ids, total
-		}
-	}
-	t.Fatal("listing never ended")
-	return nil, 0
+	return walkWith(t, s, q, defaultCountPolicy())
 }
 
 func ptr[T any](v T) *T { return &v }

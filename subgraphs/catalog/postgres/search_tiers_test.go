@@ -15,12 +15,17 @@ import (
 func walkWith(t *testing.T, s *Store, q catalog.ProductQuery, pol countPolicy) ([]int64, int) {
 	t.Helper()
 	var ids []int64
+	total := -1
 	for range 1000 {
 		pages, err := s.listProductsCounted(t.Context(), q, []int64{q.Filter.CategoryID}, q.Filter.CategoryID != 0, pol)
 		if err != nil {
 			t.Fatal(err)
 		}
 		page := pages[0]
+		if total >= 0 && page.Total != total {
+			t.Fatalf("total changed from %d to %d", total, page.Total)
+		}
+		total = page.Total
 		if len(page.Products) != len(page.Cursors) || len(page.Products) > q.Limit {
 			t.Fatalf("page of %d products, %d cursors, limit %d", len(page.Products), len(page.Cursors), q.Limit)
 		}
