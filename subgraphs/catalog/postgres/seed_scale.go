@@ -32,9 +32,10 @@ const (
 //
 // When the database user is a superuser, each batch runs with
 // session_replication_role = replica, which skips the triggers that keep
-// products' price and rating figures (the batch writes them itself) and the
-// foreign-key checks (the generator's rows are consistent); otherwise the triggers
-// do that work and the seed is slower.
+// products' price and rating figures (the batch writes them itself, and fills
+// the listing summary with one statement) and the foreign-key checks (the
+// generator's rows are consistent); otherwise the triggers do that work and the
+// seed is slower.
 func SeedScale(ctx context.Context, pool *pgxpool.Pool, n int, logger *slog.Logger) error {
 	if err := Seed(ctx, pool); err != nil {
 		return err
@@ -162,6 +163,12 @@ func seedScaleBatch(ctx context.Context, pool *pgxpool.Pool, fams []family, cate
 	for _, t := range tables {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(t.rows)); err != nil {
 			return 0, fmt.Errorf("seed scale: copy %s: %w", t.name, err)
+		}
+	}
+	if superuser {
+		// The triggers were skipped: fill the listing summary of the batch.
+		if _, err := tx.Exec(ctx, "SELECT products_fill_summary($1, $2)", maxProduct+1, maxProduct+int64(k)); err != nil {
+			return 0, fmt.Errorf("seed scale: listing summary: %w", err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -43,6 +43,19 @@ func TestSeedScale(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The listing summary (migration 007) agrees with the variants.
+		var badSummary int
+		err = pool.QueryRow(ctx, `SELECT count(*) FROM products p WHERE
+			root_category_id IS DISTINCT FROM (SELECT coalesce(parent_id, id) FROM categories c WHERE c.id = p.category_id)
+			OR in_stock <> EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND v.stock_on_hand > v.stock_reserved)
+			OR max_price_minor <> (SELECT max(price_minor) FROM product_variants v WHERE v.product_id = p.id)
+			OR option_set <> (SELECT coalesce(jsonb_agg(DISTINCT o), '[]') FROM product_variants v, jsonb_array_elements(v.options) o WHERE v.product_id = p.id)`).Scan(&badSummary)
+		if badSummary != 0 {
+			t.Errorf("%d products with a wrong listing summary", badSummary)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 		if products != n || slugs != n || lastID != n || badPrice != 0 || badRating != 0 || missingVariants != 0 {
 			t.Fatalf("products %d, slugs %d, last id %d, wrong min price %d, wrong rating %d, without variants %d; want %d, %d, %d, 0, 0, 0",
 				products, slugs, lastID, badPrice, badRating, missingVariants, n, n, n)

@@ -67,17 +67,22 @@ CREATE TRIGGER product_variants_summary_upd AFTER UPDATE ON product_variants
         OR (OLD.stock_on_hand > OLD.stock_reserved) IS DISTINCT FROM (NEW.stock_on_hand > NEW.stock_reserved))
     EXECUTE FUNCTION products_refresh_summary_row();
 
--- Existing rows, in two set-based statements.
-UPDATE products p SET root_category_id = coalesce(c.parent_id, c.id)
-FROM categories c WHERE c.id = p.category_id;
-UPDATE products p SET (max_price_minor, in_stock, option_set) = (s.max_price, s.in_stock, s.option_set)
-FROM (
-    SELECT v.product_id, max(v.price_minor) AS max_price, bool_or(v.stock_on_hand > v.stock_reserved) AS in_stock,
-           coalesce(jsonb_agg(DISTINCT o.value) FILTER (WHERE o.value IS NOT NULL), '[]') AS option_set
-    FROM product_variants v LEFT JOIN LATERAL jsonb_array_elements(v.options) o ON true
-    GROUP BY v.product_id
-) s
-WHERE s.product_id = p.id;
+-- The same for products lo..hi in two set-based statements: for existing rows
+-- below, and for `seed --scale`, whose batches skip the triggers.
+CREATE FUNCTION products_fill_summary(lo bigint, hi bigint) RETURNS void LANGUAGE sql AS $$
+    UPDATE products p SET root_category_id = coalesce(c.parent_id, c.id)
+    FROM categories c WHERE c.id = p.category_id AND p.id BETWEEN lo AND hi;
+    UPDATE products p SET (max_price_minor, in_stock, option_set) = (s.max_price, s.in_stock, s.option_set)
+    FROM (
+        SELECT v.product_id, max(v.price_minor) AS max_price, bool_or(v.stock_on_hand > v.stock_reserved) AS in_stock,
+               coalesce(jsonb_agg(DISTINCT o.value) FILTER (WHERE o.value IS NOT NULL), '[]') AS option_set
+        FROM product_variants v LEFT JOIN LATERAL jsonb_array_elements(v.options) o ON true
+        WHERE v.product_id BETWEEN lo AND hi
+        GROUP BY v.product_id
+    ) s
+    WHERE s.product_id = p.id;
+$$;
+SELECT products_fill_summary(0, (SELECT coalesce(max(id), 0) FROM products));
 
 -- Keyset pages for each sort within a root category (a subcategory's listing
 -- walks its root's index and keeps its own rows); the sort keys exactly as
