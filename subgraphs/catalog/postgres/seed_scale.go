@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 )
 
 // Scale seeding grows the demo catalog to any size for measurements: the demo
@@ -32,8 +35,8 @@ const (
 //
 // When the database user is a superuser, each batch runs with
 // session_replication_role = replica, which skips the triggers that keep
-// products' price and rating figures (the batch writes them itself, and fills
-// the listing summary with one statement) and the foreign-key checks (the
+// products' price and rating figures and listing summary (the batch writes
+// them itself) and the foreign-key checks (the
 // generator's rows are consistent); otherwise the triggers do that work and the
 // seed is slower.
 func SeedScale(ctx context.Context, pool *pgxpool.Pool, n int, logger *slog.Logger) error {
@@ -44,22 +47,29 @@ func SeedScale(ctx context.Context, pool *pgxpool.Pool, n int, logger *slog.Logg
 		return nil
 	}
 	categoryIDs := map[string]int64{}
-	rows, err := pool.Query(ctx, "SELECT slug, id FROM categories")
+	parents := map[int64]int64{} // category id -> its root's id, for subcategories
+	rows, err := pool.Query(ctx, "SELECT slug, id, coalesce(parent_id, 0) FROM categories")
 	if err != nil {
 		return fmt.Errorf("seed scale: categories: %w", err)
 	}
 	var (
-		slug string
-		id   int64
+		slug       string
+		id, parent int64
 	)
-	if _, err := pgx.ForEachRow(rows, []any{&slug, &id}, func() error { categoryIDs[slug] = id; return nil }); err != nil {
+	if _, err := pgx.ForEachRow(rows, []any{&slug, &id, &parent}, func() error {
+		categoryIDs[slug] = id
+		if parent != 0 {
+			parents[id] = parent
+		}
+		return nil
+	}); err != nil {
 		return fmt.Errorf("seed scale: categories: %w", err)
 	}
 	fams := families()
 	start := time.Now()
 	added := 0
 	for {
-		k, err := seedScaleBatch(ctx, pool, fams, categoryIDs, n)
+		k, err := seedScaleBatch(ctx, pool, fams, categoryIDs, parents, n)
 		if err != nil {
 			return err
 		}
@@ -87,7 +97,7 @@ func SeedScale(ctx context.Context, pool *pgxpool.Pool, n int, logger *slog.Logg
 
 // seedScaleBatch copies the next batch of at most ScaleBatch products towards n in
 // one transaction and returns how many it copied: 0 once there are n.
-func seedScaleBatch(ctx context.Context, pool *pgxpool.Pool, fams []family, categoryIDs map[string]int64, n int) (int, error) {
+func seedScaleBatch(ctx context.Context, pool *pgxpool.Pool, fams []family, categoryIDs map[string]int64, parents map[int64]int64, n int) (int, error) {
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("seed scale: begin: %w", err)
@@ -125,9 +135,13 @@ func seedScaleBatch(ctx context.Context, pool *pgxpool.Pool, fams []family, cate
 			return 0, fmt.Errorf("seed scale: %w", err)
 		}
 		maxVariant += int64(len(vs))
-		minPrice := vs[0][5].(int64)
-		for _, v := range vs {
-			minPrice = min(minPrice, v[5].(int64))
+		minPrice, sum, err := variantSummary(vs)
+		if err != nil {
+			return 0, fmt.Errorf("seed scale: %w", err)
+		}
+		root := product[5].(int64)
+		if parent := parents[root]; parent != 0 {
+			root = parent
 		}
 		// Reviews from the product's own stream, so a product's reviews do not depend
 		// on the batch it falls in.
@@ -146,7 +160,7 @@ func seedScaleBatch(ctx context.Context, pool *pgxpool.Pool, fams []family, cate
 			ratingCount++
 			ratingSum += rating
 		}
-		products = append(products, append(product, minPrice, ratingCount, ratingSum))
+		products = append(products, append(product, minPrice, ratingCount, ratingSum, root, sum.maxPrice, sum.inStock, sum.options))
 		variants = append(variants, vs...)
 	}
 	tables := []struct {
@@ -155,7 +169,7 @@ func seedScaleBatch(ctx context.Context, pool *pgxpool.Pool, fams []family, cate
 		rows    [][]any
 	}{
 		{"products", []string{"id", "slug", "name", "description", "created_at", "category_id",
-			"min_price_minor", "rating_count", "rating_sum"}, products},
+			"min_price_minor", "rating_count", "rating_sum", "root_category_id", "max_price_minor", "in_stock", "option_set"}, products},
 		{"product_variants", []string{"id", "product_id", "sku", "name", "options", "price_minor", "currency",
 			"compare_at_minor", "weight_grams", "position", "stock_on_hand"}, variants},
 		{"reviews", []string{"id", "product_id", "author_id", "rating", "title", "body", "created_at"}, reviews},
@@ -165,14 +179,49 @@ func seedScaleBatch(ctx context.Context, pool *pgxpool.Pool, fams []family, cate
 			return 0, fmt.Errorf("seed scale: copy %s: %w", t.name, err)
 		}
 	}
-	if superuser {
-		// The triggers were skipped: fill the listing summary of the batch.
-		if _, err := tx.Exec(ctx, "SELECT products_fill_summary($1, $2)", maxProduct+1, maxProduct+int64(k)); err != nil {
-			return 0, fmt.Errorf("seed scale: listing summary: %w", err)
-		}
-	}
+
 	if err := tx.Commit(ctx); err != nil {
 		return 0, fmt.Errorf("seed scale: commit: %w", err)
 	}
 	return k, nil
+}
+
+// summary is what the listing triggers (migration 007) would write for a
+// product, computed from its generated variant rows.
+type summary struct {
+	maxPrice int64
+	inStock  bool
+	options  string // option_set: the distinct options, as JSON
+}
+
+// variantSummary returns a product's minimum price and listing summary from
+// its variant rows (as productRows makes them).
+func variantSummary(vs [][]any) (int64, summary, error) {
+	minPrice := vs[0][5].(int64)
+	sum := summary{maxPrice: minPrice}
+	seen := map[catalog.Option]bool{}
+	distinct := []catalog.Option{}
+	for _, v := range vs {
+		price := v[5].(int64)
+		minPrice, sum.maxPrice = min(minPrice, price), max(sum.maxPrice, price)
+		if v[10].(int) > 0 {
+			sum.inStock = true
+		}
+		var opts []catalog.Option
+		if err := json.Unmarshal([]byte(v[4].(string)), &opts); err != nil {
+			return 0, summary{}, fmt.Errorf("options of variant %v: %w", v[0], err)
+		}
+		for _, o := range opts {
+			if !seen[o] {
+				seen[o] = true
+				distinct = append(distinct, o)
+			}
+		}
+	}
+	raw, err := json.Marshal(distinct)
+	if err != nil {
+		return 0, summary{}, fmt.Errorf("option set: %w", err)
+	}
+	sum.options = string(raw)
+	return minPrice, sum, nil
 }
