@@ -136,3 +136,13 @@ func TestUserCartsAndMerge(t *testing.T) {
 		t.Errorf("user 9 has a cart: %+v", c)
 	}
 }
+
+func TestTaxRate(t *testing.T) {
+	t.Parallel()
+	s := New(pgtest.New(t, Migrations()))
+	for country, want := range map[string]int{"GB": 2000, "DE": 1900, "US": 0, "BR": 0} {
+		if got, err := s.TaxRate(t.Context(), country); err != nil || got != want {
+			t.Errorf("TaxRate(%s) = %d, %v; want %d", country, got, err, want)
+		}
+	}
+}
