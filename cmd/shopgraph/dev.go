@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -64,6 +66,21 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("dev: find own executable: %w", err)
 	}
 	env := os.Environ()
+	// The orders service calls the catalog's internal API with a service token:
+	// one made up for this run unless one is given.
+	if getenv("CATALOG_SERVICE_TOKEN") == "" && getenv("ORDERS_CATALOG_SERVICE_TOKEN") == "" {
+		token, err := randomToken()
+		if err != nil {
+			return fmt.Errorf("dev: %w", err)
+		}
+		env = append(env, "CATALOG_SERVICE_TOKEN="+token, "ORDERS_CATALOG_SERVICE_TOKEN="+token)
+	}
+	if getenv("ORDERS_CATALOG_URL") == "" {
+		env = append(env, "ORDERS_CATALOG_URL="+localURL(st.listens["catalog"]))
+	}
+	if getenv("ORDERS_JWKS_URL") == "" {
+		env = append(env, "ORDERS_JWKS_URL="+localURL(st.listens["users"])+"/.well-known/jwks.json")
+	}
 	if getenv("CATALOG_JWKS_URL") == "" {
 		env = append(env, "CATALOG_JWKS_URL="+localURL(st.listens["users"])+"/.well-known/jwks.json")
 	}
@@ -170,4 +187,13 @@ func (l *lineWriter) Write(b []byte) (int, error) {
 		}
 	}
 	return len(b), nil
+}
+
+// randomToken returns 32 random bytes, hex-encoded: a service token.
+func randomToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make a service token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
 }

@@ -205,7 +205,14 @@ func startSystem(t *testing.T, extra ...string) *system {
 	}
 	// The catalog verifies tokens against the users service's keys; extra may
 	// say otherwise (later entries win).
-	env := append([]string{"CATALOG_JWKS_URL=http://" + sys.addrs["users"] + "/.well-known/jwks.json"}, extra...)
+	const serviceToken = "e2e-catalog-service-token-0123456789"
+	env := append([]string{
+		"CATALOG_JWKS_URL=http://" + sys.addrs["users"] + "/.well-known/jwks.json",
+		"ORDERS_JWKS_URL=http://" + sys.addrs["users"] + "/.well-known/jwks.json",
+		"CATALOG_SERVICE_TOKEN=" + serviceToken,
+		"ORDERS_CATALOG_SERVICE_TOKEN=" + serviceToken,
+		"ORDERS_CATALOG_URL=http://" + sys.addrs["catalog"],
+	}, extra...)
 	for _, name := range subgraphNames {
 		sys.dbURL[name] = pgtest.NewURL(t, nil)
 		env = append(env, envPrefix(name)+"DATABASE_URL="+sys.dbURL[name])

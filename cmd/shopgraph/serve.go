@@ -19,6 +19,7 @@ import (
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
+	"github.com/shopgraph/shopgraph/subgraphs/orders"
 	"github.com/shopgraph/shopgraph/subgraphs/users/tokens"
 )
 
@@ -52,6 +53,11 @@ type subgraphSettings struct {
 	accounts accountSettings
 	// facetCacheTTL is how long the catalog keeps a listing's facet counts.
 	facetCacheTTL time.Duration
+	// catalog is how orders reaches the catalog's internal API.
+	catalog struct {
+		catalogSettings
+		catalog orders.Catalog
+	}
 }
 
 // internalSettings configure a subgraph's service-to-service API: the catalog's
@@ -108,6 +114,9 @@ func newSubgraphSettings(name string, getenv func(string) string, st *subgraphSe
 	}
 	if parts, err := subgraphParts(name); err == nil && parts.Accounts != nil {
 		st.accounts.register(s, p)
+	}
+	if name == "orders" {
+		st.catalog.register(s, p)
 	}
 	return s, nil
 }
@@ -257,6 +266,11 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 		mux.Handle(images.Pattern, parts.Images(pool, logger))
 	}
 	mux.Handle("GET /metrics", telemetry.MetricsHandler(reg))
+	if name == "orders" {
+		if st.catalog.catalog, err = st.catalog.client(logger); err != nil {
+			return fmt.Errorf("serve %s: %w", name, err)
+		}
+	}
 	var graphqlHandler http.Handler
 	if parts.Accounts != nil {
 		up, err := parts.Accounts(ctx, pool, logger, st.accounts)

@@ -135,9 +135,11 @@ func subgraphParts(name string) (subgraphWiring, error) {
 		return subgraphWiring{
 			Migrations: orderspg.Migrations(),
 			Seed:       orderspg.Seed,
-			Handler: func(pool *pgxpool.Pool, logger *slog.Logger, _ subgraphSettings) http.Handler {
-				return ordersql.NewHandler(orderspg.New(pool), logger)
+			Handler: func(pool *pgxpool.Pool, logger *slog.Logger, st subgraphSettings) http.Handler {
+				return ordersql.NewHandler(orderspg.New(pool), st.catalog.catalog, logger)
 			},
+			// Carts of signed-in users are theirs alone.
+			Authenticate: authenticate,
 		}, nil
 	case "users":
 		return subgraphWiring{

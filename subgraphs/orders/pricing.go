@@ -50,6 +50,8 @@ type PricedLine struct {
 	Unit     int64
 	Total    int64
 	Warnings []LineWarning
+	// Buyable: the line counts in the totals.
+	Buyable bool
 }
 
 // PricedCart is a cart at the catalog's current prices. Lines that cannot be
@@ -87,6 +89,7 @@ func Price(c *Cart, variants map[int64]VariantInfo) PricedCart {
 				p.Warnings = append(p.Warnings, LineWarning{WarnCurrency, "This item is priced in " + v.Currency + "."})
 				break
 			}
+			p.Buyable = true
 			p.Unit = v.Price
 			p.Total = v.Price * int64(l.Quantity)
 			if v.Price != l.SeenPrice || v.Currency != l.Currency {

@@ -1,6 +1,7 @@
-// Package internalapi is the catalog's service-to-service API: stock reservations
-// for checkout, which the orders service calls with a shared service token. It is
-// JSON over HTTP under /internal/stock/ on the catalog's own listener, beside
+// Package internalapi is the catalog's service-to-service API: variant lookups for
+// carts and stock reservations for checkout, which the orders service calls with a
+// shared service token (orders never trusts a price a client sends; it asks here).
+// It is JSON over HTTP under /internal/ on the catalog's own listener, beside
 // /graphql, and it is not part of the public graph: the router only ever forwards
 // to a subgraph's /graphql, so no client request reaches these paths through it,
 // and a direct caller without the token gets 401 (or 404 while no token is set).
@@ -8,14 +9,17 @@
 //	POST /internal/stock/reserve  {"orderId", "lines": [{"variantId", "quantity"}], "ttlSeconds"?}
 //	POST /internal/stock/release  {"orderId"}
 //	POST /internal/stock/commit   {"orderId"}
+//	POST /internal/variants/lookup {"variantIds": ["gid://shopgraph/ProductVariant/12", ...]}
 //
-// Each answers 200 with {"reservation": {...}}, or an error status with
+// The stock paths answer 200 with {"reservation": {...}}, the lookup with
+// {"variants": [...], "missing": [...]} (see variants.go), or an error status with
 // {"error": {"code", "message", ...}}; the codes are the constants below.
 // Variant ids are the graph's global ids (gid://shopgraph/ProductVariant/N), the
 // ones the orders service sees on cart lines.
 package internalapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,10 +35,26 @@ const (
 	ReservePath = "/internal/stock/reserve"
 	ReleasePath = "/internal/stock/release"
 	CommitPath  = "/internal/stock/commit"
+	// LookupPath answers variants with their product, price and stock.
+	LookupPath = "/internal/variants/lookup"
 )
 
 // Paths lists the internal API's paths, for metrics labels.
-func Paths() []string { return []string{ReservePath, ReleasePath, CommitPath} }
+func Paths() []string { return []string{ReservePath, ReleasePath, CommitPath, LookupPath} }
+
+// Service is what the internal API reads and writes: stock for reservations, and
+// variants with their products for lookups. *postgres.Store is one.
+type Service interface {
+	catalog.StockService
+	variantReader
+}
+
+// variantReader is the part of catalog.ProductService a lookup needs; each
+// method answers any number of ids with one query.
+type variantReader interface {
+	VariantsByIDs(ctx context.Context, ids []int64) (map[int64]*catalog.Variant, error)
+	ProductsByIDs(ctx context.Context, ids []int64) (map[int64]*catalog.Product, error)
+}
 
 // MinTokenLength is the shortest service token accepted, so that a token cannot be
 // guessed.
@@ -63,9 +83,11 @@ func (c Config) Validate() error {
 
 // handler serves the internal API.
 type handler struct {
-	stock  catalog.StockService
-	cfg    Config
-	logger *slog.Logger
+	stock catalog.StockService
+	// variants answers lookups.
+	variants variantReader
+	cfg      Config
+	logger   *slog.Logger
 	// credential checks the service token of each request.
 	credential *auth.ServiceCredential
 	routes     *http.ServeMux
@@ -73,7 +95,7 @@ type handler struct {
 
 // New returns the internal API's handler, to mount at /internal/ on the catalog's
 // listener. With no ServiceToken it answers 404 to everything.
-func New(stock catalog.StockService, cfg Config, logger *slog.Logger) (http.Handler, error) {
+func New(svc Service, cfg Config, logger *slog.Logger) (http.Handler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("internal API: %w", err)
 	}
@@ -84,10 +106,11 @@ func New(stock catalog.StockService, cfg Config, logger *slog.Logger) (http.Hand
 	if err != nil {
 		return nil, fmt.Errorf("internal API: %w", err)
 	}
-	h := &handler{stock: stock, cfg: cfg, logger: logger, credential: credential, routes: http.NewServeMux()}
+	h := &handler{stock: svc, variants: svc, cfg: cfg, logger: logger, credential: credential, routes: http.NewServeMux()}
 	h.routes.HandleFunc("POST "+ReservePath, h.reserve)
-	h.routes.HandleFunc("POST "+ReleasePath, h.settle("release", stock.Release))
-	h.routes.HandleFunc("POST "+CommitPath, h.settle("commit", stock.Commit))
+	h.routes.HandleFunc("POST "+ReleasePath, h.settle("release", svc.Release))
+	h.routes.HandleFunc("POST "+CommitPath, h.settle("commit", svc.Commit))
+	h.routes.HandleFunc("POST "+LookupPath, h.lookup)
 	for _, path := range Paths() {
 		h.routes.HandleFunc(path, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Allow", http.MethodPost)

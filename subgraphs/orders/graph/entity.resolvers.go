@@ -9,9 +9,23 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/shopgraph/shopgraph/internal/relay"
+	"github.com/shopgraph/shopgraph/subgraphs/orders"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/model"
 )
+
+func (r *entityResolver) FindManyCartByIDs(ctx context.Context, reps []*model.CartByIDsInput) ([]*model.Cart, error) {
+	out := make([]*model.Cart, len(reps))
+	for i, rep := range reps {
+		c, err := r.readCart(ctx, rep.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = toCart(c)
+	}
+	return out, nil
+}
 
 func (r *entityResolver) FindManyProductVariantByIDs(ctx context.Context, reps []*model.ProductVariantByIDsInput) ([]*model.ProductVariant, error) {
 	// The catalog owns variants; orders needs only the key and the weight, which
@@ -28,6 +42,26 @@ func (r *entityResolver) FindManyProductVariantByIDs(ctx context.Context, reps [
 		out[i] = &model.ProductVariant{Key: n, ID: rep.ID}
 	}
 	r.prefetchRates(ctx)
+	if failed {
+		return out, graphql.BatchErrorList(errs)
+	}
+	return out, nil
+}
+
+func (r *entityResolver) FindManyUserByIDs(ctx context.Context, reps []*model.UserByIDsInput) ([]*model.User, error) {
+	// Orders keeps no users: it answers every id with a reference its cart
+	// field resolves (for the user themself and admins only).
+	out := make([]*model.User, len(reps))
+	errs := make([]error, len(reps))
+	failed := false
+	for i, rep := range reps {
+		n, err := relay.DecodeID("User", rep.ID)
+		if err != nil {
+			errs[i], failed = orders.Errorf(orders.EINVALID, "%v", err), true
+			continue
+		}
+		out[i] = &model.User{Key: n, ID: rep.ID}
+	}
 	if failed {
 		return out, graphql.BatchErrorList(errs)
 	}

@@ -9,10 +9,149 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/model"
 )
+
+func (r *cartResolver) Lines(ctx context.Context, obj *model.Cart) ([]model.CartLine, error) {
+	p, err := r.price(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.CartLine, len(p.Lines))
+	for i, l := range p.Lines {
+		if out[i], err = toCartLine(l); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (r *cartResolver) TotalQuantity(ctx context.Context, obj *model.Cart) (int, error) {
+	p, err := r.price(ctx, obj)
+	if err != nil {
+		return 0, err
+	}
+	return p.TotalQuantity, nil
+}
+
+func (r *cartResolver) Subtotal(ctx context.Context, obj *model.Cart) (*model.Money, error) {
+	p, err := r.price(ctx, obj)
+	if err != nil || p.Currency == "" {
+		return nil, err
+	}
+	return toMoney(p.Subtotal, p.Currency)
+}
+
+func (r *cartResolver) Cost(ctx context.Context, obj *model.Cart, country string, shippingMethod model.ShippingMethod) (*model.CartCost, error) {
+	code, err := orders.ParseCountry(country)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.price(ctx, obj)
+	if err != nil || p.Currency == "" {
+		return nil, err
+	}
+	rates, err := r.shipping.RatesForCountries(ctx, []string{code})
+	if err != nil {
+		return nil, orders.Internal(err)
+	}
+	tax, err := r.tax.TaxRate(ctx, code)
+	if err != nil {
+		return nil, orders.Internal(err)
+	}
+	c, err := orders.CostTo(p, string(shippingMethod), rates[code], tax)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.CartCost{}
+	for _, f := range []struct {
+		dst   *model.Money
+		minor int64
+	}{{&out.Subtotal, c.Subtotal}, {&out.Shipping, c.Shipping}, {&out.Tax, c.Tax}, {&out.Total, c.Total}} {
+		m, err := toMoney(f.minor, c.Currency)
+		if err != nil {
+			return nil, err
+		}
+		*f.dst = *m
+	}
+	return out, nil
+}
+
+func (r *mutationResolver) CartCreate(ctx context.Context, lines []model.CartLineInput) (*model.CartPayload, error) {
+	var userID int64
+	if p, ok := auth.From(ctx); ok {
+		userID = p.UserID
+	}
+	ids, qtys := make([]string, len(lines)), make([]int, len(lines))
+	for i, l := range lines {
+		ids[i], qtys[i] = l.VariantID, l.Quantity
+	}
+	changes, ue, err := r.lineChanges(ctx, ids, qtys, 1)
+	if err != nil || ue != nil {
+		return &model.CartPayload{UserErrors: ue}, err
+	}
+	c, err := r.carts.CreateCart(ctx, userID)
+	if err != nil {
+		return nil, orders.Internal(err)
+	}
+	if len(changes) > 0 {
+		c, err = r.carts.AddLines(ctx, c.ID, changes)
+	}
+	return cartResult(c, err, "lines")
+}
+
+func (r *mutationResolver) CartLinesAdd(ctx context.Context, cartID string, lines []model.CartLineInput) (*model.CartPayload, error) {
+	ids, qtys := make([]string, len(lines)), make([]int, len(lines))
+	for i, l := range lines {
+		ids[i], qtys[i] = l.VariantID, l.Quantity
+	}
+	return r.changeLines(ctx, cartID, ids, qtys, 1, r.carts.AddLines)
+}
+
+func (r *mutationResolver) CartLinesUpdate(ctx context.Context, cartID string, lines []model.CartLineUpdateInput) (*model.CartPayload, error) {
+	ids, qtys := make([]string, len(lines)), make([]int, len(lines))
+	for i, l := range lines {
+		ids[i], qtys[i] = l.VariantID, l.Quantity
+	}
+	return r.changeLines(ctx, cartID, ids, qtys, 0, r.carts.SetLines)
+}
+
+func (r *mutationResolver) CartLinesRemove(ctx context.Context, cartID string, variantIds []string) (*model.CartPayload, error) {
+	return r.changeLines(ctx, cartID, variantIds, make([]int, len(variantIds)), 0, r.carts.SetLines)
+}
+
+func (r *mutationResolver) CartAttachToUser(ctx context.Context, cartID string) (*model.CartPayload, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	guest, err := r.readCart(ctx, cartID)
+	if err != nil {
+		return nil, err
+	}
+	if guest == nil {
+		return notFound("cartId"), nil
+	}
+	// Merged quantities are capped by the stock the catalog has now.
+	var available map[int64]orders.VariantInfo
+	if guest.UserID == 0 && len(guest.Lines) > 0 {
+		if r.catalog == nil {
+			return nil, orders.Internal(errCatalogUnavailable)
+		}
+		ids := make([]int64, len(guest.Lines))
+		for i, l := range guest.Lines {
+			ids[i] = l.VariantID
+		}
+		if available, err = r.catalog.Variants(ctx, ids); err != nil {
+			return nil, orders.Internal(fmt.Errorf("read stock: %w", err))
+		}
+	}
+	c, err := r.carts.AttachToUser(ctx, guest.ID, p.UserID, func(v int64) int { return available[v].Available })
+	return cartResult(c, err, "cartId")
+}
 
 func (r *productVariantResolver) ShippingEstimate(ctx context.Context, obj *model.ProductVariant, country string) (*model.Money, error) {
 	code, err := orders.ParseCountry(country)
@@ -44,13 +183,38 @@ func (r *queryResolver) ShippingRates(ctx context.Context) ([]model.ShippingRate
 	return out, nil
 }
 
+func (r *queryResolver) Cart(ctx context.Context, id string) (*model.Cart, error) {
+	c, err := r.readCart(ctx, id)
+	return toCart(c), err
+}
+
+func (r *userResolver) Cart(ctx context.Context, obj *model.User) (*model.Cart, error) {
+	if _, err := auth.RequireSelfOrAdmin(ctx, obj.Key); err != nil {
+		return nil, err
+	}
+	c, err := r.carts.CartOfUser(ctx, obj.Key)
+	if err != nil {
+		return nil, orders.Internal(err)
+	}
+	return toCart(c), nil
+}
+
+func (r *Resolver) Cart() generated.CartResolver { return &cartResolver{r} }
+
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) ProductVariant() generated.ProductVariantResolver {
 	return &productVariantResolver{r}
 }
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
+
 type (
+	cartResolver           struct{ *Resolver }
+	mutationResolver       struct{ *Resolver }
 	productVariantResolver struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
+	userResolver           struct{ *Resolver }
 )

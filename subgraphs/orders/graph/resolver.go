@@ -10,14 +10,26 @@ import (
 	"github.com/shopgraph/shopgraph/subgraphs/orders/loaders"
 )
 
+// Stores is what the orders database answers.
+type Stores interface {
+	orders.ShippingService
+	orders.CartStore
+	orders.TaxService
+}
+
 // Resolver is the dependency-injection root of the orders resolvers.
 type Resolver struct {
 	shipping orders.ShippingService
+	carts    orders.CartStore
+	tax      orders.TaxService
+	// catalog prices carts; nil when the orders service has no catalog
+	// configured, and then cart prices fail with a clear error.
+	catalog orders.Catalog
 }
 
-// NewResolver returns the resolver root reading through svc.
-func NewResolver(svc orders.ShippingService) *Resolver {
-	return &Resolver{shipping: svc}
+// NewResolver returns the resolver root reading through svc and the catalog.
+func NewResolver(svc Stores, catalog orders.Catalog) *Resolver {
+	return &Resolver{shipping: svc, carts: svc, tax: svc, catalog: catalog}
 }
 
 // loaders returns the request's dataloaders.

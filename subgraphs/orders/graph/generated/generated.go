@@ -10,6 +10,7 @@ import (
 	"math"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
@@ -29,22 +30,77 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Cart() CartResolver
 	Entity() EntityResolver
+	Mutation() MutationResolver
 	ProductVariant() ProductVariantResolver
 	Query() QueryResolver
+	User() UserResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Cart struct {
+		Cost          func(childComplexity int, country string, shippingMethod model.ShippingMethod) int
+		CreatedAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Lines         func(childComplexity int) int
+		Subtotal      func(childComplexity int) int
+		TotalQuantity func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	CartCost struct {
+		Shipping func(childComplexity int) int
+		Subtotal func(childComplexity int) int
+		Tax      func(childComplexity int) int
+		Total    func(childComplexity int) int
+	}
+
+	CartLine struct {
+		ID        func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		Total     func(childComplexity int) int
+		UnitPrice func(childComplexity int) int
+		Variant   func(childComplexity int) int
+		Warnings  func(childComplexity int) int
+	}
+
+	CartPayload struct {
+		Cart       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CartUserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	CartWarning struct {
+		Code    func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	Entity struct {
+		FindManyCartByIDs           func(childComplexity int, reps []*model.CartByIDsInput) int
 		FindManyProductVariantByIDs func(childComplexity int, reps []*model.ProductVariantByIDsInput) int
+		FindManyUserByIDs           func(childComplexity int, reps []*model.UserByIDsInput) int
 	}
 
 	Money struct {
 		Amount       func(childComplexity int) int
 		CurrencyCode func(childComplexity int) int
+	}
+
+	Mutation struct {
+		CartAttachToUser func(childComplexity int, cartID string) int
+		CartCreate       func(childComplexity int, lines []model.CartLineInput) int
+		CartLinesAdd     func(childComplexity int, cartID string, lines []model.CartLineInput) int
+		CartLinesRemove  func(childComplexity int, cartID string, variantIds []string) int
+		CartLinesUpdate  func(childComplexity int, cartID string, lines []model.CartLineUpdateInput) int
 	}
 
 	ProductVariant struct {
@@ -54,6 +110,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Cart               func(childComplexity int, id string) int
 		ShippingRates      func(childComplexity int) int
 		__resolve__service func(childComplexity int) int
 		__resolve_entities func(childComplexity int, representations []map[string]any) int
@@ -66,6 +123,11 @@ type ComplexityRoot struct {
 		PerKgRate   func(childComplexity int) int
 	}
 
+	User struct {
+		Cart func(childComplexity int) int
+		ID   func(childComplexity int) int
+	}
+
 	_Service struct {
 		SDL func(childComplexity int) int
 	}
@@ -75,14 +137,33 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CartResolver interface {
+	Lines(ctx context.Context, obj *model.Cart) ([]model.CartLine, error)
+	TotalQuantity(ctx context.Context, obj *model.Cart) (int, error)
+	Subtotal(ctx context.Context, obj *model.Cart) (*model.Money, error)
+	Cost(ctx context.Context, obj *model.Cart, country string, shippingMethod model.ShippingMethod) (*model.CartCost, error)
+}
 type EntityResolver interface {
+	FindManyCartByIDs(ctx context.Context, reps []*model.CartByIDsInput) ([]*model.Cart, error)
 	FindManyProductVariantByIDs(ctx context.Context, reps []*model.ProductVariantByIDsInput) ([]*model.ProductVariant, error)
+	FindManyUserByIDs(ctx context.Context, reps []*model.UserByIDsInput) ([]*model.User, error)
+}
+type MutationResolver interface {
+	CartCreate(ctx context.Context, lines []model.CartLineInput) (*model.CartPayload, error)
+	CartLinesAdd(ctx context.Context, cartID string, lines []model.CartLineInput) (*model.CartPayload, error)
+	CartLinesUpdate(ctx context.Context, cartID string, lines []model.CartLineUpdateInput) (*model.CartPayload, error)
+	CartLinesRemove(ctx context.Context, cartID string, variantIds []string) (*model.CartPayload, error)
+	CartAttachToUser(ctx context.Context, cartID string) (*model.CartPayload, error)
 }
 type ProductVariantResolver interface {
 	ShippingEstimate(ctx context.Context, obj *model.ProductVariant, country string) (*model.Money, error)
 }
 type QueryResolver interface {
 	ShippingRates(ctx context.Context) ([]model.ShippingRate, error)
+	Cart(ctx context.Context, id string) (*model.Cart, error)
+}
+type UserResolver interface {
+	Cart(ctx context.Context, obj *model.User) (*model.Cart, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -103,6 +184,172 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Cart.cost":
+		if e.ComplexityRoot.Cart.Cost == nil {
+			break
+		}
+
+		args, err := ec.field_Cart_cost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Cart.Cost(childComplexity, args["country"].(string), args["shippingMethod"].(model.ShippingMethod)), true
+	case "Cart.createdAt":
+		if e.ComplexityRoot.Cart.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cart.CreatedAt(childComplexity), true
+	case "Cart.id":
+		if e.ComplexityRoot.Cart.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cart.ID(childComplexity), true
+	case "Cart.lines":
+		if e.ComplexityRoot.Cart.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cart.Lines(childComplexity), true
+	case "Cart.subtotal":
+		if e.ComplexityRoot.Cart.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cart.Subtotal(childComplexity), true
+	case "Cart.totalQuantity":
+		if e.ComplexityRoot.Cart.TotalQuantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cart.TotalQuantity(childComplexity), true
+	case "Cart.updatedAt":
+		if e.ComplexityRoot.Cart.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cart.UpdatedAt(childComplexity), true
+
+	case "CartCost.shipping":
+		if e.ComplexityRoot.CartCost.Shipping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartCost.Shipping(childComplexity), true
+	case "CartCost.subtotal":
+		if e.ComplexityRoot.CartCost.Subtotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartCost.Subtotal(childComplexity), true
+	case "CartCost.tax":
+		if e.ComplexityRoot.CartCost.Tax == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartCost.Tax(childComplexity), true
+	case "CartCost.total":
+		if e.ComplexityRoot.CartCost.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartCost.Total(childComplexity), true
+
+	case "CartLine.id":
+		if e.ComplexityRoot.CartLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartLine.ID(childComplexity), true
+	case "CartLine.quantity":
+		if e.ComplexityRoot.CartLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartLine.Quantity(childComplexity), true
+	case "CartLine.total":
+		if e.ComplexityRoot.CartLine.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartLine.Total(childComplexity), true
+	case "CartLine.unitPrice":
+		if e.ComplexityRoot.CartLine.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartLine.UnitPrice(childComplexity), true
+	case "CartLine.variant":
+		if e.ComplexityRoot.CartLine.Variant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartLine.Variant(childComplexity), true
+	case "CartLine.warnings":
+		if e.ComplexityRoot.CartLine.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartLine.Warnings(childComplexity), true
+
+	case "CartPayload.cart":
+		if e.ComplexityRoot.CartPayload.Cart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartPayload.Cart(childComplexity), true
+	case "CartPayload.userErrors":
+		if e.ComplexityRoot.CartPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartPayload.UserErrors(childComplexity), true
+
+	case "CartUserError.code":
+		if e.ComplexityRoot.CartUserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartUserError.Code(childComplexity), true
+	case "CartUserError.field":
+		if e.ComplexityRoot.CartUserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartUserError.Field(childComplexity), true
+	case "CartUserError.message":
+		if e.ComplexityRoot.CartUserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartUserError.Message(childComplexity), true
+
+	case "CartWarning.code":
+		if e.ComplexityRoot.CartWarning.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartWarning.Code(childComplexity), true
+	case "CartWarning.message":
+		if e.ComplexityRoot.CartWarning.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CartWarning.Message(childComplexity), true
+
+	case "Entity.findManyCartByIDs":
+		if e.ComplexityRoot.Entity.FindManyCartByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyCartByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyCartByIDs(childComplexity, args["reps"].([]*model.CartByIDsInput)), true
 	case "Entity.findManyProductVariantByIDs":
 		if e.ComplexityRoot.Entity.FindManyProductVariantByIDs == nil {
 			break
@@ -114,6 +361,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Entity.FindManyProductVariantByIDs(childComplexity, args["reps"].([]*model.ProductVariantByIDsInput)), true
+	case "Entity.findManyUserByIDs":
+		if e.ComplexityRoot.Entity.FindManyUserByIDs == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findManyUserByIDs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindManyUserByIDs(childComplexity, args["reps"].([]*model.UserByIDsInput)), true
 
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
@@ -127,6 +385,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Money.CurrencyCode(childComplexity), true
+
+	case "Mutation.cartAttachToUser":
+		if e.ComplexityRoot.Mutation.CartAttachToUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cartAttachToUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CartAttachToUser(childComplexity, args["cartId"].(string)), true
+	case "Mutation.cartCreate":
+		if e.ComplexityRoot.Mutation.CartCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cartCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CartCreate(childComplexity, args["lines"].([]model.CartLineInput)), true
+	case "Mutation.cartLinesAdd":
+		if e.ComplexityRoot.Mutation.CartLinesAdd == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cartLinesAdd_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CartLinesAdd(childComplexity, args["cartId"].(string), args["lines"].([]model.CartLineInput)), true
+	case "Mutation.cartLinesRemove":
+		if e.ComplexityRoot.Mutation.CartLinesRemove == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cartLinesRemove_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CartLinesRemove(childComplexity, args["cartId"].(string), args["variantIds"].([]string)), true
+	case "Mutation.cartLinesUpdate":
+		if e.ComplexityRoot.Mutation.CartLinesUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cartLinesUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CartLinesUpdate(childComplexity, args["cartId"].(string), args["lines"].([]model.CartLineUpdateInput)), true
 
 	case "ProductVariant.id":
 		if e.ComplexityRoot.ProductVariant.ID == nil {
@@ -151,6 +465,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProductVariant.Weight(childComplexity), true
+
+	case "Query.cart":
+		if e.ComplexityRoot.Query.Cart == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cart_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cart(childComplexity, args["id"].(string)), true
 
 	case "Query.shippingRates":
 		if e.ComplexityRoot.Query.ShippingRates == nil {
@@ -201,6 +527,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ShippingRate.PerKgRate(childComplexity), true
 
+	case "User.cart":
+		if e.ComplexityRoot.User.Cart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Cart(childComplexity), true
+	case "User.id":
+		if e.ComplexityRoot.User.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.ID(childComplexity), true
+
 	case "_Service.sdl":
 		if e.ComplexityRoot._Service.SDL == nil {
 			break
@@ -217,7 +556,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CartByIDsInput", ec.unmarshalInputCartByIDsInput),
+			graphql.NewInputUnmarshaler("CartLineInput", ec.unmarshalInputCartLineInput),
+			graphql.NewInputUnmarshaler("CartLineUpdateInput", ec.unmarshalInputCartLineUpdateInput),
 			graphql.NewInputUnmarshaler("ProductVariantByIDsInput", ec.unmarshalInputProductVariantByIDsInput),
+			graphql.NewInputUnmarshaler("UserByIDsInput", ec.unmarshalInputUserByIDsInput),
 		)
 	}
 	first := true
@@ -253,6 +596,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -279,8 +637,8 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../../../schema/orders.graphqls", Input: `# orders subgraph: carts, orders and shipping. This first slice holds shipping
-# estimates; carts and orders extend it later.
+	{Name: "../../../../schema/orders.graphqls", Input: `# orders subgraph: carts, orders and shipping. Carts and shipping estimates so
+# far; checkout and orders extend it later.
 # ` + "`" + `go run ./tools/gqlgen` + "`" + ` generates subgraphs/orders/graph/{generated,model} from it.
 extend schema
   @link(
@@ -290,6 +648,9 @@ extend schema
 
 "gqlgen: resolve every representation of the entity in one batched call."
 directive @entityResolver(multi: Boolean) on OBJECT
+
+"An RFC 3339 date-time with a time zone, such as 2024-05-01T12:30:00Z."
+scalar DateTime
 
 "ISO 4217 currency codes the shop trades in. Identical in every subgraph that uses it."
 enum CurrencyCode {
@@ -336,6 +697,129 @@ type ShippingRate {
 type Query {
   "Every shipping rate, countries by code, the rest-of-world rate last."
   shippingRates: [ShippingRate!]!
+  "A cart by id; null when there is none or it is another user's."
+  cart(id: ID!): Cart
+}
+
+"""
+A shopper's cart. A guest's cart is reached by its id alone, an unguessable
+value to keep like a password; a signed-in user's cart only by that user (and
+admins). Prices always come from the catalog at the moment they are shown.
+"""
+type Cart @key(fields: "id") @entityResolver(multi: true) {
+  id: ID!
+  "Oldest first."
+  lines: [CartLine!]!
+  "Units in the lines that can be bought."
+  totalQuantity: Int!
+  "The lines that can be bought, at the catalog's current prices; null for an empty cart."
+  subtotal: Money
+  "What the cart costs delivered to a country (ISO 3166-1 alpha-2): shipping by weight, then sales tax on goods and shipping."
+  cost(country: String!, shippingMethod: ShippingMethod! = STANDARD): CartCost
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+
+"A quantity of one catalog variant."
+type CartLine {
+  id: ID!
+  variant: ProductVariant!
+  quantity: Int!
+  "The catalog's current unit price; null when the item cannot be bought."
+  unitPrice: Money
+  "unitPrice times quantity; null when the item cannot be bought."
+  total: Money
+  "What changed since the line was added: a price, the stock, the item itself."
+  warnings: [CartWarning!]!
+}
+
+type CartWarning {
+  code: CartWarningCode!
+  message: String!
+}
+
+enum CartWarningCode {
+  "The price differs from the one shown when the line was added or changed."
+  PRICE_CHANGED
+  "Fewer units are in stock than the line's quantity."
+  INSUFFICIENT_STOCK
+  "The item is sold out or no longer sold; it does not count in the totals."
+  UNAVAILABLE
+  "The item is priced in another currency than the cart."
+  CURRENCY_MISMATCH
+}
+
+"Delivery options."
+enum ShippingMethod {
+  "The country's standard rate by weight."
+  STANDARD
+  "Twice the standard rate."
+  EXPRESS
+}
+
+type CartCost {
+  subtotal: Money!
+  shipping: Money!
+  tax: Money!
+  total: Money!
+}
+
+input CartLineInput {
+  variantId: ID!
+  "1 to 99; added to a line the cart has already, up to 99."
+  quantity: Int! = 1
+}
+
+input CartLineUpdateInput {
+  variantId: ID!
+  "0 to 99; 0 removes the line."
+  quantity: Int!
+}
+
+type CartPayload {
+  "The cart after the change; null when userErrors says why nothing changed."
+  cart: Cart
+  userErrors: [CartUserError!]!
+}
+
+"Why a cart mutation changed nothing."
+type CartUserError {
+  code: CartErrorCode!
+  "The path of the argument at fault, such as [\"lines\", \"0\", \"quantity\"]."
+  field: [String!]
+  message: String!
+}
+
+enum CartErrorCode {
+  "No cart with this id (or not yours)."
+  CART_NOT_FOUND
+  "The catalog has no such variant."
+  VARIANT_NOT_FOUND
+  "A quantity is outside what the field allows."
+  INVALID_QUANTITY
+  "The cart holds 100 lines at most."
+  LIMIT_REACHED
+}
+
+"An account; orders adds its cart."
+type User @key(fields: "id") @entityResolver(multi: true) {
+  id: ID!
+  "The user's cart, for the user themself and admins; null when they have none."
+  cart: Cart
+}
+
+type Mutation {
+  "Starts a cart (the signed-in user's own, if they have one already) with optional first lines."
+  cartCreate(lines: [CartLineInput!]! = []): CartPayload!
+  cartLinesAdd(cartId: ID!, lines: [CartLineInput!]!): CartPayload!
+  cartLinesUpdate(cartId: ID!, lines: [CartLineUpdateInput!]!): CartPayload!
+  cartLinesRemove(cartId: ID!, variantIds: [ID!]!): CartPayload!
+  """
+  Makes a guest cart the signed-in user's, on sign-in: when the user has a
+  cart already, the guest cart's lines merge into it (quantities added, capped
+  by what is in stock) and the guest cart is gone.
+  """
+  cartAttachToUser(cartId: ID!): CartPayload!
 }
 `, BuiltIn: false},
 	{Name: "../../../../federation/directives.graphql", Input: `
@@ -392,15 +876,25 @@ type Query {
 `, BuiltIn: true},
 	{Name: "../../../../federation/entity.graphql", Input: `
 # a union of all types that use the @key directive
-union _Entity = ProductVariant
+union _Entity = Cart | ProductVariant | User
+
+input CartByIDsInput {
+	ID: ID!
+}
 
 input ProductVariantByIDsInput {
 	ID: ID!
 }
 
+input UserByIDsInput {
+	ID: ID!
+}
+
 # fake type to build resolver interfaces for users to implement
 type Entity {
+	findManyCartByIDs(reps: [CartByIDsInput]!): [Cart]
 	findManyProductVariantByIDs(reps: [ProductVariantByIDsInput]!): [ProductVariant]
+	findManyUserByIDs(reps: [UserByIDsInput]!): [User]
 }
 
 type _Service {
@@ -418,6 +912,90 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Cart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Cart_id(ctx, field)
+	case "lines":
+		return ec.fieldContext_Cart_lines(ctx, field)
+	case "totalQuantity":
+		return ec.fieldContext_Cart_totalQuantity(ctx, field)
+	case "subtotal":
+		return ec.fieldContext_Cart_subtotal(ctx, field)
+	case "cost":
+		return ec.fieldContext_Cart_cost(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Cart_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Cart_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Cart", field.Name)
+}
+
+func (ec *executionContext) childFields_CartCost(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "subtotal":
+		return ec.fieldContext_CartCost_subtotal(ctx, field)
+	case "shipping":
+		return ec.fieldContext_CartCost_shipping(ctx, field)
+	case "tax":
+		return ec.fieldContext_CartCost_tax(ctx, field)
+	case "total":
+		return ec.fieldContext_CartCost_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CartCost", field.Name)
+}
+
+func (ec *executionContext) childFields_CartLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CartLine_id(ctx, field)
+	case "variant":
+		return ec.fieldContext_CartLine_variant(ctx, field)
+	case "quantity":
+		return ec.fieldContext_CartLine_quantity(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_CartLine_unitPrice(ctx, field)
+	case "total":
+		return ec.fieldContext_CartLine_total(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CartLine_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CartLine", field.Name)
+}
+
+func (ec *executionContext) childFields_CartPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cart":
+		return ec.fieldContext_CartPayload_cart(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CartPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CartPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CartUserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_CartUserError_code(ctx, field)
+	case "field":
+		return ec.fieldContext_CartUserError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_CartUserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CartUserError", field.Name)
+}
+
+func (ec *executionContext) childFields_CartWarning(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_CartWarning_code(ctx, field)
+	case "message":
+		return ec.fieldContext_CartWarning_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CartWarning", field.Name)
+}
 
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -453,6 +1031,16 @@ func (ec *executionContext) childFields_ShippingRate(ctx context.Context, field 
 		return ec.fieldContext_ShippingRate_perKgRate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ShippingRate", field.Name)
+}
+
+func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_User_id(ctx, field)
+	case "cart":
+		return ec.fieldContext_User_cart(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
 
 func (ec *executionContext) childFields__Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -579,6 +1167,42 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Cart_cost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "shippingMethod",
+		func(ctx context.Context, v any) (model.ShippingMethod, error) {
+			return ec.unmarshalNShippingMethod2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐShippingMethod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["shippingMethod"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyCartByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.CartByIDsInput, error) {
+			return ec.unmarshalNCartByIDsInput2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Entity_findManyProductVariantByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -590,6 +1214,114 @@ func (ec *executionContext) field_Entity_findManyProductVariantByIDs_args(ctx co
 		return nil, err
 	}
 	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Entity_findManyUserByIDs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "reps",
+		func(ctx context.Context, v any) ([]*model.UserByIDsInput, error) {
+			return ec.unmarshalNUserByIDsInput2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐUserByIDsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cartAttachToUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cartId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cartId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cartCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lines",
+		func(ctx context.Context, v any) ([]model.CartLineInput, error) {
+			return ec.unmarshalNCartLineInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lines"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cartLinesAdd_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cartId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cartId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lines",
+		func(ctx context.Context, v any) ([]model.CartLineInput, error) {
+			return ec.unmarshalNCartLineInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lines"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cartLinesRemove_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cartId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cartId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "variantIds",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["variantIds"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cartLinesUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cartId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cartId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lines",
+		func(ctx context.Context, v any) ([]model.CartLineUpdateInput, error) {
+			return ec.unmarshalNCartLineUpdateInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineUpdateInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lines"] = arg1
 	return args, nil
 }
 
@@ -632,6 +1364,20 @@ func (ec *executionContext) field_Query__entities_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["representations"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cart_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -709,6 +1455,731 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _Cart_id(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cart_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cart_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cart", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Cart_lines(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cart_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cart().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CartLine) graphql.Marshaler {
+			return ec.marshalNCartLine2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cart_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cart_totalQuantity(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cart_totalQuantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cart().TotalQuantity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cart_totalQuantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cart", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Cart_subtotal(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cart_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Cart().Subtotal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cart_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cart_cost(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cart_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Cart().Cost(ctx, obj, fc.Args["country"].(string), fc.Args["shippingMethod"].(model.ShippingMethod))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CartCost) graphql.Marshaler {
+			return ec.marshalOCartCost2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartCost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Cart_cost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Cart",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartCost(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Cart_cost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Cart_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cart_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cart_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cart", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Cart_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Cart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cart_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cart_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cart", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _CartCost_subtotal(ctx context.Context, field graphql.CollectedField, obj *model.CartCost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartCost_subtotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subtotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartCost_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartCost",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartCost_shipping(ctx context.Context, field graphql.CollectedField, obj *model.CartCost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartCost_shipping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shipping, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartCost_shipping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartCost",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartCost_tax(ctx context.Context, field graphql.CollectedField, obj *model.CartCost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartCost_tax(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tax, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartCost_tax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartCost",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartCost_total(ctx context.Context, field graphql.CollectedField, obj *model.CartCost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartCost_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartCost_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartCost",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartLine_id(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartLine_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CartLine", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CartLine_variant(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartLine_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProductVariant) graphql.Marshaler {
+			return ec.marshalNProductVariant2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartLine_variant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartLine_quantity(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CartLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CartLine_unitPrice(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartLine_unitPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CartLine_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartLine_total(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartLine_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CartLine_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartLine_warnings(ctx context.Context, field graphql.CollectedField, obj *model.CartLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartLine_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CartWarning) graphql.Marshaler {
+			return ec.marshalNCartWarning2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartWarningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartLine_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartWarning(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartPayload_cart(ctx context.Context, field graphql.CollectedField, obj *model.CartPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartPayload_cart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Cart) graphql.Marshaler {
+			return ec.marshalOCart2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCart(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CartPayload_cart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cart(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CartPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CartUserError) graphql.Marshaler {
+			return ec.marshalNCartUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CartPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CartUserError_code(ctx context.Context, field graphql.CollectedField, obj *model.CartUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartUserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CartErrorCode) graphql.Marshaler {
+			return ec.marshalNCartErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartUserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CartUserError", field, false, false, "CartErrorCode")
+}
+
+func (ec *executionContext) _CartUserError_field(ctx context.Context, field graphql.CollectedField, obj *model.CartUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartUserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CartUserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CartUserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _CartUserError_message(ctx context.Context, field graphql.CollectedField, obj *model.CartUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartUserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartUserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CartUserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _CartWarning_code(ctx context.Context, field graphql.CollectedField, obj *model.CartWarning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartWarning_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CartWarningCode) graphql.Marshaler {
+			return ec.marshalNCartWarningCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartWarningCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartWarning_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CartWarning", field, false, false, "CartWarningCode")
+}
+
+func (ec *executionContext) _CartWarning_message(ctx context.Context, field graphql.CollectedField, obj *model.CartWarning) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CartWarning_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CartWarning_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CartWarning", field, false, false, "String")
+}
+
+func (ec *executionContext) _Entity_findManyCartByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyCartByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyCartByIDs(ctx, fc.Args["reps"].([]*model.CartByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Cart) graphql.Marshaler {
+			return ec.marshalOCart2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCart(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyCartByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cart(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyCartByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Entity_findManyProductVariantByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -747,6 +2218,50 @@ func (ec *executionContext) fieldContext_Entity_findManyProductVariantByIDs(ctx 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Entity_findManyProductVariantByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Entity_findManyUserByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findManyUserByIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindManyUserByIDs(ctx, fc.Args["reps"].([]*model.UserByIDsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findManyUserByIDs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findManyUserByIDs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -797,6 +2312,226 @@ func (ec *executionContext) _Money_currencyCode(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Money_currencyCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, "CurrencyCode")
+}
+
+func (ec *executionContext) _Mutation_cartCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cartCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CartCreate(ctx, fc.Args["lines"].([]model.CartLineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CartPayload) graphql.Marshaler {
+			return ec.marshalNCartPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cartCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cartCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cartLinesAdd(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cartLinesAdd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CartLinesAdd(ctx, fc.Args["cartId"].(string), fc.Args["lines"].([]model.CartLineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CartPayload) graphql.Marshaler {
+			return ec.marshalNCartPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cartLinesAdd(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cartLinesAdd_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cartLinesUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cartLinesUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CartLinesUpdate(ctx, fc.Args["cartId"].(string), fc.Args["lines"].([]model.CartLineUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CartPayload) graphql.Marshaler {
+			return ec.marshalNCartPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cartLinesUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cartLinesUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cartLinesRemove(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cartLinesRemove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CartLinesRemove(ctx, fc.Args["cartId"].(string), fc.Args["variantIds"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CartPayload) graphql.Marshaler {
+			return ec.marshalNCartPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cartLinesRemove(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cartLinesRemove_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cartAttachToUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cartAttachToUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CartAttachToUser(ctx, fc.Args["cartId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CartPayload) graphql.Marshaler {
+			return ec.marshalNCartPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cartAttachToUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CartPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cartAttachToUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ProductVariant_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
@@ -917,6 +2652,50 @@ func (ec *executionContext) fieldContext_Query_shippingRates(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ShippingRate(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cart(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cart(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Cart) graphql.Marshaler {
+			return ec.marshalOCart2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCart(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cart(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cart(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cart_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -1178,6 +2957,61 @@ func (ec *executionContext) fieldContext_ShippingRate_perKgRate(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, "ID")
+}
+
+func (ec *executionContext) _User_cart(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_cart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Cart(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Cart) graphql.Marshaler {
+			return ec.marshalOCart2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCart(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_cart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cart(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2279,6 +4113,150 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCartByIDsInput(ctx context.Context, obj any) (model.CartByIDsInput, error) {
+	var it model.CartByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCartByIDsInput unmarshals raw into the CartByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCartByIDsInput(ctx context.Context, raw any) (model.CartByIDsInput, error) {
+	var out model.CartByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CartByIDsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCartLineInput(ctx context.Context, obj any) (model.CartLineInput, error) {
+	var it model.CartLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["quantity"]; !present {
+		asMap["quantity"] = 1
+	}
+
+	fieldsInOrder := [...]string{"variantId", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "variantId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCartLineInput unmarshals raw into the CartLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCartLineInput(ctx context.Context, raw any) (model.CartLineInput, error) {
+	var out model.CartLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CartLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCartLineUpdateInput(ctx context.Context, obj any) (model.CartLineUpdateInput, error) {
+	var it model.CartLineUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"variantId", "quantity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "variantId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("variantId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VariantID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCartLineUpdateInput unmarshals raw into the CartLineUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCartLineUpdateInput(ctx context.Context, raw any) (model.CartLineUpdateInput, error) {
+	var out model.CartLineUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CartLineUpdateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProductVariantByIDsInput(ctx context.Context, obj any) (model.ProductVariantByIDsInput, error) {
 	var it model.ProductVariantByIDsInput
 	if obj == nil {
@@ -2321,6 +4299,48 @@ func UnmarshalProductVariantByIDsInput(ctx context.Context, raw any) (model.Prod
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUserByIDsInput(ctx context.Context, obj any) (model.UserByIDsInput, error) {
+	var it model.UserByIDsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ID"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUserByIDsInput unmarshals raw into the UserByIDsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUserByIDsInput(ctx context.Context, raw any) (model.UserByIDsInput, error) {
+	var out model.UserByIDsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserByIDsInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -2329,6 +4349,13 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case model.User:
+		return ec._User(ctx, sel, &obj)
+	case *model.User:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._User(ctx, sel, obj)
 	case model.ProductVariant:
 		return ec._ProductVariant(ctx, sel, &obj)
 	case *model.ProductVariant:
@@ -2336,6 +4363,13 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._ProductVariant(ctx, sel, obj)
+	case model.Cart:
+		return ec._Cart(ctx, sel, &obj)
+	case *model.Cart:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Cart(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -2348,6 +4382,298 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var cartImplementors = []string{"Cart", "_Entity"}
+
+func (ec *executionContext) _Cart(ctx context.Context, sel ast.SelectionSet, obj *model.Cart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Cart")
+		case "id":
+			out.Values[i] = ec._Cart_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cart_lines(ctx, field, obj)
+				})
+		case "totalQuantity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cart_totalQuantity(ctx, field, obj)
+				})
+		case "subtotal":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cart_subtotal(ctx, field, obj)
+				})
+		case "cost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Cart_cost(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Cart_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Cart_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cartCostImplementors = []string{"CartCost"}
+
+func (ec *executionContext) _CartCost(ctx context.Context, sel ast.SelectionSet, obj *model.CartCost) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cartCostImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CartCost")
+		case "subtotal":
+			out.Values[i] = ec._CartCost_subtotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shipping":
+			out.Values[i] = ec._CartCost_shipping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tax":
+			out.Values[i] = ec._CartCost_tax(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._CartCost_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cartLineImplementors = []string{"CartLine"}
+
+func (ec *executionContext) _CartLine(ctx context.Context, sel ast.SelectionSet, obj *model.CartLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cartLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CartLine")
+		case "id":
+			out.Values[i] = ec._CartLine_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "variant":
+			out.Values[i] = ec._CartLine_variant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quantity":
+			out.Values[i] = ec._CartLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unitPrice":
+			out.Values[i] = ec._CartLine_unitPrice(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._CartLine_total(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CartLine_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cartPayloadImplementors = []string{"CartPayload"}
+
+func (ec *executionContext) _CartPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CartPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cartPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CartPayload")
+		case "cart":
+			out.Values[i] = ec._CartPayload_cart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CartPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cartUserErrorImplementors = []string{"CartUserError"}
+
+func (ec *executionContext) _CartUserError(ctx context.Context, sel ast.SelectionSet, obj *model.CartUserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cartUserErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CartUserError")
+		case "code":
+			out.Values[i] = ec._CartUserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._CartUserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._CartUserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cartWarningImplementors = []string{"CartWarning"}
+
+func (ec *executionContext) _CartWarning(ctx context.Context, sel ast.SelectionSet, obj *model.CartWarning) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cartWarningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CartWarning")
+		case "code":
+			out.Values[i] = ec._CartWarning_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._CartWarning_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var entityImplementors = []string{"Entity"}
 
@@ -2368,11 +4694,23 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Entity")
+		case "findManyCartByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyCartByIDs(ctx, field)
+				})
 		case "findManyProductVariantByIDs":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Entity_findManyProductVariantByIDs(ctx, field)
+				})
+		case "findManyUserByIDs":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findManyUserByIDs(ctx, field)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -2409,6 +4747,77 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "currencyCode":
 			out.Values[i] = ec._Money_currencyCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "cartCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cartCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cartLinesAdd":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cartLinesAdd(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cartLinesUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cartLinesUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cartLinesRemove":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cartLinesRemove(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cartAttachToUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cartAttachToUser(ctx, field)
+			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -2498,6 +4907,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_shippingRates(ctx, field)
 				})
+		case "cart":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cart(ctx, field)
+				})
 		case "_entities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -2572,6 +4987,45 @@ func (ec *executionContext) _ShippingRate(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userImplementors = []string{"User", "_Entity"}
+
+func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *model.User) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("User")
+		case "id":
+			out.Values[i] = ec._User_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cart":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_cart(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2998,6 +5452,146 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCartByIDsInput2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartByIDsInput(ctx context.Context, v any) ([]*model.CartByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CartByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOCartByIDsInput2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCartErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartErrorCode(ctx context.Context, v any) (model.CartErrorCode, error) {
+	var res model.CartErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCartErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartErrorCode(ctx context.Context, sel ast.SelectionSet, v model.CartErrorCode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCartLine2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLine(ctx context.Context, sel ast.SelectionSet, v model.CartLine) graphql.Marshaler {
+	return ec._CartLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCartLine2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CartLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCartLine2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCartLineInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineInput(ctx context.Context, v any) (model.CartLineInput, error) {
+	res, err := ec.unmarshalInputCartLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCartLineInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineInputᚄ(ctx context.Context, v any) ([]model.CartLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CartLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCartLineInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNCartLineUpdateInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineUpdateInput(ctx context.Context, v any) (model.CartLineUpdateInput, error) {
+	res, err := ec.unmarshalInputCartLineUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCartLineUpdateInput2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineUpdateInputᚄ(ctx context.Context, v any) ([]model.CartLineUpdateInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.CartLineUpdateInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCartLineUpdateInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartLineUpdateInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCartPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartPayload(ctx context.Context, sel ast.SelectionSet, v *model.CartPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CartPayload!")
+		return graphql.Null
+	}
+	return ec._CartPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCartUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartUserError(ctx context.Context, sel ast.SelectionSet, v model.CartUserError) graphql.Marshaler {
+	return ec._CartUserError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCartUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CartUserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCartUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCartWarning2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartWarning(ctx context.Context, sel ast.SelectionSet, v model.CartWarning) graphql.Marshaler {
+	return ec._CartWarning(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCartWarning2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartWarningᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CartWarning) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCartWarning2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartWarning(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCartWarningCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartWarningCode(ctx context.Context, v any) (model.CartWarningCode, error) {
+	var res model.CartWarningCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCartWarningCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartWarningCode(ctx context.Context, sel ast.SelectionSet, v model.CartWarningCode) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCurrencyCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCurrencyCode(ctx context.Context, v any) (model.CurrencyCode, error) {
 	var res model.CurrencyCode
 	err := res.UnmarshalGQL(v)
@@ -3006,6 +5600,20 @@ func (ec *executionContext) unmarshalNCurrencyCode2githubᚗcomᚋshopgraphᚋsh
 
 func (ec *executionContext) marshalNCurrencyCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCurrencyCode(ctx context.Context, sel ast.SelectionSet, v model.CurrencyCode) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := graphql.UnmarshalTime(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateTime!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNFieldSet2string(ctx context.Context, v any) (string, error) {
@@ -3036,6 +5644,35 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3054,6 +5691,10 @@ func (ec *executionContext) marshalNMoney2githubᚗcomᚋshopgraphᚋshopgraph�
 	return ec._Money(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNProductVariant2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐProductVariant(ctx context.Context, sel ast.SelectionSet, v model.ProductVariant) graphql.Marshaler {
+	return ec._ProductVariant(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNProductVariantByIDsInput2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐProductVariantByIDsInput(ctx context.Context, v any) ([]*model.ProductVariantByIDsInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -3066,6 +5707,16 @@ func (ec *executionContext) unmarshalNProductVariantByIDsInput2ᚕᚖgithubᚗco
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalNShippingMethod2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐShippingMethod(ctx context.Context, v any) (model.ShippingMethod, error) {
+	var res model.ShippingMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShippingMethod2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐShippingMethod(ctx context.Context, sel ast.SelectionSet, v model.ShippingMethod) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNShippingRate2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐShippingRate(ctx context.Context, sel ast.SelectionSet, v model.ShippingRate) graphql.Marshaler {
@@ -3100,6 +5751,20 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUserByIDsInput2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐUserByIDsInput(ctx context.Context, v any) ([]*model.UserByIDsInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.UserByIDsInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOUserByIDsInput2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐUserByIDsInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalN_Any2map(ctx context.Context, v any) (map[string]any, error) {
@@ -3479,6 +6144,41 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCart2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCart(ctx context.Context, sel ast.SelectionSet, v []*model.Cart) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCart2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCart(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCart2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCart(ctx context.Context, sel ast.SelectionSet, v *model.Cart) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Cart(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCartByIDsInput2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartByIDsInput(ctx context.Context, v any) (*model.CartByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCartByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCartCost2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartCost(ctx context.Context, sel ast.SelectionSet, v *model.CartCost) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CartCost(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐMoney(ctx context.Context, sel ast.SelectionSet, v *model.Money) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -3577,6 +6277,34 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUser2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v []*model.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOUser2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐUser(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOUserByIDsInput2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐUserByIDsInput(ctx context.Context, v any) (*model.UserByIDsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputUserByIDsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v fedruntime.Entity) graphql.Marshaler {

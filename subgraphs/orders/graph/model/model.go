@@ -2,6 +2,13 @@
 // here, the rest generated into models_gen.go.
 package model
 
+import (
+	"sync"
+	"time"
+
+	"github.com/shopgraph/shopgraph/subgraphs/orders"
+)
+
 // ProductVariant is the catalog's variant; Weight (grams) arrives in the
 // representation because shippingEstimate requires it.
 type ProductVariant struct {
@@ -12,3 +19,36 @@ type ProductVariant struct {
 
 // IsEntity marks ProductVariant as a federation entity.
 func (ProductVariant) IsEntity() {}
+
+// Cart is a cart as the store read it; the fields that need the catalog's
+// prices (lines, totals, cost) are resolvers, which price it once per request.
+type Cart struct {
+	ID        string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Stored is the cart as the orders database holds it.
+	Stored *orders.Cart `json:"-"`
+
+	once   sync.Once
+	priced orders.PricedCart
+	err    error
+}
+
+// IsEntity marks Cart as a federation entity.
+func (Cart) IsEntity() {}
+
+// Priced returns the cart priced by price, which runs once however many of
+// the cart's fields ask.
+func (c *Cart) Priced(price func() (orders.PricedCart, error)) (orders.PricedCart, error) {
+	c.once.Do(func() { c.priced, c.err = price() })
+	return c.priced, c.err
+}
+
+// User is an account of the users subgraph, to which orders adds its cart.
+type User struct {
+	Key int64 `json:"-"`
+	ID  string
+}
+
+// IsEntity marks User as a federation entity.
+func (User) IsEntity() {}

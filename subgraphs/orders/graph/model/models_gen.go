@@ -9,11 +9,69 @@ import (
 	"strconv"
 )
 
+type CartByIDsInput struct {
+	ID string `json:"ID"`
+}
+
+type CartCost struct {
+	Subtotal Money `json:"subtotal"`
+	Shipping Money `json:"shipping"`
+	Tax      Money `json:"tax"`
+	Total    Money `json:"total"`
+}
+
+// A quantity of one catalog variant.
+type CartLine struct {
+	ID       string         `json:"id"`
+	Variant  ProductVariant `json:"variant"`
+	Quantity int            `json:"quantity"`
+	// The catalog's current unit price; null when the item cannot be bought.
+	UnitPrice *Money `json:"unitPrice,omitempty"`
+	// unitPrice times quantity; null when the item cannot be bought.
+	Total *Money `json:"total,omitempty"`
+	// What changed since the line was added: a price, the stock, the item itself.
+	Warnings []CartWarning `json:"warnings"`
+}
+
+type CartLineInput struct {
+	VariantID string `json:"variantId"`
+	// 1 to 99; added to a line the cart has already, up to 99.
+	Quantity int `json:"quantity"`
+}
+
+type CartLineUpdateInput struct {
+	VariantID string `json:"variantId"`
+	// 0 to 99; 0 removes the line.
+	Quantity int `json:"quantity"`
+}
+
+type CartPayload struct {
+	// The cart after the change; null when userErrors says why nothing changed.
+	Cart       *Cart           `json:"cart,omitempty"`
+	UserErrors []CartUserError `json:"userErrors"`
+}
+
+// Why a cart mutation changed nothing.
+type CartUserError struct {
+	Code CartErrorCode `json:"code"`
+	// The path of the argument at fault, such as ["lines", "0", "quantity"].
+	Field   []string `json:"field,omitempty"`
+	Message string   `json:"message"`
+}
+
+type CartWarning struct {
+	Code    CartWarningCode `json:"code"`
+	Message string          `json:"message"`
+}
+
 // An amount of money: a decimal string in the currency's usual precision, never a float.
 type Money struct {
 	// Decimal amount, such as "12.50" for USD or "1200" for JPY.
 	Amount       string       `json:"amount"`
 	CurrencyCode CurrencyCode `json:"currencyCode"`
+}
+
+type Mutation struct {
 }
 
 type ProductVariantByIDsInput struct {
@@ -33,6 +91,136 @@ type ShippingRate struct {
 	BaseRate Money `json:"baseRate"`
 	// Charged for each started kilogram.
 	PerKgRate Money `json:"perKgRate"`
+}
+
+type UserByIDsInput struct {
+	ID string `json:"ID"`
+}
+
+type CartErrorCode string
+
+const (
+	// No cart with this id (or not yours).
+	CartErrorCodeCartNotFound CartErrorCode = "CART_NOT_FOUND"
+	// The catalog has no such variant.
+	CartErrorCodeVariantNotFound CartErrorCode = "VARIANT_NOT_FOUND"
+	// A quantity is outside what the field allows.
+	CartErrorCodeInvalidQuantity CartErrorCode = "INVALID_QUANTITY"
+	// The cart holds 100 lines at most.
+	CartErrorCodeLimitReached CartErrorCode = "LIMIT_REACHED"
+)
+
+var AllCartErrorCode = []CartErrorCode{
+	CartErrorCodeCartNotFound,
+	CartErrorCodeVariantNotFound,
+	CartErrorCodeInvalidQuantity,
+	CartErrorCodeLimitReached,
+}
+
+func (e CartErrorCode) IsValid() bool {
+	switch e {
+	case CartErrorCodeCartNotFound, CartErrorCodeVariantNotFound, CartErrorCodeInvalidQuantity, CartErrorCodeLimitReached:
+		return true
+	}
+	return false
+}
+
+func (e CartErrorCode) String() string {
+	return string(e)
+}
+
+func (e *CartErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CartErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CartErrorCode", str)
+	}
+	return nil
+}
+
+func (e CartErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CartErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CartErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CartWarningCode string
+
+const (
+	// The price differs from the one shown when the line was added or changed.
+	CartWarningCodePriceChanged CartWarningCode = "PRICE_CHANGED"
+	// Fewer units are in stock than the line's quantity.
+	CartWarningCodeInsufficientStock CartWarningCode = "INSUFFICIENT_STOCK"
+	// The item is sold out or no longer sold; it does not count in the totals.
+	CartWarningCodeUnavailable CartWarningCode = "UNAVAILABLE"
+	// The item is priced in another currency than the cart.
+	CartWarningCodeCurrencyMismatch CartWarningCode = "CURRENCY_MISMATCH"
+)
+
+var AllCartWarningCode = []CartWarningCode{
+	CartWarningCodePriceChanged,
+	CartWarningCodeInsufficientStock,
+	CartWarningCodeUnavailable,
+	CartWarningCodeCurrencyMismatch,
+}
+
+func (e CartWarningCode) IsValid() bool {
+	switch e {
+	case CartWarningCodePriceChanged, CartWarningCodeInsufficientStock, CartWarningCodeUnavailable, CartWarningCodeCurrencyMismatch:
+		return true
+	}
+	return false
+}
+
+func (e CartWarningCode) String() string {
+	return string(e)
+}
+
+func (e *CartWarningCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CartWarningCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CartWarningCode", str)
+	}
+	return nil
+}
+
+func (e CartWarningCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CartWarningCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CartWarningCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // ISO 4217 currency codes the shop trades in. Identical in every subgraph that uses it.
@@ -94,6 +282,64 @@ func (e *CurrencyCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e CurrencyCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Delivery options.
+type ShippingMethod string
+
+const (
+	// The country's standard rate by weight.
+	ShippingMethodStandard ShippingMethod = "STANDARD"
+	// Twice the standard rate.
+	ShippingMethodExpress ShippingMethod = "EXPRESS"
+)
+
+var AllShippingMethod = []ShippingMethod{
+	ShippingMethodStandard,
+	ShippingMethodExpress,
+}
+
+func (e ShippingMethod) IsValid() bool {
+	switch e {
+	case ShippingMethodStandard, ShippingMethodExpress:
+		return true
+	}
+	return false
+}
+
+func (e ShippingMethod) String() string {
+	return string(e)
+}
+
+func (e *ShippingMethod) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ShippingMethod(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ShippingMethod", str)
+	}
+	return nil
+}
+
+func (e ShippingMethod) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ShippingMethod) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ShippingMethod) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
