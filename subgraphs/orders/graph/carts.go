@@ -64,12 +64,12 @@ func toCart(c *orders.Cart) *model.Cart {
 	if c == nil {
 		return nil
 	}
-	return &model.Cart{ID: cartGlobalID(c.ID), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Stored: c}
+	return &model.Cart{ID: cartGlobalID(c.ID), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Stored: c, Pricing: &model.CartPricing{}}
 }
 
 // price prices the cart with the catalog's current variants, once per request.
 func (r *Resolver) price(ctx context.Context, c *model.Cart) (orders.PricedCart, error) {
-	return c.Priced(func() (orders.PricedCart, error) {
+	return c.Pricing.Priced(func() (orders.PricedCart, error) {
 		ids := make([]int64, len(c.Stored.Lines))
 		for i, l := range c.Stored.Lines {
 			ids[i] = l.VariantID

@@ -21,27 +21,32 @@ type ProductVariant struct {
 func (ProductVariant) IsEntity() {}
 
 // Cart is a cart as the store read it; the fields that need the catalog's
-// prices (lines, totals, cost) are resolvers, which price it once per request.
+// prices (lines, totals, cost) are resolvers, which price it once per request
+// through Pricing.
 type Cart struct {
 	ID        string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// Stored is the cart as the orders database holds it.
 	Stored *orders.Cart `json:"-"`
-
-	once   sync.Once
-	priced orders.PricedCart
-	err    error
+	// Pricing holds the cart's prices once a field asked for them.
+	Pricing *CartPricing `json:"-"`
 }
 
 // IsEntity marks Cart as a federation entity.
 func (Cart) IsEntity() {}
 
-// Priced returns the cart priced by price, which runs once however many of
-// the cart's fields ask.
-func (c *Cart) Priced(price func() (orders.PricedCart, error)) (orders.PricedCart, error) {
-	c.once.Do(func() { c.priced, c.err = price() })
-	return c.priced, c.err
+// CartPricing prices a cart once however many of its fields ask.
+type CartPricing struct {
+	once   sync.Once
+	priced orders.PricedCart
+	err    error
+}
+
+// Priced returns the cart priced by price, which runs once.
+func (p *CartPricing) Priced(price func() (orders.PricedCart, error)) (orders.PricedCart, error) {
+	p.once.Do(func() { p.priced, p.err = price() })
+	return p.priced, p.err
 }
 
 // User is an account of the users subgraph, to which orders adds its cart.
