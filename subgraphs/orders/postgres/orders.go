@@ -1,0 +1,213 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/shopgraph/shopgraph/subgraphs/orders"
+)
+
+var _ orders.OrderStore = (*Store)(nil)
+
+func errNoOrder() error { return orders.Errorf(orders.ENOTFOUND, "no such order") }
+
+const orderColumns = `id::text, number, coalesce(user_id, 0), email, coalesce(cart_id::text, ''), idempotency_key,
+	status, payment_status, currency, subtotal_minor, shipping_minor, tax_minor, total_minor,
+	shipping_method, shipping_address, created_at, updated_at`
+
+func scanOrder(row pgx.Row) (*orders.Order, error) {
+	var o orders.Order
+	var status, payment string
+	var address []byte
+	err := row.Scan(&o.ID, &o.Number, &o.UserID, &o.Email, &o.CartID, &o.IdempotencyKey, &status, &payment,
+		&o.Currency, &o.Subtotal, &o.Shipping, &o.Tax, &o.Total, &o.ShippingMethod, &address, &o.CreatedAt, &o.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	o.Status, o.PaymentStatus = orders.Status(status), orders.PaymentStatus(payment)
+	if err := json.Unmarshal(address, &o.ShippingAddress); err != nil {
+		return nil, fmt.Errorf("decode address of order %s: %w", o.ID, err)
+	}
+	return &o, nil
+}
+
+// CreateOrder implements orders.OrderStore.
+func (s *Store) CreateOrder(ctx context.Context, n orders.NewOrder) (*orders.Order, bool, error) {
+	address, err := json.Marshal(n.ShippingAddress)
+	if err != nil {
+		return nil, false, fmt.Errorf("encode address: %w", err)
+	}
+	var cart *uuid.UUID
+	if n.CartID != "" {
+		u, err := parseCartID(n.CartID)
+		if err != nil {
+			return nil, false, err
+		}
+		cart = &u
+	}
+	var user *int64
+	if n.UserID != 0 {
+		user = &n.UserID
+	}
+	var id string
+	created := false
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO orders (user_id, email, cart_id, idempotency_key, currency, subtotal_minor, shipping_minor,
+				tax_minor, total_minor, shipping_method, shipping_address)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6::bigint + $7::bigint + $8::bigint, $9, $10)
+			ON CONFLICT (idempotency_key) DO NOTHING
+			RETURNING id::text`,
+			user, n.Email, cart, n.IdempotencyKey, n.Currency, n.Subtotal, n.Shipping, n.Tax, n.ShippingMethod, address).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Another checkout with this key placed it (perhaps concurrently).
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		created = true
+		rows := make([][]any, len(n.Lines))
+		for i, l := range n.Lines {
+			rows[i] = []any{id, i, l.VariantID, l.ProductName, l.VariantName, l.SKU, l.UnitPrice, l.Quantity}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"order_lines"},
+			[]string{"order_id", "position", "variant_id", "product_name", "variant_name", "sku", "unit_price_minor", "quantity"},
+			pgx.CopyFromRows(rows)); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor) VALUES ($1, 'PENDING', 'SYSTEM')`, id)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("create order: %w", err)
+	}
+	if !created {
+		err := s.pool.QueryRow(ctx, `SELECT id::text FROM orders WHERE idempotency_key = $1`, n.IdempotencyKey).Scan(&id)
+		if err != nil {
+			return nil, false, fmt.Errorf("read order of key: %w", err)
+		}
+	}
+	o, err := s.OrderByID(ctx, id)
+	return o, created, err
+}
+
+// OrderByID implements orders.OrderStore.
+func (s *Store) OrderByID(ctx context.Context, id string) (*orders.Order, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return nil, errNoOrder()
+	}
+	return readOrder(ctx, s.pool, u)
+}
+
+func readOrder(ctx context.Context, q querier, id uuid.UUID) (*orders.Order, error) {
+	o, err := scanOrder(q.QueryRow(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errNoOrder()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read order %s: %w", id, err)
+	}
+	rows, err := q.Query(ctx, `
+		SELECT variant_id, product_name, variant_name, sku, unit_price_minor, quantity
+		FROM order_lines WHERE order_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read lines of order %s: %w", id, err)
+	}
+	if o.Lines, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (orders.OrderLine, error) {
+		var l orders.OrderLine
+		err := row.Scan(&l.VariantID, &l.ProductName, &l.VariantName, &l.SKU, &l.UnitPrice, &l.Quantity)
+		return l, err
+	}); err != nil {
+		return nil, fmt.Errorf("read lines of order %s: %w", id, err)
+	}
+	rows, err = q.Query(ctx, `SELECT status, actor, note, created_at FROM order_events WHERE order_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read timeline of order %s: %w", id, err)
+	}
+	if o.Events, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (orders.OrderEvent, error) {
+		var e orders.OrderEvent
+		var status, actor string
+		err := row.Scan(&status, &actor, &e.Note, &e.CreatedAt)
+		e.Status, e.Actor = orders.Status(status), orders.Actor(actor)
+		return e, err
+	}); err != nil {
+		return nil, fmt.Errorf("read timeline of order %s: %w", id, err)
+	}
+	return o, nil
+}
+
+// OrdersOfUser implements orders.OrderStore with a keyset page on the user's
+// newest-first index. Lines and timelines are not read: a list shows totals.
+func (s *Store) OrdersOfUser(ctx context.Context, userID int64, after string, limit int) (orders.OrderPage, error) {
+	cond, args := "true", []any{userID, limit + 1}
+	if after != "" {
+		u, err := uuid.Parse(after)
+		if err != nil {
+			return orders.OrderPage{}, orders.Errorf(orders.EINVALID, "invalid cursor")
+		}
+		cond = "(created_at, id) < (SELECT created_at, id FROM orders WHERE id = $3)"
+		args = append(args, u)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+orderColumns+` FROM orders
+		WHERE user_id = $1 AND `+cond+` ORDER BY created_at DESC, id DESC LIMIT $2`, args...)
+	if err != nil {
+		return orders.OrderPage{}, fmt.Errorf("list orders of user %d: %w", userID, err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*orders.Order, error) { return scanOrder(row) })
+	if err != nil {
+		return orders.OrderPage{}, fmt.Errorf("list orders of user %d: %w", userID, err)
+	}
+	page := orders.OrderPage{Orders: list}
+	if len(list) > limit {
+		page.Orders, page.More = list[:limit], true
+	}
+	return page, nil
+}
+
+// Transition implements orders.OrderStore.
+func (s *Store) Transition(ctx context.Context, id string, to orders.Status, actor orders.Actor, note string) (*orders.Order, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return nil, errNoOrder()
+	}
+	var out *orders.Order
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status, payment string
+		err := tx.QueryRow(ctx, `SELECT status, payment_status FROM orders WHERE id = $1 FOR UPDATE`, u).Scan(&status, &payment)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errNoOrder()
+		}
+		if err != nil {
+			return err
+		}
+		if err := orders.CheckTransition(orders.Status(status), to, actor); err != nil {
+			return err
+		}
+		nextPayment := orders.PaymentAfter(orders.PaymentStatus(payment), to)
+		if _, err := tx.Exec(ctx, `UPDATE orders SET status = $2, payment_status = $3, updated_at = now() WHERE id = $1`,
+			u, string(to), string(nextPayment)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor, note) VALUES ($1, $2, $3, $4)`,
+			u, string(to), string(actor), note); err != nil {
+			return err
+		}
+		out, err = readOrder(ctx, tx, u)
+		return err
+	})
+	if err != nil {
+		var oe *orders.Error
+		if errors.As(err, &oe) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("move order %s to %s: %w", id, to, err)
+	}
+	return out, nil
+}

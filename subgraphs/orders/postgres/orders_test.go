@@ -1,0 +1,154 @@
+package postgres
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/shopgraph/shopgraph/internal/apperr"
+	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
+	"github.com/shopgraph/shopgraph/subgraphs/orders"
+)
+
+func newOrder(user int64, key string) orders.NewOrder {
+	return orders.NewOrder{
+		UserID: user, Email: "shopper@example.com", IdempotencyKey: key, Currency: "USD",
+		Subtotal: 2500, Shipping: 499, Tax: 0, ShippingMethod: orders.ShippingStandard,
+		ShippingAddress: orders.Address{Name: "Emma Thompson", Line1: "1 Harbour Rd", City: "Bristol", PostalCode: "BS1 4RN", Country: "GB"},
+		Lines: []orders.OrderLine{
+			{VariantID: 7, ProductName: "Merino Crew Sweater", VariantName: "M / Navy", SKU: "KNIT-00001-2", UnitPrice: 1000, Quantity: 2},
+			{VariantID: 9, ProductName: "Wool Socks", VariantName: "One size", SKU: "SOCK-00002-1", UnitPrice: 500, Quantity: 1},
+		},
+	}
+}
+
+func TestCreateOrderIsIdempotentByKey(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := New(pgtest.New(t, Migrations()))
+
+	o, created, err := s.CreateOrder(ctx, newOrder(1, "key-a"))
+	if err != nil || !created {
+		t.Fatalf("create: %v %v", created, err)
+	}
+	if o.Status != orders.StatusPending || o.PaymentStatus != orders.PaymentPending || o.Total != 2999 ||
+		len(o.Lines) != 2 || o.Lines[0].SKU != "KNIT-00001-2" || o.ShippingAddress.City != "Bristol" ||
+		len(o.Events) != 1 || o.Events[0].Status != orders.StatusPending || o.DisplayNumber() != "SG-100001" {
+		t.Errorf("order %+v", o)
+	}
+	again, created, err := s.CreateOrder(ctx, newOrder(1, "key-a"))
+	if err != nil || created || again.ID != o.ID || again.Number != o.Number {
+		t.Errorf("retry made %+v (created %v, %v)", again, created, err)
+	}
+
+	// Ten concurrent checkouts with one key place one order.
+	ids := make([]string, 10)
+	var createdCount sync.Map
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Go(func() {
+			o, created, err := s.CreateOrder(ctx, newOrder(2, "key-b"))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids[i] = o.ID
+			if created {
+				createdCount.Store(i, true)
+			}
+		})
+	}
+	wg.Wait()
+	n := 0
+	createdCount.Range(func(any, any) bool { n++; return true })
+	for _, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("one key, several orders: %v", ids)
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d callers were told they created the order", n)
+	}
+	if _, err := s.OrderByID(ctx, "not-an-id"); apperr.Code(err) != orders.ENOTFOUND {
+		t.Errorf("bad id: %v", err)
+	}
+}
+
+func TestOrdersOfUserNewestFirst(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := New(pgtest.New(t, Migrations()))
+	var want []string
+	for i := range 5 {
+		o, _, err := s.CreateOrder(ctx, newOrder(3, fmt.Sprintf("user3-%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append([]string{o.ID}, want...)
+	}
+	if _, _, err := s.CreateOrder(ctx, newOrder(4, "user4")); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	after := ""
+	for {
+		page, err := s.OrdersOfUser(ctx, 3, after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range page.Orders {
+			got = append(got, o.ID)
+			after = o.ID
+		}
+		if !page.More {
+			break
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("pages %v, want %v", got, want)
+	}
+}
+
+func TestTransitionsFollowTheStatusMachine(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := New(pgtest.New(t, Migrations()))
+	o, _, err := s.CreateOrder(ctx, newOrder(5, "key-t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		to    orders.Status
+		actor orders.Actor
+		ok    bool
+		pay   orders.PaymentStatus
+	}{
+		{orders.StatusPaid, orders.ActorCustomer, false, orders.PaymentPending},
+		{orders.StatusPaid, orders.ActorSystem, true, orders.PaymentPaid},
+		{orders.StatusFulfilled, orders.ActorCustomer, false, orders.PaymentPaid},
+		{orders.StatusFulfilled, orders.ActorAdmin, true, orders.PaymentPaid},
+		{orders.StatusCancelled, orders.ActorCustomer, false, orders.PaymentPaid},
+		{orders.StatusShipped, orders.ActorAdmin, true, orders.PaymentPaid},
+		{orders.StatusRefunded, orders.ActorAdmin, true, orders.PaymentRefunded},
+		{orders.StatusDelivered, orders.ActorAdmin, false, orders.PaymentRefunded},
+	}
+	for _, st := range steps {
+		got, err := s.Transition(ctx, o.ID, st.to, st.actor, "")
+		if st.ok != (err == nil) || (err != nil && apperr.Code(err) != orders.EINVALID) {
+			t.Fatalf("%s by %s: %v", st.to, st.actor, err)
+		}
+		if err == nil {
+			o = got
+		}
+		if o.PaymentStatus != st.pay {
+			t.Errorf("after %s by %s: payment %s, want %s", st.to, st.actor, o.PaymentStatus, st.pay)
+		}
+	}
+	var timeline []orders.Status
+	for _, e := range o.Events {
+		timeline = append(timeline, e.Status)
+	}
+	if fmt.Sprint(timeline) != "[PENDING PAID FULFILLED SHIPPED REFUNDED]" || o.Events[3].Actor != orders.ActorAdmin {
+		t.Errorf("timeline %v", o.Events)
+	}
+}
