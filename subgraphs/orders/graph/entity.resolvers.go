@@ -27,6 +27,18 @@ func (r *entityResolver) FindManyCartByIDs(ctx context.Context, reps []*model.Ca
 	return out, nil
 }
 
+func (r *entityResolver) FindManyOrderByIDs(ctx context.Context, reps []*model.OrderByIDsInput) ([]*model.Order, error) {
+	out := make([]*model.Order, len(reps))
+	for i, rep := range reps {
+		o, err := r.readOrder(ctx, rep.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
 func (r *entityResolver) FindManyProductVariantByIDs(ctx context.Context, reps []*model.ProductVariantByIDsInput) ([]*model.ProductVariant, error) {
 	// The catalog owns variants; orders needs only the key and the weight, which
 	// gqlgen copies from each representation onto the returned entity.

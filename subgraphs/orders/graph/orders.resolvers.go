@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
@@ -188,6 +189,10 @@ func (r *queryResolver) Cart(ctx context.Context, id string) (*model.Cart, error
 	return toCart(c), err
 }
 
+func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, error) {
+	return r.readOrder(ctx, id)
+}
+
 func (r *userResolver) Cart(ctx context.Context, obj *model.User) (*model.Cart, error) {
 	if _, err := auth.RequireSelfOrAdmin(ctx, obj.Key); err != nil {
 		return nil, err
@@ -197,6 +202,40 @@ func (r *userResolver) Cart(ctx context.Context, obj *model.User) (*model.Cart, 
 		return nil, orders.Internal(err)
 	}
 	return toCart(c), nil
+}
+
+func (r *userResolver) Orders(ctx context.Context, obj *model.User, first *int, after *string) (*model.OrderConnection, error) {
+	if _, err := auth.RequireSelfOrAdmin(ctx, obj.Key); err != nil {
+		return nil, err
+	}
+	limit := 10
+	if first != nil {
+		if *first < 1 || *first > 50 {
+			return nil, orders.Errorf(orders.EINVALID, "first must be 1 to 50, got %d", *first)
+		}
+		limit = *first
+	}
+	var cursor string
+	if after != nil {
+		var ok bool
+		if cursor, ok = strings.CutPrefix(*after, orderIDPrefix); !ok {
+			return nil, orders.Errorf(orders.EINVALID, "invalid cursor %q", *after)
+		}
+	}
+	page, err := r.orders.OrdersOfUser(ctx, obj.Key, cursor, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.OrderConnection{Edges: make([]model.OrderEdge, len(page.Orders)), PageInfo: model.OrderPageInfo{HasNextPage: page.More}}
+	for i, o := range page.Orders {
+		mo, err := toOrder(o)
+		if err != nil {
+			return nil, err
+		}
+		out.Edges[i] = model.OrderEdge{Cursor: mo.ID, Node: *mo}
+		out.PageInfo.EndCursor = &mo.ID
+	}
+	return out, nil
 }
 
 func (r *Resolver) Cart() generated.CartResolver { return &cartResolver{r} }

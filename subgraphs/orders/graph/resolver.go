@@ -15,6 +15,7 @@ type Stores interface {
 	orders.ShippingService
 	orders.CartStore
 	orders.TaxService
+	orders.OrderStore
 }
 
 // Resolver is the dependency-injection root of the orders resolvers.
@@ -22,6 +23,7 @@ type Resolver struct {
 	shipping orders.ShippingService
 	carts    orders.CartStore
 	tax      orders.TaxService
+	orders   orders.OrderStore
 	// catalog prices carts; nil when the orders service has no catalog
 	// configured, and then cart prices fail with a clear error.
 	catalog orders.Catalog
@@ -29,7 +31,7 @@ type Resolver struct {
 
 // NewResolver returns the resolver root reading through svc and the catalog.
 func NewResolver(svc Stores, catalog orders.Catalog) *Resolver {
-	return &Resolver{shipping: svc, carts: svc, tax: svc, catalog: catalog}
+	return &Resolver{shipping: svc, carts: svc, tax: svc, orders: svc, catalog: catalog}
 }
 
 // loaders returns the request's dataloaders.

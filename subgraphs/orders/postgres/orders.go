@@ -114,37 +114,56 @@ func readOrder(ctx context.Context, q querier, id uuid.UUID) (*orders.Order, err
 	if err != nil {
 		return nil, fmt.Errorf("read order %s: %w", id, err)
 	}
-	rows, err := q.Query(ctx, `
-		SELECT variant_id, product_name, variant_name, sku, unit_price_minor, quantity
-		FROM order_lines WHERE order_id = $1 ORDER BY position`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read lines of order %s: %w", id, err)
-	}
-	if o.Lines, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (orders.OrderLine, error) {
-		var l orders.OrderLine
-		err := row.Scan(&l.VariantID, &l.ProductName, &l.VariantName, &l.SKU, &l.UnitPrice, &l.Quantity)
-		return l, err
-	}); err != nil {
-		return nil, fmt.Errorf("read lines of order %s: %w", id, err)
-	}
-	rows, err = q.Query(ctx, `SELECT status, actor, note, created_at FROM order_events WHERE order_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read timeline of order %s: %w", id, err)
-	}
-	if o.Events, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (orders.OrderEvent, error) {
-		var e orders.OrderEvent
-		var status, actor string
-		err := row.Scan(&status, &actor, &e.Note, &e.CreatedAt)
-		e.Status, e.Actor = orders.Status(status), orders.Actor(actor)
-		return e, err
-	}); err != nil {
-		return nil, fmt.Errorf("read timeline of order %s: %w", id, err)
+	if err := readDetails(ctx, q, []*orders.Order{o}); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
 
+// readDetails fills the lines and timelines of list, two queries in all.
+func readDetails(ctx context.Context, q querier, list []*orders.Order) error {
+	if len(list) == 0 {
+		return nil
+	}
+	byID := make(map[string]*orders.Order, len(list))
+	ids := make([]string, len(list))
+	for i, o := range list {
+		byID[o.ID], ids[i] = o, o.ID
+	}
+	rows, err := q.Query(ctx, `
+		SELECT order_id::text, variant_id, product_name, variant_name, sku, unit_price_minor, quantity
+		FROM order_lines WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position`, ids)
+	if err != nil {
+		return fmt.Errorf("read order lines: %w", err)
+	}
+	var id string
+	var l orders.OrderLine
+	if _, err := pgx.ForEachRow(rows, []any{&id, &l.VariantID, &l.ProductName, &l.VariantName, &l.SKU, &l.UnitPrice, &l.Quantity}, func() error {
+		byID[id].Lines = append(byID[id].Lines, l)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read order lines: %w", err)
+	}
+	rows, err = q.Query(ctx, `
+		SELECT order_id::text, status, actor, note, created_at FROM order_events
+		WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, id`, ids)
+	if err != nil {
+		return fmt.Errorf("read order timelines: %w", err)
+	}
+	var e orders.OrderEvent
+	var status, actor string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &status, &actor, &e.Note, &e.CreatedAt}, func() error {
+		e.Status, e.Actor = orders.Status(status), orders.Actor(actor)
+		byID[id].Events = append(byID[id].Events, e)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read order timelines: %w", err)
+	}
+	return nil
+}
+
 // OrdersOfUser implements orders.OrderStore with a keyset page on the user's
-// newest-first index. Lines and timelines are not read: a list shows totals.
+// newest-first index, and the page's lines and timelines in two more queries.
 func (s *Store) OrdersOfUser(ctx context.Context, userID int64, after string, limit int) (orders.OrderPage, error) {
 	cond, args := "true", []any{userID, limit + 1}
 	if after != "" {
@@ -167,6 +186,9 @@ func (s *Store) OrdersOfUser(ctx context.Context, userID int64, after string, li
 	page := orders.OrderPage{Orders: list}
 	if len(list) > limit {
 		page.Orders, page.More = list[:limit], true
+	}
+	if err := readDetails(ctx, s.pool, page.Orders); err != nil {
+		return orders.OrderPage{}, err
 	}
 	return page, nil
 }

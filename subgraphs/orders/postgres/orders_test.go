@@ -97,6 +97,9 @@ func TestOrdersOfUserNewestFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, o := range page.Orders {
+			if len(o.Lines) != 2 || len(o.Events) != 1 {
+				t.Errorf("order %s in a page: %d lines, %d events", o.ID, len(o.Lines), len(o.Events))
+			}
 			got = append(got, o.ID)
 			after = o.ID
 		}

@@ -57,3 +57,27 @@ type User struct {
 
 // IsEntity marks User as a federation entity.
 func (User) IsEntity() {}
+
+// Order is a placed order, converted whole from the store's (graph/orders.go);
+// Key and UserKey are its database ids.
+type Order struct {
+	Key             string `json:"-"`
+	UserKey         int64  `json:"-"`
+	ID              string
+	Number          string
+	Status          OrderStatus
+	PaymentStatus   PaymentStatus
+	Email           string
+	Lines           []OrderLine
+	Subtotal        Money
+	Shipping        Money
+	Tax             Money
+	Total           Money
+	ShippingMethod  ShippingMethod
+	ShippingAddress OrderAddress
+	Timeline        []OrderEvent
+	CreatedAt       time.Time
+}
+
+// IsEntity marks Order as a federation entity.
+func (Order) IsEntity() {}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 )
 
 type CartByIDsInput struct {
@@ -72,6 +73,56 @@ type Money struct {
 }
 
 type Mutation struct {
+}
+
+type OrderAddress struct {
+	Name       string  `json:"name"`
+	Line1      string  `json:"line1"`
+	Line2      *string `json:"line2,omitempty"`
+	City       string  `json:"city"`
+	Region     *string `json:"region,omitempty"`
+	PostalCode string  `json:"postalCode"`
+	Country    string  `json:"country"`
+	Phone      *string `json:"phone,omitempty"`
+}
+
+type OrderByIDsInput struct {
+	ID string `json:"ID"`
+}
+
+type OrderConnection struct {
+	Edges    []OrderEdge   `json:"edges"`
+	PageInfo OrderPageInfo `json:"pageInfo"`
+}
+
+type OrderEdge struct {
+	Cursor string `json:"cursor"`
+	Node   Order  `json:"node"`
+}
+
+type OrderEvent struct {
+	Status OrderStatus `json:"status"`
+	// Who made the change: SYSTEM (checkout), CUSTOMER or ADMIN.
+	Actor string    `json:"actor"`
+	Note  *string   `json:"note,omitempty"`
+	At    time.Time `json:"at"`
+}
+
+// What was bought, as it was when bought.
+type OrderLine struct {
+	// The catalog's variant (it may have changed since).
+	Variant     ProductVariant `json:"variant"`
+	ProductName string         `json:"productName"`
+	VariantName string         `json:"variantName"`
+	Sku         string         `json:"sku"`
+	UnitPrice   Money          `json:"unitPrice"`
+	Quantity    int            `json:"quantity"`
+	Total       Money          `json:"total"`
+}
+
+type OrderPageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor,omitempty"`
 }
 
 type ProductVariantByIDsInput struct {
@@ -282,6 +333,131 @@ func (e *CurrencyCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e CurrencyCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fulfilment: PENDING -> PAID -> FULFILLED -> SHIPPED -> DELIVERED, or CANCELLED / REFUNDED.
+type OrderStatus string
+
+const (
+	OrderStatusPending   OrderStatus = "PENDING"
+	OrderStatusPaid      OrderStatus = "PAID"
+	OrderStatusFulfilled OrderStatus = "FULFILLED"
+	OrderStatusShipped   OrderStatus = "SHIPPED"
+	OrderStatusDelivered OrderStatus = "DELIVERED"
+	OrderStatusCancelled OrderStatus = "CANCELLED"
+	OrderStatusRefunded  OrderStatus = "REFUNDED"
+)
+
+var AllOrderStatus = []OrderStatus{
+	OrderStatusPending,
+	OrderStatusPaid,
+	OrderStatusFulfilled,
+	OrderStatusShipped,
+	OrderStatusDelivered,
+	OrderStatusCancelled,
+	OrderStatusRefunded,
+}
+
+func (e OrderStatus) IsValid() bool {
+	switch e {
+	case OrderStatusPending, OrderStatusPaid, OrderStatusFulfilled, OrderStatusShipped, OrderStatusDelivered, OrderStatusCancelled, OrderStatusRefunded:
+		return true
+	}
+	return false
+}
+
+func (e OrderStatus) String() string {
+	return string(e)
+}
+
+func (e *OrderStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderStatus", str)
+	}
+	return nil
+}
+
+func (e OrderStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PaymentStatus string
+
+const (
+	PaymentStatusPending  PaymentStatus = "PENDING"
+	PaymentStatusPaid     PaymentStatus = "PAID"
+	PaymentStatusFailed   PaymentStatus = "FAILED"
+	PaymentStatusRefunded PaymentStatus = "REFUNDED"
+)
+
+var AllPaymentStatus = []PaymentStatus{
+	PaymentStatusPending,
+	PaymentStatusPaid,
+	PaymentStatusFailed,
+	PaymentStatusRefunded,
+}
+
+func (e PaymentStatus) IsValid() bool {
+	switch e {
+	case PaymentStatusPending, PaymentStatusPaid, PaymentStatusFailed, PaymentStatusRefunded:
+		return true
+	}
+	return false
+}
+
+func (e PaymentStatus) String() string {
+	return string(e)
+}
+
+func (e *PaymentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PaymentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PaymentStatus", str)
+	}
+	return nil
+}
+
+func (e PaymentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PaymentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PaymentStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
