@@ -32,12 +32,15 @@ func (s *Store) CreateCart(ctx context.Context, userID int64) (*orders.Cart, err
 	if userID == 0 {
 		err = s.pool.QueryRow(ctx, `INSERT INTO carts DEFAULT VALUES RETURNING id::text`).Scan(&id)
 	} else {
-		// The user's existing cart, or a new one; two concurrent calls agree.
+		// The user's existing cart, or a new one; concurrent calls agree. The
+		// read is a statement of its own: one statement's snapshot would miss a
+		// cart another call committed while this insert waited for it.
 		err = s.pool.QueryRow(ctx, `
-			WITH ins AS (
-				INSERT INTO carts (user_id) VALUES ($1) ON CONFLICT (user_id) WHERE user_id IS NOT NULL DO NOTHING RETURNING id
-			)
-			SELECT id::text FROM ins UNION ALL SELECT id::text FROM carts WHERE user_id = $1 LIMIT 1`, userID).Scan(&id)
+			INSERT INTO carts (user_id) VALUES ($1) ON CONFLICT (user_id) WHERE user_id IS NOT NULL DO NOTHING
+			RETURNING id::text`, userID).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = s.pool.QueryRow(ctx, `SELECT id::text FROM carts WHERE user_id = $1`, userID).Scan(&id)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create cart: %w", err)
