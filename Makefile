@@ -26,10 +26,12 @@ test:
 	$(GO) test -count=1 -timeout 15m ./...
 
 # Regenerates every generated file: gqlgen's code for the three subgraphs, the
+# users service's list of common passwords (from zxcvbn), the
 # composed schema/supergraph.graphql (from supergraph.yaml, offline) and the
 # playground's bundle.
 generate: playground
 	$(GO) run ./tools/gqlgen
+	$(GO) run ./tools/commonpasswords
 	$(GO) run ./cmd/shopgraph compose --config supergraph.yaml --output schema/supergraph.graphql
 
 # Rebuilds gateway/playground/dist (checked in, embedded in the binary) from

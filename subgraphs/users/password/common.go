@@ -1,13 +1,20 @@
 package password
 
 import (
+	_ "embed"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/trustelem/zxcvbn/frequency"
 )
+
+// commonPasswords is zxcvbn's list of the 30,000 most frequent passwords, one
+// per line, written by `go run ./tools/commonpasswords` (make generate). It is
+// embedded rather than imported from the zxcvbn port, whose package builds a map
+// of all its lists at start-up in every process of the binary.
+//
+//go:embed common_passwords.txt
+var commonPasswords string
 
 // Appended digits and symbols ("password123!", "monkey2024") are the commonest way
 // people stretch a listed password to a length rule, so a password is also
@@ -33,7 +40,7 @@ type commonList struct {
 // rather than typed here.
 func newCommonList() *commonList {
 	return &commonList{set: sync.OnceValue(func() map[string]struct{} {
-		words := frequency.FrequencyLists["passwords"]
+		words := strings.Split(strings.TrimSuffix(commonPasswords, "\n"), "\n")
 		set := make(map[string]struct{}, len(words))
 		for _, w := range words {
 			set[strings.ToLower(w)] = struct{}{}
@@ -70,8 +77,8 @@ func (c *commonList) has(w string) bool {
 		_, ok := c.set()[w]
 		return ok
 	}
-	for _, listed := range frequency.FrequencyLists["passwords"] {
-		if listed == w {
+	for listed := range strings.Lines(commonPasswords) {
+		if strings.ToLower(strings.TrimSuffix(listed, "\n")) == w {
 			return true
 		}
 	}
