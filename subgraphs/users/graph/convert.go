@@ -159,6 +159,21 @@ func addressUpdate(in model.AddressUpdateInput) users.AddressInput {
 	}
 }
 
+// addressOf returns the signed-in user and the address id an address
+// mutation names; a malformed id comes back as the NOT_FOUND an unknown one
+// gets, an anonymous request as UNAUTHENTICATED.
+func addressOf(ctx context.Context, id string) (user, address int64, errs []model.AccountUserError, err error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	n, err := relay.DecodeID(kindAddress, id)
+	if err != nil {
+		return 0, 0, notFoundAddress(), nil
+	}
+	return p.UserID, n, nil, nil
+}
+
 // notFoundAddress answers a malformed address id as an unknown one.
 func notFoundAddress() []model.AccountUserError {
 	return []model.AccountUserError{{Code: model.AccountErrorCodeNotFound, Field: []string{"id"},

@@ -11,7 +11,6 @@ import (
 
 	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/internal/clientip"
-	"github.com/shopgraph/shopgraph/internal/relay"
 	"github.com/shopgraph/shopgraph/subgraphs/users/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/users/graph/model"
 )
@@ -61,27 +60,19 @@ func (r *mutationResolver) AddAddress(ctx context.Context, input model.AddressIn
 }
 
 func (r *mutationResolver) UpdateAddress(ctx context.Context, id string, input model.AddressUpdateInput) (*model.AddressPayload, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
+	user, n, errs, err := addressOf(ctx, id)
+	if errs != nil || err != nil {
+		return &model.AddressPayload{UserErrors: errs}, err
 	}
-	n, err := relay.DecodeID(kindAddress, id)
-	if err != nil {
-		return &model.AddressPayload{UserErrors: notFoundAddress()}, nil
-	}
-	return toAddressPayload(r.accounts.UpdateAddress(ctx, p.UserID, n, addressUpdate(input)))
+	return toAddressPayload(r.accounts.UpdateAddress(ctx, user, n, addressUpdate(input)))
 }
 
 func (r *mutationResolver) DeleteAddress(ctx context.Context, id string) (*model.DeleteAddressPayload, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
+	user, n, errs, err := addressOf(ctx, id)
+	if errs != nil || err != nil {
+		return &model.DeleteAddressPayload{UserErrors: errs}, err
 	}
-	n, err := relay.DecodeID(kindAddress, id)
-	if err != nil {
-		return &model.DeleteAddressPayload{UserErrors: notFoundAddress()}, nil
-	}
-	res, err := toAddressPayload(r.accounts.DeleteAddress(ctx, p.UserID, n))
+	res, err := toAddressPayload(r.accounts.DeleteAddress(ctx, user, n))
 	if err != nil {
 		return nil, err
 	}
@@ -93,15 +84,11 @@ func (r *mutationResolver) DeleteAddress(ctx context.Context, id string) (*model
 }
 
 func (r *mutationResolver) SetDefaultAddress(ctx context.Context, id string, shipping bool, billing bool) (*model.AddressPayload, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
+	user, n, errs, err := addressOf(ctx, id)
+	if errs != nil || err != nil {
+		return &model.AddressPayload{UserErrors: errs}, err
 	}
-	n, err := relay.DecodeID(kindAddress, id)
-	if err != nil {
-		return &model.AddressPayload{UserErrors: notFoundAddress()}, nil
-	}
-	return toAddressPayload(r.accounts.SetDefaultAddress(ctx, p.UserID, n, shipping, billing))
+	return toAddressPayload(r.accounts.SetDefaultAddress(ctx, user, n, shipping, billing))
 }
 
 func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (*model.RequestPasswordResetPayload, error) {
