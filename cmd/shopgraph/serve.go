@@ -106,6 +106,8 @@ func newSubgraphSettings(name string, getenv func(string) string, st *subgraphSe
 	st.telemetry.register(s, name)
 	if parts, err := subgraphParts(name); err == nil && parts.Internal != nil {
 		st.internal.register(s, p)
+	}
+	if name == "catalog" {
 		s.Duration(&st.facetCacheTTL, "facet-cache-ttl", p+"FACET_CACHE_TTL", 10*time.Second,
 			"how long a listing's facet counts are kept and shared between requests (they lag writes by at most this); 0 counts every time")
 	}

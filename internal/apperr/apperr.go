@@ -81,3 +81,14 @@ func Message(err error) string {
 	}
 	return "internal error"
 }
+
+// Wrap adds context to a fault, "what failed: cause", and returns an *Error
+// (an expected failure with a code and a message for clients) as it is, so
+// that its code reaches the API layer unchanged.
+func Wrap(err error, format string, args ...any) error {
+	var e *Error
+	if err == nil || errors.As(err, &e) {
+		return err
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/shopgraph/shopgraph/internal/apperr"
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
 )
 
@@ -135,11 +136,7 @@ func (s *Store) changeCart(ctx context.Context, id string, change func(tx pgx.Tx
 		return err
 	})
 	if err != nil {
-		var oe *orders.Error
-		if errors.As(err, &oe) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("change cart %s: %w", id, err)
+		return nil, apperr.Wrap(err, "change cart %s", id)
 	}
 	return out, nil
 }
@@ -256,11 +253,7 @@ func (s *Store) AttachToUser(ctx context.Context, cartID string, userID int64, c
 		return err
 	})
 	if err != nil {
-		var oe *orders.Error
-		if errors.As(err, &oe) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("attach cart %s to user %d: %w", cartID, userID, err)
+		return nil, apperr.Wrap(err, "attach cart %s to user %d", cartID, userID)
 	}
 	return out, nil
 }

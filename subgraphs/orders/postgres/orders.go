@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/shopgraph/shopgraph/internal/apperr"
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
 )
 
@@ -225,11 +226,7 @@ func (s *Store) Transition(ctx context.Context, id string, to orders.Status, act
 		return err
 	})
 	if err != nil {
-		var oe *orders.Error
-		if errors.As(err, &oe) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("move order %s to %s: %w", id, to, err)
+		return nil, apperr.Wrap(err, "move order %s to %s", id, to)
 	}
 	return out, nil
 }

@@ -393,6 +393,16 @@ func (s *Service) SignIn(ctx context.Context, email, pw string, client netip.Add
 	return s.startSession(ctx, &cred.User)
 }
 
+// passwordCheckBudget takes a password check of a signed-in user from the
+// account's sign-in budget, so that a stolen access token does not give
+// unlimited guesses; ok false carries the RATE_LIMITED result.
+func (s *Service) passwordCheckBudget(ctx context.Context, cred *users.Credentials) (Result, bool) {
+	if retry, ok := s.limit(ctx, limitCheck{"password check per email", "signin:email:" + cred.User.Email, s.cfg.Limits.SignInPerEmail}); !ok {
+		return rateLimited(retry, "password attempts"), false
+	}
+	return Result{}, true
+}
+
 // rehash stores the password under the current parameters; a failure only
 // delays it to the next sign-in.
 func (s *Service) rehash(ctx context.Context, cred *users.Credentials, pw string) {
@@ -458,8 +468,8 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, keepSession,
 	if cred == nil {
 		return Result{}, users.Errorf(users.ENOTFOUND, "no such user")
 	}
-	if retry, ok := s.limit(ctx, limitCheck{"password check per email", "signin:email:" + cred.User.Email, s.cfg.Limits.SignInPerEmail}); !ok {
-		return rateLimited(retry, "password attempts"), nil
+	if limited, ok := s.passwordCheckBudget(ctx, cred); !ok {
+		return limited, nil
 	}
 	ok := false
 	if cred.PasswordHash != "" {
@@ -518,8 +528,8 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, name, email, 
 		if *email == cred.User.Email {
 			email = nil
 		} else {
-			if retry, ok := s.limit(ctx, limitCheck{"password check per email", "signin:email:" + cred.User.Email, s.cfg.Limits.SignInPerEmail}); !ok {
-				return rateLimited(retry, "password attempts"), nil
+			if limited, ok := s.passwordCheckBudget(ctx, cred); !ok {
+				return limited, nil
 			}
 			ok := false
 			if currentPassword != nil && cred.PasswordHash != "" {

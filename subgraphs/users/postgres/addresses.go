@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/shopgraph/shopgraph/internal/apperr"
 	"github.com/shopgraph/shopgraph/subgraphs/users"
 )
 
@@ -85,7 +86,7 @@ func (s *Store) AddAddress(ctx context.Context, userID int64, in users.AddressIn
 		return err
 	})
 	if err != nil {
-		return nil, wrapAddressErr("add address", err)
+		return nil, apperr.Wrap(err, "add address")
 	}
 	return out, nil
 }
@@ -131,7 +132,7 @@ func (s *Store) UpdateAddress(ctx context.Context, userID, id int64, in users.Ad
 		return err
 	})
 	if err != nil {
-		return nil, wrapAddressErr(fmt.Sprintf("update address %d", id), err)
+		return nil, apperr.Wrap(err, "update address %d", id)
 	}
 	return out, nil
 }
@@ -169,13 +170,4 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
-}
-
-// wrapAddressErr keeps domain errors as they are and gives faults context.
-func wrapAddressErr(op string, err error) error {
-	var de *users.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	return fmt.Errorf("%s: %w", op, err)
 }
