@@ -78,6 +78,9 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if getenv("ORDERS_CATALOG_URL") == "" {
 		env = append(env, "ORDERS_CATALOG_URL="+localURL(st.listens["catalog"]))
 	}
+	if getenv("ORDERS_USERS_URL") == "" {
+		env = append(env, "ORDERS_USERS_URL="+localURL(st.listens["users"])+"/graphql")
+	}
 	if getenv("ORDERS_JWKS_URL") == "" {
 		env = append(env, "ORDERS_JWKS_URL="+localURL(st.listens["users"])+"/.well-known/jwks.json")
 	}

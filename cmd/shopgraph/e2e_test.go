@@ -212,6 +212,7 @@ func startSystem(t *testing.T, extra ...string) *system {
 		"CATALOG_SERVICE_TOKEN=" + serviceToken,
 		"ORDERS_CATALOG_SERVICE_TOKEN=" + serviceToken,
 		"ORDERS_CATALOG_URL=http://" + sys.addrs["catalog"],
+		"ORDERS_USERS_URL=http://" + sys.addrs["users"] + "/graphql",
 	}, extra...)
 	for _, name := range subgraphNames {
 		sys.dbURL[name] = pgtest.NewURL(t, nil)

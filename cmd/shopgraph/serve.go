@@ -19,7 +19,6 @@ import (
 	"github.com/shopgraph/shopgraph/subgraphs/catalog"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
-	"github.com/shopgraph/shopgraph/subgraphs/orders"
 	"github.com/shopgraph/shopgraph/subgraphs/users/tokens"
 )
 
@@ -53,11 +52,8 @@ type subgraphSettings struct {
 	accounts accountSettings
 	// facetCacheTTL is how long the catalog keeps a listing's facet counts.
 	facetCacheTTL time.Duration
-	// catalog is how orders reaches the catalog's internal API.
-	catalog struct {
-		catalogSettings
-		catalog orders.Catalog
-	}
+	// orders configures the orders service's checkout and the services it calls.
+	orders ordersSettings
 }
 
 // internalSettings configure a subgraph's service-to-service API: the catalog's
@@ -117,8 +113,8 @@ func newSubgraphSettings(name string, getenv func(string) string, st *subgraphSe
 	if parts, err := subgraphParts(name); err == nil && parts.Accounts != nil {
 		st.accounts.register(s, p)
 	}
-	if name == "orders" {
-		st.catalog.register(s, p)
+	if parts, err := subgraphParts(name); err == nil && parts.Orders != nil {
+		st.orders.register(s, p)
 	}
 	return s, nil
 }
@@ -268,13 +264,19 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 		mux.Handle(images.Pattern, parts.Images(pool, logger))
 	}
 	mux.Handle("GET /metrics", telemetry.MetricsHandler(reg))
-	if name == "orders" {
-		if st.catalog.catalog, err = st.catalog.client(logger); err != nil {
+	var graphqlHandler http.Handler
+	switch {
+	case parts.Orders != nil:
+		up, err := parts.Orders(pool, logger, st.orders)
+		if err != nil {
 			return fmt.Errorf("serve %s: %w", name, err)
 		}
-	}
-	var graphqlHandler http.Handler
-	if parts.Accounts != nil {
+		graphqlHandler = up.graphql
+		bgCtx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); up.background(bgCtx) }()
+		defer func() { stop(); <-done }() // before the pool closes
+	case parts.Accounts != nil:
 		up, err := parts.Accounts(ctx, pool, logger, st.accounts)
 		if err != nil {
 			return fmt.Errorf("serve %s: %w", name, err)
@@ -287,7 +289,7 @@ func serveSubgraph(ctx context.Context, name string, args []string, getenv func(
 		done := make(chan struct{})
 		go func() { defer close(done); up.background(bgCtx) }()
 		defer func() { stop(); <-done }() // before the pool closes
-	} else {
+	default:
 		graphqlHandler = parts.Handler(pool, logger, st)
 	}
 	if parts.Authenticate != nil {

@@ -19,7 +19,6 @@ import (
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/images"
 	"github.com/shopgraph/shopgraph/subgraphs/catalog/internalapi"
 	catalogpg "github.com/shopgraph/shopgraph/subgraphs/catalog/postgres"
-	ordersql "github.com/shopgraph/shopgraph/subgraphs/orders/graph"
 	orderspg "github.com/shopgraph/shopgraph/subgraphs/orders/postgres"
 	userspg "github.com/shopgraph/shopgraph/subgraphs/users/postgres"
 )
@@ -37,12 +36,16 @@ type subgraphWiring struct {
 	// (`seed --scale N`); it does nothing when there are n already.
 	SeedScale func(ctx context.Context, pool *pgxpool.Pool, n int, logger *slog.Logger) error
 	// Handler serves GraphQL (POST and GET) at whatever path it is mounted on,
-	// with per-request dataloaders. (The users service sets Accounts instead.)
+	// with per-request dataloaders. (The users service sets Accounts and the
+	// orders service Orders instead.)
 	Handler func(pool *pgxpool.Pool, logger *slog.Logger, st subgraphSettings) http.Handler
 	// Accounts, when set, builds the users service from its account settings:
 	// its GraphQL handler (who is asking checked against its own keys), the
 	// JWKS it publishes, and the outbox delivery that runs beside it.
 	Accounts func(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger, st accountSettings) (*usersParts, error)
+	// Orders, when set, builds the orders service from its settings: its
+	// GraphQL handler and the checkout recovery that runs beside it.
+	Orders func(pool *pgxpool.Pool, logger *slog.Logger, st ordersSettings) (*ordersParts, error)
 	// Internal, when set, returns the subgraph's service-to-service API, served
 	// under /internal/ on its listener, and the background work that goes with it,
 	// which runs until its context ends. The router forwards only to /graphql, so
@@ -135,10 +138,8 @@ func subgraphParts(name string) (subgraphWiring, error) {
 		return subgraphWiring{
 			Migrations: orderspg.Migrations(),
 			Seed:       orderspg.Seed,
-			Handler: func(pool *pgxpool.Pool, logger *slog.Logger, st subgraphSettings) http.Handler {
-				return ordersql.NewHandler(orderspg.New(pool), st.catalog.catalog, logger)
-			},
-			// Carts of signed-in users are theirs alone.
+			Orders:     buildOrders,
+			// Carts and orders of signed-in users are theirs alone.
 			Authenticate: authenticate,
 		}, nil
 	case "users":

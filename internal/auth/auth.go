@@ -39,6 +39,9 @@ type Principal struct {
 	Role string
 	// SessionID is the sign-in the token belongs to (its `sid` claim), if any.
 	SessionID string
+	// Token is the verified access token itself, for calling another service
+	// on the user's behalf (never logged).
+	Token string
 }
 
 // IsAdmin tells whether p may use admin operations.
@@ -110,6 +113,7 @@ func Middleware(v Verifier, logger *slog.Logger, next http.Handler) http.Handler
 		var p Principal
 		if err == nil {
 			p, err = FromClaims(claims)
+			p.Token = token
 		}
 		if err != nil {
 			logger.DebugContext(r.Context(), "token refused", "err", err)

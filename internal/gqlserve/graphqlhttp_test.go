@@ -35,7 +35,7 @@ func TestGraphQLOverHTTPAuditSubgraphs(t *testing.T) {
 			return catalogql.NewHandler(catalogpg.New(pgtest.New(t, catalogpg.Migrations())), logger)
 		},
 		"orders": func(t *testing.T) http.Handler {
-			return ordersql.NewHandler(orderspg.New(pgtest.New(t, orderspg.Migrations())), nil, logger)
+			return ordersql.NewHandler(orderspg.New(pgtest.New(t, orderspg.Migrations())), nil, nil, logger)
 		},
 		"users": func(t *testing.T) http.Handler {
 			h, _ := userstest.Handler(t, pgtest.New(t, userspg.Migrations()), userstest.Options{Logger: logger})

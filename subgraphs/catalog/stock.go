@@ -22,6 +22,7 @@ import (
 //	reserved --Commit--> committed (a sale: on hand and reserved both go down)
 //	reserved --Release--> released (the units are available again)
 //	reserved --ReleaseExpired, or Commit/Reserve after expires_at--> expired (as released)
+//	committed --Restock--> returned (a cancelled sale: the units are on hand again)
 
 // Limits on one reservation request, so that a request cannot make one transaction
 // lock the whole catalog or overflow a counter.
@@ -41,12 +42,14 @@ const (
 // ReservationStatus is where a reservation is in its life.
 type ReservationStatus string
 
-// The states of a reservation; every state but ReservationReserved is final.
+// The states of a reservation; every state but ReservationReserved and
+// ReservationCommitted is final.
 const (
 	ReservationReserved  ReservationStatus = "reserved"
 	ReservationCommitted ReservationStatus = "committed"
 	ReservationReleased  ReservationStatus = "released"
 	ReservationExpired   ReservationStatus = "expired"
+	ReservationReturned  ReservationStatus = "returned"
 )
 
 // ReservationLine asks for, or holds, Quantity units of one variant.
@@ -86,6 +89,11 @@ type StockService interface {
 	// expired one is a *ReservationConflictError; an unknown order
 	// ErrReservationNotFound.
 	Commit(ctx context.Context, orderID string) (*Reservation, error)
+	// Restock puts a committed reservation's units back on hand, for an order
+	// cancelled or refunded before it shipped. Restocking a returned reservation
+	// returns it unchanged; any other state is a *ReservationConflictError; an
+	// unknown order ErrReservationNotFound.
+	Restock(ctx context.Context, orderID string) (*Reservation, error)
 	// ReleaseExpired releases up to limit reservations whose expiry is at or before
 	// now and returns them. Replicas may run it at the same time: each expired
 	// reservation is released by exactly one of them.

@@ -58,6 +58,10 @@ type CartStore interface {
 	AddLines(ctx context.Context, cartID string, lines []LineChange) (*Cart, error)
 	// SetLines sets quantities; a quantity of 0 removes the line.
 	SetLines(ctx context.Context, cartID string, lines []LineChange) (*Cart, error)
+	// SeePrices records that the shopper has seen the lines' prices (each
+	// change's SeenPrice and Currency; its Quantity is ignored), so that they
+	// no longer warn of a price change.
+	SeePrices(ctx context.Context, cartID string, lines []LineChange) error
 	// AttachToUser makes a guest cart the user's. When the user has a cart
 	// already, the guest cart's lines merge into it (quantities added, each
 	// capped by capOf, the most the shopper may have of a variant) and the

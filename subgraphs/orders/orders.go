@@ -1,10 +1,12 @@
-// Package orders is the orders domain: carts, orders and shipping. This first
-// slice holds shipping rates and estimates. It depends on the standard library only.
+// Package orders is the orders domain: carts, checkout's orders and their
+// saga, shipping and tax, and the interfaces of the stores that keep them.
 package orders
 
 import (
 	"context"
 	"strings"
+
+	"github.com/shopgraph/shopgraph/internal/contact"
 )
 
 // ShippingRate is what standard shipping costs to one country, or, with an empty
@@ -42,17 +44,8 @@ type ShippingService interface {
 // rejects anything that is not an assigned code.
 func ParseCountry(code string) (string, error) {
 	up := strings.ToUpper(strings.TrimSpace(code))
-	if len(up) != 2 || !strings.Contains(isoCountries, " "+up+" ") {
+	if !contact.IsCountry(up) {
 		return "", Errorf(EINVALID, "invalid country code %q: want an ISO 3166-1 alpha-2 code such as \"US\" or \"DE\"", code)
 	}
 	return up, nil
 }
-
-// isoCountries lists the officially assigned ISO 3166-1 alpha-2 codes, space-delimited.
-const isoCountries = " AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ" +
-	" CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR" +
-	" GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP" +
-	" KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT" +
-	" MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW" +
-	" SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG" +
-	" UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW "

@@ -9,6 +9,7 @@
 //	POST /internal/stock/reserve  {"orderId", "lines": [{"variantId", "quantity"}], "ttlSeconds"?}
 //	POST /internal/stock/release  {"orderId"}
 //	POST /internal/stock/commit   {"orderId"}
+//	POST /internal/stock/restock  {"orderId"}  (a committed order cancelled before shipping)
 //	POST /internal/variants/lookup {"variantIds": ["gid://shopgraph/ProductVariant/12", ...]}
 //
 // The stock paths answer 200 with {"reservation": {...}}, the lookup with
@@ -35,12 +36,13 @@ const (
 	ReservePath = "/internal/stock/reserve"
 	ReleasePath = "/internal/stock/release"
 	CommitPath  = "/internal/stock/commit"
+	RestockPath = "/internal/stock/restock"
 	// LookupPath answers variants with their product, price and stock.
 	LookupPath = "/internal/variants/lookup"
 )
 
 // Paths lists the internal API's paths, for metrics labels.
-func Paths() []string { return []string{ReservePath, ReleasePath, CommitPath, LookupPath} }
+func Paths() []string { return []string{ReservePath, ReleasePath, CommitPath, RestockPath, LookupPath} }
 
 // Service is what the internal API reads and writes: stock for reservations, and
 // variants with their products for lookups. *postgres.Store is one.
@@ -110,6 +112,7 @@ func New(svc Service, cfg Config, logger *slog.Logger) (http.Handler, error) {
 	h.routes.HandleFunc("POST "+ReservePath, h.reserve)
 	h.routes.HandleFunc("POST "+ReleasePath, h.settle("release", svc.Release))
 	h.routes.HandleFunc("POST "+CommitPath, h.settle("commit", svc.Commit))
+	h.routes.HandleFunc("POST "+RestockPath, h.settle("restock", svc.Restock))
 	h.routes.HandleFunc("POST "+LookupPath, h.lookup)
 	for _, path := range Paths() {
 		h.routes.HandleFunc(path, func(w http.ResponseWriter, _ *http.Request) {

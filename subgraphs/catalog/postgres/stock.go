@@ -127,6 +127,20 @@ func finish(ctx context.Context, tx pgx.Tx, orderIDs []string, status catalog.Re
 	return updated, nil
 }
 
+// restock puts a committed reservation's units back on hand and marks it returned.
+func restock(ctx context.Context, tx pgx.Tx, orderID string) (time.Time, error) {
+	if _, err := tx.Exec(ctx, restockLines, orderID); err != nil {
+		return time.Time{}, fmt.Errorf("put units back on hand: %w", err)
+	}
+	var updated time.Time
+	err := tx.QueryRow(ctx, `UPDATE stock_reservations SET status = 'returned', updated_at = now()
+		WHERE order_id = $1 RETURNING updated_at`, orderID).Scan(&updated)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("mark reservation returned: %w", err)
+	}
+	return updated, nil
+}
+
 // expireNow releases an overdue reservation found by Reserve or Commit, commits
 // tx, and returns the conflict the caller reports.
 func expireNow(ctx context.Context, tx pgx.Tx, r *storedReservation, op string) error {
@@ -263,15 +277,36 @@ func (s *Store) Commit(ctx context.Context, orderID string) (*catalog.Reservatio
 	return s.settle(ctx, orderID, catalog.ReservationCommitted)
 }
 
-// settle moves the order's reservation to to (released or committed); calling it
-// again with the same target returns the reservation unchanged.
+// Restock implements catalog.StockService.
+func (s *Store) Restock(ctx context.Context, orderID string) (*catalog.Reservation, error) {
+	return s.settle(ctx, orderID, catalog.ReservationReturned)
+}
+
+// restockLines puts the lines of reservation $1 back on hand.
+const restockLines = `
+WITH held AS (
+    SELECT l.variant_id, l.quantity FROM stock_reservation_lines l WHERE l.order_id = $1
+), locked AS MATERIALIZED (
+    SELECT v.id FROM product_variants v WHERE v.id IN (SELECT h.variant_id FROM held h) ORDER BY v.id FOR UPDATE
+)
+UPDATE product_variants v
+SET stock_on_hand = v.stock_on_hand + h.quantity
+FROM held h
+WHERE v.id = h.variant_id AND v.id IN (SELECT l.id FROM locked l)`
+
+// settle moves the order's reservation to to (released, committed, or, from
+// committed, returned); calling it again with the same target returns the
+// reservation unchanged.
 func (s *Store) settle(ctx context.Context, orderID string, to catalog.ReservationStatus) (*catalog.Reservation, error) {
 	if err := catalog.CheckOrderID(orderID); err != nil {
 		return nil, err
 	}
-	op := "release"
-	if to == catalog.ReservationCommitted {
+	op, from := "release", catalog.ReservationReserved
+	switch to {
+	case catalog.ReservationCommitted:
 		op = "commit"
+	case catalog.ReservationReturned:
+		op, from = "restock", catalog.ReservationCommitted
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
@@ -286,13 +321,18 @@ func (s *Store) settle(ctx context.Context, orderID string, to catalog.Reservati
 	case r.Status == to,
 		to == catalog.ReservationReleased && r.Status == catalog.ReservationExpired:
 		return &r.Reservation, nil // done before: idempotent
-	case r.Status != catalog.ReservationReserved:
+	case r.Status != from:
 		return nil, &catalog.ReservationConflictError{OrderID: orderID, Status: r.Status,
 			Reason: fmt.Sprintf("cannot %s it once %s", op, r.Status)}
 	case r.due && to == catalog.ReservationCommitted:
 		return nil, expireNow(ctx, tx, r, op)
 	}
-	updated, err := finish(ctx, tx, []string{orderID}, to)
+	var updated time.Time
+	if to == catalog.ReservationReturned {
+		updated, err = restock(ctx, tx, orderID)
+	} else {
+		updated, err = finish(ctx, tx, []string{orderID}, to)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s %q: %w", op, orderID, err)
 	}

@@ -255,6 +255,42 @@ func TestCommitAndRelease(t *testing.T) {
 	}
 }
 
+func TestRestockReturnsACommittedSale(t *testing.T) {
+	t.Parallel()
+	pool, ids := stockPool(t, 4, 10, 4)
+	s := New(pool)
+	ctx := t.Context()
+	lines := []catalog.ReservationLine{{VariantID: ids[0], Quantity: 3}, {VariantID: ids[1], Quantity: 4}}
+	for _, order := range []string{"sold", "held"} {
+		if order == "held" {
+			lines = lines[:1]
+		}
+		if _, err := s.Reserve(ctx, order, lines, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Restock(ctx, "sold"); conflictStatus(t, err) != catalog.ReservationReserved {
+		t.Fatalf("restock before commit: %v, want a conflict in state reserved", err)
+	}
+	if _, err := s.Commit(ctx, "sold"); err != nil {
+		t.Fatal(err)
+	}
+	wantStock(t, pool, ids, [2]int{7, 3}, [2]int{0, 0})
+	for range 2 { // the second time changes nothing
+		r, err := s.Restock(ctx, "sold")
+		if err != nil || r.Status != catalog.ReservationReturned {
+			t.Fatalf("restock: %+v, %v", r, err)
+		}
+		wantStock(t, pool, ids, [2]int{10, 3}, [2]int{4, 0})
+	}
+	if _, err := s.Commit(ctx, "sold"); conflictStatus(t, err) != catalog.ReservationReturned {
+		t.Errorf("commit after restock: %v, want a conflict in state returned", err)
+	}
+	if _, err := s.Restock(ctx, "never-reserved"); !errors.Is(err, catalog.ErrReservationNotFound) {
+		t.Errorf("unknown order: %v, want ErrReservationNotFound", err)
+	}
+}
+
 func TestExpiredReservationCannotBeCommitted(t *testing.T) {
 	t.Parallel()
 	pool, ids := stockPool(t, 2, 5)

@@ -27,6 +27,7 @@ import (
 
 	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/internal/relay"
+	"github.com/shopgraph/shopgraph/subgraphs/orders"
 )
 
 // The internal API's paths.
@@ -35,6 +36,7 @@ const (
 	reservePath = "/internal/stock/reserve"
 	releasePath = "/internal/stock/release"
 	commitPath  = "/internal/stock/commit"
+	restockPath = "/internal/stock/restock"
 )
 
 // MaxLookupBatch is the most ids one lookup call carries; Variants splits
@@ -339,6 +341,17 @@ func (c *Client) Commit(ctx context.Context, orderID string) error {
 	return nil
 }
 
+// Restock puts a committed order's units back on hand (an order cancelled or
+// refunded before it shipped). Restocking again succeeds; a reservation that
+// is not committed is an *APIError with CodeConflict, an unknown order
+// CodeNotFound.
+func (c *Client) Restock(ctx context.Context, orderID string) error {
+	if err := c.call(ctx, restockPath, orderRequest{OrderID: orderID}, nil); err != nil {
+		return fmt.Errorf("restock order %q: %w", orderID, err)
+	}
+	return nil
+}
+
 // errorBody is the body of every error answer.
 type errorBody struct {
 	Error struct {
@@ -422,4 +435,22 @@ func toAPIError(status int, raw []byte) error {
 		short.Lines[i] = ShortLine{VariantID: id, Requested: l.Requested, Available: l.Available}
 	}
 	return short
+}
+
+// ForOrders returns the client as the orders domain reads variants.
+func (c *Client) ForOrders() orders.Catalog { return domainCatalog{c} }
+
+type domainCatalog struct{ c *Client }
+
+func (d domainCatalog) Variants(ctx context.Context, ids []int64) (map[int64]orders.VariantInfo, error) {
+	found, err := d.c.Variants(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]orders.VariantInfo, len(found))
+	for id, v := range found {
+		out[id] = orders.VariantInfo{ID: v.ID, ProductName: v.ProductName, SKU: v.SKU, Name: v.Name,
+			Price: v.PriceMinor, Currency: v.Currency, WeightGrams: v.WeightGrams, Available: v.QuantityAvailable}
+	}
+	return out, nil
 }

@@ -260,6 +260,15 @@ func TestReserveReleaseCommit(t *testing.T) {
 		{"release again", func() error { return c.Release(ctx, "order-3") }, "", ""},
 		{"commit released", func() error { return c.Commit(ctx, "order-3") }, catalogclient.CodeConflict, "RELEASED"},
 		{"ttl over a day", func() error { return c.Reserve(ctx, "order-4", lines[:1], 25*time.Hour) }, catalogclient.CodeBadRequest, ""},
+		{"restock released", func() error { return c.Restock(ctx, "order-3") }, catalogclient.CodeConflict, "RELEASED"},
+		{"restock unknown", func() error { return c.Restock(ctx, "order-9") }, catalogclient.CodeNotFound, ""},
+		{"sell the rest", func() error {
+			return c.Reserve(ctx, "order-5", []catalogclient.ReserveLine{{VariantID: a, Quantity: 1}}, time.Minute)
+		}, "", ""},
+		{"commit it", func() error { return c.Commit(ctx, "order-5") }, "", ""},
+		{"restock it", func() error { return c.Restock(ctx, "order-5") }, "", ""},
+		{"restock again", func() error { return c.Restock(ctx, "order-5") }, "", ""},
+		{"release a returned sale", func() error { return c.Release(ctx, "order-5") }, catalogclient.CodeConflict, "RETURNED"},
 	}
 	for _, st := range steps {
 		err := st.do()
@@ -271,7 +280,7 @@ func TestReserveReleaseCommit(t *testing.T) {
 			t.Errorf("%s: %v (%+v), want %s with status %q", st.name, err, api, st.code, st.resStatus)
 		}
 	}
-	// order-1 sold 3 and 2 units; order-3 came and went.
+	// order-1 sold 3 and 2 units; order-3 came and went; order-5 sold 1 and took it back.
 	for _, w := range []struct {
 		id               int64
 		onHand, reserved int

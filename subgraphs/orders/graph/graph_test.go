@@ -21,7 +21,7 @@ func newServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(graph.NewHandler(postgres.New(pool), nil, logger))
+	srv := httptest.NewServer(graph.NewHandler(postgres.New(pool), nil, nil, logger))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -6,14 +6,16 @@ import (
 
 	"github.com/shopgraph/shopgraph/internal/gqlserve"
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
+	"github.com/shopgraph/shopgraph/subgraphs/orders/checkout"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/loaders"
 )
 
 // NewHandler serves the orders subgraph's GraphQL API over GET and POST at any path,
-// with fresh dataloaders for every request.
-func NewHandler(svc Stores, catalog orders.Catalog, logger *slog.Logger) http.Handler {
-	schema := generated.NewExecutableSchema(generated.Config{Resolvers: NewResolver(svc, catalog)})
+// with fresh dataloaders for every request. catalog and co may be nil: then
+// carts cannot be priced nor orders placed, and the API says so.
+func NewHandler(svc Stores, catalog orders.Catalog, co *checkout.Service, logger *slog.Logger) http.Handler {
+	schema := generated.NewExecutableSchema(generated.Config{Resolvers: NewResolver(svc, catalog, co)})
 	srv := gqlserve.NewHandler("orders", schema, logger,
 		gqlserve.BadUserInput(generated.ErrTypeNotFound, generated.ErrUnknownType))
 	return loaders.Middleware(svc, srv)

@@ -30,7 +30,7 @@ func (r *Resolver) readOrder(ctx context.Context, id string) (*model.Order, erro
 		return nil, err
 	}
 	p, signedIn := auth.From(ctx)
-	if !signedIn || (o.UserID != p.UserID && !p.IsAdmin()) || o.UserID == 0 && !p.IsAdmin() {
+	if !o.Placed() || !signedIn || (o.UserID != p.UserID && !p.IsAdmin()) || o.UserID == 0 && !p.IsAdmin() {
 		return nil, nil
 	}
 	return toOrder(o)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopgraph/shopgraph/internal/auth"
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
+	"github.com/shopgraph/shopgraph/subgraphs/orders/checkout"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/generated"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/graph/model"
 )
@@ -152,6 +153,53 @@ func (r *mutationResolver) CartAttachToUser(ctx context.Context, cartID string) 
 	}
 	c, err := r.carts.AttachToUser(ctx, guest.ID, p.UserID, func(v int64) int { return available[v].Available })
 	return cartResult(c, err, "cartId")
+}
+
+func (r *mutationResolver) Checkout(ctx context.Context, input model.CheckoutInput) (*model.CheckoutPayload, error) {
+	if r.checkout == nil {
+		return nil, orders.Internal(errCatalogUnavailable)
+	}
+	var shopper checkout.Shopper
+	if p, ok := auth.From(ctx); ok {
+		shopper = checkout.Shopper{UserID: p.UserID, AccessToken: p.Token}
+	}
+	res, err := r.checkout.Checkout(ctx, shopper, toCheckoutInput(input))
+	if err != nil {
+		return nil, orders.Internal(err)
+	}
+	return toCheckoutPayload(res)
+}
+
+func (r *mutationResolver) OrderCancel(ctx context.Context, id string, reason *string) (*model.OrderPayload, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	actor := orders.ActorCustomer
+	if p.IsAdmin() {
+		actor = orders.ActorAdmin
+	}
+	return r.changeOrder(ctx, id, func(key string) (*orders.Order, error) {
+		return r.checkout.Return(ctx, key, orders.StatusCancelled, actor, textOf(reason))
+	})
+}
+
+func (r *mutationResolver) OrderUpdateStatus(ctx context.Context, id string, status model.FulfilmentStatus, note *string) (*model.OrderPayload, error) {
+	if _, err := auth.RequireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	return r.changeOrder(ctx, id, func(key string) (*orders.Order, error) {
+		return r.orders.Transition(ctx, key, orders.Status(status), orders.ActorAdmin, textOf(note))
+	})
+}
+
+func (r *mutationResolver) OrderRefund(ctx context.Context, id string, note *string) (*model.OrderPayload, error) {
+	if _, err := auth.RequireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	return r.changeOrder(ctx, id, func(key string) (*orders.Order, error) {
+		return r.checkout.Return(ctx, key, orders.StatusRefunded, orders.ActorAdmin, textOf(note))
+	})
 }
 
 func (r *productVariantResolver) ShippingEstimate(ctx context.Context, obj *model.ProductVariant, country string) (*model.Money, error) {

@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
+	"github.com/shopgraph/shopgraph/subgraphs/orders/checkout"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/loaders"
 )
 
@@ -27,11 +28,15 @@ type Resolver struct {
 	// catalog prices carts; nil when the orders service has no catalog
 	// configured, and then cart prices fail with a clear error.
 	catalog orders.Catalog
+	// checkout places and returns orders; nil (without a catalog) refuses
+	// checkouts with a clear error.
+	checkout *checkout.Service
 }
 
-// NewResolver returns the resolver root reading through svc and the catalog.
-func NewResolver(svc Stores, catalog orders.Catalog) *Resolver {
-	return &Resolver{shipping: svc, carts: svc, tax: svc, orders: svc, catalog: catalog}
+// NewResolver returns the resolver root reading through svc and the catalog,
+// placing orders through co.
+func NewResolver(svc Stores, catalog orders.Catalog, co *checkout.Service) *Resolver {
+	return &Resolver{shipping: svc, carts: svc, tax: svc, orders: svc, catalog: catalog, checkout: co}
 }
 
 // loaders returns the request's dataloaders.

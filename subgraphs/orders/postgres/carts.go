@@ -183,6 +183,25 @@ func (s *Store) SetLines(ctx context.Context, cartID string, lines []orders.Line
 	})
 }
 
+// SeePrices implements orders.CartStore.
+func (s *Store) SeePrices(ctx context.Context, cartID string, lines []orders.LineChange) error {
+	u, err := parseCartID(cartID)
+	if err != nil {
+		return err
+	}
+	ids, prices, currencies := make([]int64, len(lines)), make([]int64, len(lines)), make([]string, len(lines))
+	for i, l := range lines {
+		ids[i], prices[i], currencies[i] = l.VariantID, l.SeenPrice, l.Currency
+	}
+	if _, err := s.pool.Exec(ctx, `
+		UPDATE cart_lines c SET seen_price_minor = p.price, currency = p.currency
+		FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS p(variant_id, price, currency)
+		WHERE c.cart_id = $1 AND c.variant_id = p.variant_id`, u, ids, prices, currencies); err != nil {
+		return fmt.Errorf("record seen prices of cart %s: %w", cartID, err)
+	}
+	return nil
+}
+
 // AttachToUser implements orders.CartStore. Both carts' rows are locked, the
 // user's first, so that a merge and a checkout of either never interleave.
 func (s *Store) AttachToUser(ctx context.Context, cartID string, userID int64, capOf func(variantID int64) int) (*orders.Cart, error) {

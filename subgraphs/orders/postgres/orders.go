@@ -17,22 +17,29 @@ var _ orders.OrderStore = (*Store)(nil)
 
 func errNoOrder() error { return orders.Errorf(orders.ENOTFOUND, "no such order") }
 
-const orderColumns = `id::text, number, coalesce(user_id, 0), email, coalesce(cart_id::text, ''), idempotency_key,
+const orderColumns = `id::text, coalesce(number, 0), coalesce(user_id, 0), email, coalesce(cart_id::text, ''), idempotency_key,
 	status, payment_status, currency, subtotal_minor, shipping_minor, tax_minor, total_minor,
-	shipping_method, shipping_address, created_at, updated_at`
+	shipping_method, shipping_address, created_at, updated_at, step, coalesce(charge_id, ''), failure, restock`
 
 func scanOrder(row pgx.Row) (*orders.Order, error) {
 	var o orders.Order
-	var status, payment string
-	var address []byte
+	var status, payment, step string
+	var address, failure []byte
 	err := row.Scan(&o.ID, &o.Number, &o.UserID, &o.Email, &o.CartID, &o.IdempotencyKey, &status, &payment,
-		&o.Currency, &o.Subtotal, &o.Shipping, &o.Tax, &o.Total, &o.ShippingMethod, &address, &o.CreatedAt, &o.UpdatedAt)
+		&o.Currency, &o.Subtotal, &o.Shipping, &o.Tax, &o.Total, &o.ShippingMethod, &address, &o.CreatedAt, &o.UpdatedAt,
+		&step, &o.ChargeID, &failure, &o.Restock)
 	if err != nil {
 		return nil, err
 	}
-	o.Status, o.PaymentStatus = orders.Status(status), orders.PaymentStatus(payment)
+	o.Status, o.PaymentStatus, o.Step = orders.Status(status), orders.PaymentStatus(payment), orders.Step(step)
 	if err := json.Unmarshal(address, &o.ShippingAddress); err != nil {
 		return nil, fmt.Errorf("decode address of order %s: %w", o.ID, err)
+	}
+	if failure != nil {
+		o.Failure = new(orders.Failure)
+		if err := json.Unmarshal(failure, o.Failure); err != nil {
+			return nil, fmt.Errorf("decode failure of order %s: %w", o.ID, err)
+		}
 	}
 	return &o, nil
 }
@@ -60,11 +67,13 @@ func (s *Store) CreateOrder(ctx context.Context, n orders.NewOrder) (*orders.Ord
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO orders (user_id, email, cart_id, idempotency_key, currency, subtotal_minor, shipping_minor,
-				tax_minor, total_minor, shipping_method, shipping_address)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6::bigint + $7::bigint + $8::bigint, $9, $10)
+				tax_minor, total_minor, shipping_method, shipping_address, step, lease_token, lease_until)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6::bigint + $7::bigint + $8::bigint, $9, $10, 'RESERVING',
+				$11, now() + $12::bigint * interval '1 microsecond')
 			ON CONFLICT (idempotency_key) DO NOTHING
 			RETURNING id::text`,
-			user, n.Email, cart, n.IdempotencyKey, n.Currency, n.Subtotal, n.Shipping, n.Tax, n.ShippingMethod, address).Scan(&id)
+			user, n.Email, cart, n.IdempotencyKey, n.Currency, n.Subtotal, n.Shipping, n.Tax, n.ShippingMethod, address,
+			n.Lease.Token, n.Lease.For.Microseconds()).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			// Another checkout with this key placed it (perhaps concurrently).
 			return nil
@@ -96,6 +105,44 @@ func (s *Store) CreateOrder(ctx context.Context, n orders.NewOrder) (*orders.Ord
 	}
 	o, err := s.OrderByID(ctx, id)
 	return o, created, err
+}
+
+// lockFinished locks a placed order whose saga is done and returns its status.
+func lockFinished(ctx context.Context, tx pgx.Tx, id uuid.UUID) (orders.Status, error) {
+	var status, payment, step string
+	err := tx.QueryRow(ctx, `SELECT status, payment_status, step FROM orders WHERE id = $1 FOR UPDATE`, id).Scan(&status, &payment, &step)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return "", errNoOrder()
+	case err != nil:
+		return "", err
+	case payment != string(orders.PaymentPaid) && payment != string(orders.PaymentRefunded):
+		return "", errNoOrder() // a failed checkout is no order
+	case step != string(orders.StepDone):
+		return "", orders.Errorf(orders.EINVALID, "the order is still being processed; try again in a moment")
+	}
+	return orders.Status(status), nil
+}
+
+// moveStatus moves the locked order to status to as actor, checked by
+// CheckTransition, with the payment status the move implies and an event on
+// its timeline.
+func moveStatus(ctx context.Context, tx pgx.Tx, id uuid.UUID, to orders.Status, actor orders.Actor, note string) error {
+	var status, payment string
+	if err := tx.QueryRow(ctx, `SELECT status, payment_status FROM orders WHERE id = $1`, id).Scan(&status, &payment); err != nil {
+		return err
+	}
+	if err := orders.CheckTransition(orders.Status(status), to, actor); err != nil {
+		return err
+	}
+	next := orders.PaymentAfter(orders.PaymentStatus(payment), to)
+	if _, err := tx.Exec(ctx, `UPDATE orders SET status = $2, payment_status = $3, updated_at = now() WHERE id = $1`,
+		id, string(to), string(next)); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor, note) VALUES ($1, $2, $3, $4)`,
+		id, string(to), string(actor), note)
+	return err
 }
 
 // OrderByID implements orders.OrderStore.
@@ -176,7 +223,8 @@ func (s *Store) OrdersOfUser(ctx context.Context, userID int64, after string, li
 		args = append(args, u)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+orderColumns+` FROM orders
-		WHERE user_id = $1 AND `+cond+` ORDER BY created_at DESC, id DESC LIMIT $2`, args...)
+		WHERE user_id = $1 AND payment_status IN ('PAID', 'REFUNDED') AND `+cond+`
+		ORDER BY created_at DESC, id DESC LIMIT $2`, args...)
 	if err != nil {
 		return orders.OrderPage{}, fmt.Errorf("list orders of user %d: %w", userID, err)
 	}
@@ -200,26 +248,15 @@ func (s *Store) Transition(ctx context.Context, id string, to orders.Status, act
 	if err != nil {
 		return nil, errNoOrder()
 	}
+	if to == orders.StatusCancelled || to == orders.StatusRefunded {
+		return nil, orders.Errorf(orders.EINVALID, "an order is cancelled or refunded through its return, not moved to %s", to)
+	}
 	var out *orders.Order
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status, payment string
-		err := tx.QueryRow(ctx, `SELECT status, payment_status FROM orders WHERE id = $1 FOR UPDATE`, u).Scan(&status, &payment)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errNoOrder()
-		}
-		if err != nil {
+		if _, err := lockFinished(ctx, tx, u); err != nil {
 			return err
 		}
-		if err := orders.CheckTransition(orders.Status(status), to, actor); err != nil {
-			return err
-		}
-		nextPayment := orders.PaymentAfter(orders.PaymentStatus(payment), to)
-		if _, err := tx.Exec(ctx, `UPDATE orders SET status = $2, payment_status = $3, updated_at = now() WHERE id = $1`,
-			u, string(to), string(nextPayment)); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor, note) VALUES ($1, $2, $3, $4)`,
-			u, string(to), string(actor), note); err != nil {
+		if err := moveStatus(ctx, tx, u, to, actor, note); err != nil {
 			return err
 		}
 		out, err = readOrder(ctx, tx, u)

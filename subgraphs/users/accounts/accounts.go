@@ -24,14 +24,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"net/netip"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/shopgraph/shopgraph/internal/apperr"
+	"github.com/shopgraph/shopgraph/internal/contact"
 	"github.com/shopgraph/shopgraph/internal/ratelimit"
 	"github.com/shopgraph/shopgraph/internal/relay"
 	"github.com/shopgraph/shopgraph/subgraphs/users"
@@ -42,16 +40,16 @@ import (
 // Codes of the FieldErrors this package returns: the values of the API's
 // AccountErrorCode enum.
 const (
-	CodeBlank              = "BLANK"
-	CodeTooLong            = "TOO_LONG"
-	CodeInvalid            = "INVALID"
-	CodeInvalidEmail       = "INVALID_EMAIL"
+	CodeBlank              = contact.CodeBlank
+	CodeTooLong            = contact.CodeTooLong
+	CodeInvalid            = contact.CodeInvalid
+	CodeInvalidEmail       = contact.CodeInvalidEmail
 	CodeEmailTaken         = "EMAIL_TAKEN"
 	CodeInvalidCredentials = "INVALID_CREDENTIALS"
 	CodeWrongPassword      = "WRONG_PASSWORD"
 	CodeInvalidToken       = "INVALID_TOKEN"
 	CodeRateLimited        = "RATE_LIMITED"
-	CodeInvalidCountry     = "INVALID_COUNTRY"
+	CodeInvalidCountry     = contact.CodeInvalidCountry
 	CodeNotFound           = "NOT_FOUND"
 	CodeLimitReached       = "LIMIT_REACHED"
 	// Password policy codes are "PASSWORD_" + the policy's code: PASSWORD_TOO_SHORT,
@@ -169,59 +167,15 @@ func refused(errs ...apperr.FieldError) (Result, error) { return Result{Errors: 
 var invalidCredentials = apperr.FieldError{Code: CodeInvalidCredentials, Message: "The email or password is incorrect."}
 
 // MaxEmailLength is RFC 5321's limit on a forward path, which bounds an address.
-const MaxEmailLength = 254
+const MaxEmailLength = contact.MaxEmailLength
 
 // MaxNameLength bounds a display name.
 const MaxNameLength = 100
 
-// NormalizeEmail trims and lower-cases an address and checks its form: one
-// addr-spec, no display name, a dot in the domain. Lower-casing the local part
-// is what shoppers expect (Jane@x.com and jane@x.com are one account) though
-// RFC 5321 leaves it to the mail server.
+// NormalizeEmail trims and lower-cases an address and checks its form (see
+// contact.NormalizeEmail).
 func NormalizeEmail(raw string, field []string) (string, *apperr.FieldError) {
-	e := strings.ToLower(strings.TrimSpace(raw))
-	if e == "" {
-		fe := apperr.Fieldf(CodeBlank, field, "Enter an email address.")
-		return "", &fe
-	}
-	if len(e) > MaxEmailLength {
-		fe := apperr.Fieldf(CodeTooLong, field, "An email address has at most %d characters.", MaxEmailLength)
-		return "", &fe
-	}
-	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e || a.Name != "" {
-		fe := apperr.Fieldf(CodeInvalidEmail, field, "Enter an email address such as jane@example.com.")
-		return "", &fe
-	}
-	_, domain, _ := strings.Cut(e, "@")
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		fe := apperr.Fieldf(CodeInvalidEmail, field, "Enter an email address such as jane@example.com.")
-		return "", &fe
-	}
-	return e, nil
-}
-
-// checkText trims a required or optional text and checks its length and that
-// it has no control characters.
-func checkText(raw string, field []string, required bool, max int, what string) (string, *apperr.FieldError) {
-	v := strings.TrimSpace(raw)
-	switch {
-	case v == "" && required:
-		fe := apperr.Fieldf(CodeBlank, field, "Enter %s.", what)
-		return "", &fe
-	case utf8.RuneCountInString(v) > max:
-		fe := apperr.Fieldf(CodeTooLong, field, "Use at most %d characters for %s.", max, what)
-		return "", &fe
-	case !utf8.ValidString(v) || strings.IndexFunc(v, unicode.IsControl) >= 0:
-		fe := apperr.Fieldf(CodeInvalid, field, "%s has characters that are not allowed.", upperFirst(what))
-		return "", &fe
-	}
-	return v, nil
-}
-
-func upperFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
+	return contact.NormalizeEmail(raw, field)
 }
 
 // checkPassword applies the policy; personal are the account's email and name.
@@ -329,7 +283,7 @@ func (s *Service) SignUp(ctx context.Context, email, name, pw string) (Result, e
 	if fe != nil {
 		errs = append(errs, *fe)
 	}
-	name, fe = checkText(name, []string{"input", "name"}, true, MaxNameLength, "your name")
+	name, fe = contact.CheckText(name, []string{"input", "name"}, true, MaxNameLength, "your name")
 	if fe != nil {
 		errs = append(errs, *fe)
 	}
@@ -501,7 +455,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, keepSession,
 func (s *Service) UpdateProfile(ctx context.Context, userID int64, name, email, currentPassword *string) (Result, error) {
 	var errs []apperr.FieldError
 	if name != nil {
-		v, fe := checkText(*name, []string{"input", "name"}, true, MaxNameLength, "your name")
+		v, fe := contact.CheckText(*name, []string{"input", "name"}, true, MaxNameLength, "your name")
 		if fe != nil {
 			errs = append(errs, *fe)
 		}

@@ -84,6 +84,24 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	CheckoutErrorLine struct {
+		Available func(childComplexity int) int
+		Requested func(childComplexity int) int
+		Variant   func(childComplexity int) int
+	}
+
+	CheckoutPayload struct {
+		Order      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	CheckoutUserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Lines   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	Entity struct {
 		FindManyCartByIDs           func(childComplexity int, reps []*model.CartByIDsInput) int
 		FindManyOrderByIDs          func(childComplexity int, reps []*model.OrderByIDsInput) int
@@ -97,11 +115,15 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CartAttachToUser func(childComplexity int, cartID string) int
-		CartCreate       func(childComplexity int, lines []model.CartLineInput) int
-		CartLinesAdd     func(childComplexity int, cartID string, lines []model.CartLineInput) int
-		CartLinesRemove  func(childComplexity int, cartID string, variantIds []string) int
-		CartLinesUpdate  func(childComplexity int, cartID string, lines []model.CartLineUpdateInput) int
+		CartAttachToUser  func(childComplexity int, cartID string) int
+		CartCreate        func(childComplexity int, lines []model.CartLineInput) int
+		CartLinesAdd      func(childComplexity int, cartID string, lines []model.CartLineInput) int
+		CartLinesRemove   func(childComplexity int, cartID string, variantIds []string) int
+		CartLinesUpdate   func(childComplexity int, cartID string, lines []model.CartLineUpdateInput) int
+		Checkout          func(childComplexity int, input model.CheckoutInput) int
+		OrderCancel       func(childComplexity int, id string, reason *string) int
+		OrderRefund       func(childComplexity int, id string, note *string) int
+		OrderUpdateStatus func(childComplexity int, id string, status model.FulfilmentStatus, note *string) int
 	}
 
 	Order struct {
@@ -164,6 +186,17 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	OrderPayload struct {
+		Order      func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	OrderUserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
 	ProductVariant struct {
 		ID               func(childComplexity int) int
 		ShippingEstimate func(childComplexity int, country string) int
@@ -218,6 +251,10 @@ type MutationResolver interface {
 	CartLinesUpdate(ctx context.Context, cartID string, lines []model.CartLineUpdateInput) (*model.CartPayload, error)
 	CartLinesRemove(ctx context.Context, cartID string, variantIds []string) (*model.CartPayload, error)
 	CartAttachToUser(ctx context.Context, cartID string) (*model.CartPayload, error)
+	Checkout(ctx context.Context, input model.CheckoutInput) (*model.CheckoutPayload, error)
+	OrderCancel(ctx context.Context, id string, reason *string) (*model.OrderPayload, error)
+	OrderUpdateStatus(ctx context.Context, id string, status model.FulfilmentStatus, note *string) (*model.OrderPayload, error)
+	OrderRefund(ctx context.Context, id string, note *string) (*model.OrderPayload, error)
 }
 type ProductVariantResolver interface {
 	ShippingEstimate(ctx context.Context, obj *model.ProductVariant, country string) (*model.Money, error)
@@ -405,6 +442,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CartWarning.Message(childComplexity), true
 
+	case "CheckoutErrorLine.available":
+		if e.ComplexityRoot.CheckoutErrorLine.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutErrorLine.Available(childComplexity), true
+	case "CheckoutErrorLine.requested":
+		if e.ComplexityRoot.CheckoutErrorLine.Requested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutErrorLine.Requested(childComplexity), true
+	case "CheckoutErrorLine.variant":
+		if e.ComplexityRoot.CheckoutErrorLine.Variant == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutErrorLine.Variant(childComplexity), true
+
+	case "CheckoutPayload.order":
+		if e.ComplexityRoot.CheckoutPayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutPayload.Order(childComplexity), true
+	case "CheckoutPayload.userErrors":
+		if e.ComplexityRoot.CheckoutPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutPayload.UserErrors(childComplexity), true
+
+	case "CheckoutUserError.code":
+		if e.ComplexityRoot.CheckoutUserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutUserError.Code(childComplexity), true
+	case "CheckoutUserError.field":
+		if e.ComplexityRoot.CheckoutUserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutUserError.Field(childComplexity), true
+	case "CheckoutUserError.lines":
+		if e.ComplexityRoot.CheckoutUserError.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutUserError.Lines(childComplexity), true
+	case "CheckoutUserError.message":
+		if e.ComplexityRoot.CheckoutUserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutUserError.Message(childComplexity), true
+
 	case "Entity.findManyCartByIDs":
 		if e.ComplexityRoot.Entity.FindManyCartByIDs == nil {
 			break
@@ -518,6 +612,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CartLinesUpdate(childComplexity, args["cartId"].(string), args["lines"].([]model.CartLineUpdateInput)), true
+	case "Mutation.checkout":
+		if e.ComplexityRoot.Mutation.Checkout == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkout_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Checkout(childComplexity, args["input"].(model.CheckoutInput)), true
+	case "Mutation.orderCancel":
+		if e.ComplexityRoot.Mutation.OrderCancel == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderCancel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderCancel(childComplexity, args["id"].(string), args["reason"].(*string)), true
+	case "Mutation.orderRefund":
+		if e.ComplexityRoot.Mutation.OrderRefund == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderRefund_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderRefund(childComplexity, args["id"].(string), args["note"].(*string)), true
+	case "Mutation.orderUpdateStatus":
+		if e.ComplexityRoot.Mutation.OrderUpdateStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_orderUpdateStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OrderUpdateStatus(childComplexity, args["id"].(string), args["status"].(model.FulfilmentStatus), args["note"].(*string)), true
 
 	case "Order.createdAt":
 		if e.ComplexityRoot.Order.CreatedAt == nil {
@@ -760,6 +898,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderPageInfo.HasNextPage(childComplexity), true
 
+	case "OrderPayload.order":
+		if e.ComplexityRoot.OrderPayload.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayload.Order(childComplexity), true
+	case "OrderPayload.userErrors":
+		if e.ComplexityRoot.OrderPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayload.UserErrors(childComplexity), true
+
+	case "OrderUserError.code":
+		if e.ComplexityRoot.OrderUserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderUserError.Code(childComplexity), true
+	case "OrderUserError.field":
+		if e.ComplexityRoot.OrderUserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderUserError.Field(childComplexity), true
+	case "OrderUserError.message":
+		if e.ComplexityRoot.OrderUserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderUserError.Message(childComplexity), true
+
 	case "ProductVariant.id":
 		if e.ComplexityRoot.ProductVariant.ID == nil {
 			break
@@ -896,9 +1066,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CardInput", ec.unmarshalInputCardInput),
 			graphql.NewInputUnmarshaler("CartByIDsInput", ec.unmarshalInputCartByIDsInput),
 			graphql.NewInputUnmarshaler("CartLineInput", ec.unmarshalInputCartLineInput),
 			graphql.NewInputUnmarshaler("CartLineUpdateInput", ec.unmarshalInputCartLineUpdateInput),
+			graphql.NewInputUnmarshaler("CheckoutAddressInput", ec.unmarshalInputCheckoutAddressInput),
+			graphql.NewInputUnmarshaler("CheckoutInput", ec.unmarshalInputCheckoutInput),
 			graphql.NewInputUnmarshaler("OrderByIDsInput", ec.unmarshalInputOrderByIDsInput),
 			graphql.NewInputUnmarshaler("ProductVariantByIDsInput", ec.unmarshalInputProductVariantByIDsInput),
 			graphql.NewInputUnmarshaler("UserByIDsInput", ec.unmarshalInputUserByIDsInput),
@@ -978,8 +1151,7 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../../../../schema/orders.graphqls", Input: `# orders subgraph: carts, orders and shipping. Carts and shipping estimates so
-# far; checkout and orders extend it later.
+	{Name: "../../../../schema/orders.graphqls", Input: `# orders subgraph: carts, checkout, orders and shipping.
 # ` + "`" + `go run ./tools/gqlgen` + "`" + ` generates subgraphs/orders/graph/{generated,model} from it.
 extend schema
   @link(
@@ -1154,8 +1326,9 @@ type User @key(fields: "id") @entityResolver(multi: true) {
 }
 
 """
-A placed order. Readable by the customer who placed it and by admins; anyone
-else is told there is no such order.
+A placed order: one whose payment was taken. Readable by the customer who
+placed it and by admins; anyone else is told there is no such order. (A guest's
+order is in the checkout's answer and readable by admins.)
 """
 type Order @key(fields: "id") @entityResolver(multi: true) {
   id: ID!
@@ -1252,6 +1425,143 @@ type Mutation {
   by what is in stock) and the guest cart is gone.
   """
   cartAttachToUser(cartId: ID!): CartPayload!
+  """
+  Places the cart's order: the stock is reserved, the card charged, the order
+  marked PAID and its lines taken out of the cart. Any failure leaves the cart
+  as it was and charges nothing (or refunds what was charged). Retrying with
+  the same idempotencyKey returns the first attempt's order or error and never
+  charges twice; failures found before anything was reserved (an empty cart, a
+  bad address, a changed price) are checked afresh on a retry.
+  """
+  checkout(input: CheckoutInput!): CheckoutPayload!
+  """
+  Cancels one of the caller's orders before it is fulfilled (admins: any
+  order): the payment is refunded and the items go back in stock.
+  """
+  orderCancel(id: ID!, reason: String): OrderPayload!
+  "Admins: moves an order along fulfilment (FULFILLED, then SHIPPED, then DELIVERED)."
+  orderUpdateStatus(id: ID!, status: FulfilmentStatus!, note: String): OrderPayload!
+  "Admins: refunds a placed order; items not yet fulfilled go back in stock."
+  orderRefund(id: ID!, note: String): OrderPayload!
+}
+
+input CheckoutInput {
+  cartId: ID!
+  "Where to ship: a new address, or addressId. Give exactly one."
+  shippingAddress: CheckoutAddressInput
+  "One of the signed-in shopper's saved addresses (User.addresses)."
+  addressId: ID
+  "Where the confirmation goes: required for guests; a signed-in shopper's account email otherwise."
+  email: String
+  shippingMethod: ShippingMethod! = STANDARD
+  payment: CardInput!
+  """
+  A fresh value for each checkout the shopper means to make (a UUID, say),
+  sent again unchanged when retrying it. 1 to 255 characters.
+  """
+  idempotencyKey: String!
+}
+
+input CheckoutAddressInput {
+  name: String!
+  line1: String!
+  line2: String
+  city: String!
+  region: String
+  postalCode: String!
+  "ISO 3166-1 alpha-2 code, such as GB or DE."
+  country: String!
+  phone: String
+}
+
+"""
+A card for the test payment provider: 4242 4242 4242 4242 succeeds, 4000 0000
+0000 0002 is declined, 4000 0000 0000 9995 fails for insufficient funds; any
+future expiry and any 3-digit CVC.
+"""
+input CardInput {
+  number: String!
+  expMonth: Int!
+  "Four digits, or two (27 for 2027)."
+  expYear: Int!
+  cvc: String!
+}
+
+type CheckoutPayload {
+  "The placed order; null when userErrors says why there is none."
+  order: Order
+  userErrors: [CheckoutUserError!]!
+}
+
+"Why a checkout placed no order."
+type CheckoutUserError {
+  code: CheckoutErrorCode!
+  "The path of the input at fault, such as [\"shippingAddress\", \"postalCode\"]."
+  field: [String!]
+  message: String!
+  "The cart lines at fault, for OUT_OF_STOCK and PRICE_CHANGED."
+  lines: [CheckoutErrorLine!]
+}
+
+type CheckoutErrorLine {
+  variant: ProductVariant!
+  "The quantity in the cart."
+  requested: Int!
+  "What the catalog has left."
+  available: Int!
+}
+
+enum CheckoutErrorCode {
+  CART_NOT_FOUND
+  EMPTY_CART
+  "Some lines cannot be had in their quantity (see lines)."
+  OUT_OF_STOCK
+  "Some prices changed since the shopper saw them (see lines); the cart now shows the new ones, and placing the order again uses them."
+  PRICE_CHANGED
+  INVALID_ADDRESS
+  ADDRESS_NOT_FOUND
+  INVALID_EMAIL
+  INVALID_CARD
+  PAYMENT_DECLINED
+  INSUFFICIENT_FUNDS
+  "The checkout took so long that its reservation ran out; nothing was charged (or it was refunded)."
+  RESERVATION_EXPIRED
+  "The checkout was interrupted before payment and given up; nothing was charged."
+  CHECKOUT_ABANDONED
+  INVALID_IDEMPOTENCY_KEY
+  "The idempotency key belongs to another checkout."
+  IDEMPOTENCY_KEY_REUSED
+  "Another request with the same key is still working on this checkout."
+  CHECKOUT_IN_PROGRESS
+  "A service the checkout needs is down; retry with the same idempotency key."
+  SERVICE_UNAVAILABLE
+  CURRENCY_UNSUPPORTED
+}
+
+type OrderPayload {
+  "The order after the change; null when userErrors says why nothing changed."
+  order: Order
+  userErrors: [OrderUserError!]!
+}
+
+type OrderUserError {
+  code: OrderErrorCode!
+  field: [String!]
+  message: String!
+}
+
+enum OrderErrorCode {
+  "No such order (or not yours)."
+  ORDER_NOT_FOUND
+  "The order's status does not allow this (see message)."
+  INVALID_STATUS_CHANGE
+}
+
+"The fulfilment statuses an admin moves an order to."
+enum FulfilmentStatus {
+  FULFILLED
+  SHIPPED
+  DELIVERED
 }
 `, BuiltIn: false},
 	{Name: "../../../../federation/directives.graphql", Input: `
@@ -1434,6 +1744,42 @@ func (ec *executionContext) childFields_CartWarning(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CartWarning", field.Name)
 }
 
+func (ec *executionContext) childFields_CheckoutErrorLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "variant":
+		return ec.fieldContext_CheckoutErrorLine_variant(ctx, field)
+	case "requested":
+		return ec.fieldContext_CheckoutErrorLine_requested(ctx, field)
+	case "available":
+		return ec.fieldContext_CheckoutErrorLine_available(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckoutErrorLine", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckoutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_CheckoutPayload_order(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CheckoutPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckoutPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckoutUserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_CheckoutUserError_code(ctx, field)
+	case "field":
+		return ec.fieldContext_CheckoutUserError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_CheckoutUserError_message(ctx, field)
+	case "lines":
+		return ec.fieldContext_CheckoutUserError_lines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckoutUserError", field.Name)
+}
+
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "amount":
@@ -1562,6 +1908,28 @@ func (ec *executionContext) childFields_OrderPageInfo(ctx context.Context, field
 		return ec.fieldContext_OrderPageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderPageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_OrderPayload_order(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_OrderPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderUserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_OrderUserError_code(ctx, field)
+	case "field":
+		return ec.fieldContext_OrderUserError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_OrderUserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderUserError", field.Name)
 }
 
 func (ec *executionContext) childFields_ProductVariant(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1895,6 +2263,94 @@ func (ec *executionContext) field_Mutation_cartLinesUpdate_args(ctx context.Cont
 		return nil, err
 	}
 	args["lines"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkout_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CheckoutInput, error) {
+			return ec.unmarshalNCheckoutInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_orderCancel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_orderRefund_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_orderUpdateStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (model.FulfilmentStatus, error) {
+			return ec.unmarshalNFulfilmentStatus2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐFulfilmentStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
 	return args, nil
 }
 
@@ -2745,6 +3201,249 @@ func (ec *executionContext) fieldContext_CartWarning_message(_ context.Context, 
 	return graphql.NewScalarFieldContext("CartWarning", field, false, false, "String")
 }
 
+func (ec *executionContext) _CheckoutErrorLine_variant(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutErrorLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutErrorLine_variant(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variant, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ProductVariant) graphql.Marshaler {
+			return ec.marshalNProductVariant2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐProductVariant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutErrorLine_variant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckoutErrorLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProductVariant(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckoutErrorLine_requested(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutErrorLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutErrorLine_requested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutErrorLine_requested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckoutErrorLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckoutErrorLine_available(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutErrorLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutErrorLine_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Available, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutErrorLine_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckoutErrorLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CheckoutPayload_order(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutPayload_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutPayload_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckoutPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckoutPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CheckoutUserError) graphql.Marshaler {
+			return ec.marshalNCheckoutUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckoutPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckoutUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckoutUserError_code(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutUserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CheckoutErrorCode) graphql.Marshaler {
+			return ec.marshalNCheckoutErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutUserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckoutUserError", field, false, false, "CheckoutErrorCode")
+}
+
+func (ec *executionContext) _CheckoutUserError_field(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutUserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutUserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckoutUserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckoutUserError_message(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutUserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutUserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckoutUserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckoutUserError_lines(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutUserError_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CheckoutErrorLine) graphql.Marshaler {
+			return ec.marshalOCheckoutErrorLine2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutErrorLineᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutUserError_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckoutUserError",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckoutErrorLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Entity_findManyCartByIDs(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3181,6 +3880,182 @@ func (ec *executionContext) fieldContext_Mutation_cartAttachToUser(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_cartAttachToUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkout(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Checkout(ctx, fc.Args["input"].(model.CheckoutInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckoutPayload) graphql.Marshaler {
+			return ec.marshalNCheckoutPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkout(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckoutPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkout_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orderCancel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderCancel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderCancel(ctx, fc.Args["id"].(string), fc.Args["reason"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+			return ec.marshalNOrderPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderCancel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderCancel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orderUpdateStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderUpdateStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderUpdateStatus(ctx, fc.Args["id"].(string), fc.Args["status"].(model.FulfilmentStatus), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+			return ec.marshalNOrderPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderUpdateStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderUpdateStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_orderRefund(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_orderRefund(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OrderRefund(ctx, fc.Args["id"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+			return ec.marshalNOrderPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_orderRefund(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_orderRefund_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4199,6 +5074,139 @@ func (ec *executionContext) _OrderPageInfo_endCursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_OrderPageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderPageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderPayload_order(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayload_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalOOrder2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayload_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.OrderUserError) graphql.Marshaler {
+			return ec.marshalNOrderUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderUserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderUserError_code(ctx context.Context, field graphql.CollectedField, obj *model.OrderUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderUserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrderErrorCode) graphql.Marshaler {
+			return ec.marshalNOrderErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderUserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderUserError", field, false, false, "OrderErrorCode")
+}
+
+func (ec *executionContext) _OrderUserError_field(ctx context.Context, field graphql.CollectedField, obj *model.OrderUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderUserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrderUserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderUserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderUserError_message(ctx context.Context, field graphql.CollectedField, obj *model.OrderUserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderUserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderUserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderUserError", field, false, false, "String")
 }
 
 func (ec *executionContext) _ProductVariant_id(ctx context.Context, field graphql.CollectedField, obj *model.ProductVariant) (ret graphql.Marshaler) {
@@ -5868,6 +6876,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCardInput(ctx context.Context, obj any) (model.CardInput, error) {
+	var it model.CardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"number", "expMonth", "expYear", "cvc"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "expMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expMonth"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpMonth = data
+		case "expYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expYear"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpYear = data
+		case "cvc":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cvc"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cvc = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCardInput unmarshals raw into the CardInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCardInput(ctx context.Context, raw any) (model.CardInput, error) {
+	var out model.CardInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CardInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCartByIDsInput(ctx context.Context, obj any) (model.CartByIDsInput, error) {
 	var it model.CartByIDsInput
 	if obj == nil {
@@ -6009,6 +7080,185 @@ func (ec *executionContext) unmarshalInputCartLineUpdateInput(ctx context.Contex
 func UnmarshalCartLineUpdateInput(ctx context.Context, raw any) (model.CartLineUpdateInput, error) {
 	var out model.CartLineUpdateInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CartLineUpdateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCheckoutAddressInput(ctx context.Context, obj any) (model.CheckoutAddressInput, error) {
+	var it model.CheckoutAddressInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "line1", "line2", "city", "region", "postalCode", "country", "phone"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "line1":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("line1"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Line1 = data
+		case "line2":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("line2"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Line2 = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "postalCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PostalCode = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckoutAddressInput unmarshals raw into the CheckoutAddressInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckoutAddressInput(ctx context.Context, raw any) (model.CheckoutAddressInput, error) {
+	var out model.CheckoutAddressInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckoutAddressInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCheckoutInput(ctx context.Context, obj any) (model.CheckoutInput, error) {
+	var it model.CheckoutInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["shippingMethod"]; !present {
+		asMap["shippingMethod"] = "STANDARD"
+	}
+
+	fieldsInOrder := [...]string{"cartId", "shippingAddress", "addressId", "email", "shippingMethod", "payment", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "cartId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cartId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CartID = data
+		case "shippingAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingAddress"))
+			data, err := ec.unmarshalOCheckoutAddressInput2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutAddressInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingAddress = data
+		case "addressId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "shippingMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shippingMethod"))
+			data, err := ec.unmarshalNShippingMethod2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐShippingMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShippingMethod = data
+		case "payment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("payment"))
+			data, err := ec.unmarshalNCardInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCardInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Payment = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckoutInput unmarshals raw into the CheckoutInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckoutInput(ctx context.Context, raw any) (model.CheckoutInput, error) {
+	var out model.CheckoutInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckoutInput", raw, &out)
 	return out, err
 }
 
@@ -6479,6 +7729,135 @@ func (ec *executionContext) _CartWarning(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var checkoutErrorLineImplementors = []string{"CheckoutErrorLine"}
+
+func (ec *executionContext) _CheckoutErrorLine(ctx context.Context, sel ast.SelectionSet, obj *model.CheckoutErrorLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkoutErrorLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckoutErrorLine")
+		case "variant":
+			out.Values[i] = ec._CheckoutErrorLine_variant(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requested":
+			out.Values[i] = ec._CheckoutErrorLine_requested(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "available":
+			out.Values[i] = ec._CheckoutErrorLine_available(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkoutPayloadImplementors = []string{"CheckoutPayload"}
+
+func (ec *executionContext) _CheckoutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CheckoutPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkoutPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckoutPayload")
+		case "order":
+			out.Values[i] = ec._CheckoutPayload_order(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CheckoutPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkoutUserErrorImplementors = []string{"CheckoutUserError"}
+
+func (ec *executionContext) _CheckoutUserError(ctx context.Context, sel ast.SelectionSet, obj *model.CheckoutUserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkoutUserErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckoutUserError")
+		case "code":
+			out.Values[i] = ec._CheckoutUserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._CheckoutUserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._CheckoutUserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._CheckoutUserError_lines(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var entityImplementors = []string{"Entity"}
 
 func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -6627,6 +8006,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "cartAttachToUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cartAttachToUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkout":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkout(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderCancel":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderCancel(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderUpdateStatus":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderUpdateStatus(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orderRefund":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_orderRefund(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -7020,6 +8427,87 @@ func (ec *executionContext) _OrderPageInfo(ctx context.Context, sel ast.Selectio
 		case "endCursor":
 			out.Values[i] = ec._OrderPageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderPayloadImplementors = []string{"OrderPayload"}
+
+func (ec *executionContext) _OrderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OrderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderPayload")
+		case "order":
+			out.Values[i] = ec._OrderPayload_order(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._OrderPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderUserErrorImplementors = []string{"OrderUserError"}
+
+func (ec *executionContext) _OrderUserError(ctx context.Context, sel ast.SelectionSet, obj *model.OrderUserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderUserErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderUserError")
+		case "code":
+			out.Values[i] = ec._OrderUserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._OrderUserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._OrderUserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -7665,6 +9153,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCardInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCardInput(ctx context.Context, v any) (model.CardInput, error) {
+	res, err := ec.unmarshalInputCardInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCartByIDsInput2ᚕᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCartByIDsInput(ctx context.Context, v any) ([]*model.CartByIDsInput, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -7805,6 +9298,53 @@ func (ec *executionContext) marshalNCartWarningCode2githubᚗcomᚋshopgraphᚋs
 	return v
 }
 
+func (ec *executionContext) unmarshalNCheckoutErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutErrorCode(ctx context.Context, v any) (model.CheckoutErrorCode, error) {
+	var res model.CheckoutErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckoutErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutErrorCode(ctx context.Context, sel ast.SelectionSet, v model.CheckoutErrorCode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCheckoutErrorLine2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutErrorLine(ctx context.Context, sel ast.SelectionSet, v model.CheckoutErrorLine) graphql.Marshaler {
+	return ec._CheckoutErrorLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNCheckoutInput2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutInput(ctx context.Context, v any) (model.CheckoutInput, error) {
+	res, err := ec.unmarshalInputCheckoutInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckoutPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutPayload(ctx context.Context, sel ast.SelectionSet, v *model.CheckoutPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CheckoutPayload!")
+		return graphql.Null
+	}
+	return ec._CheckoutPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCheckoutUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutUserError(ctx context.Context, sel ast.SelectionSet, v model.CheckoutUserError) graphql.Marshaler {
+	return ec._CheckoutUserError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCheckoutUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CheckoutUserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckoutUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCurrencyCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCurrencyCode(ctx context.Context, v any) (model.CurrencyCode, error) {
 	var res model.CurrencyCode
 	err := res.UnmarshalGQL(v)
@@ -7841,6 +9381,16 @@ func (ec *executionContext) marshalNFieldSet2string(ctx context.Context, sel ast
 		graphql.AddInvalidNullFromMarshaler(ctx, "FieldSet!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNFulfilmentStatus2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐFulfilmentStatus(ctx context.Context, v any) (model.FulfilmentStatus, error) {
+	var res model.FulfilmentStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFulfilmentStatus2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐFulfilmentStatus(ctx context.Context, sel ast.SelectionSet, v model.FulfilmentStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -7946,6 +9496,16 @@ func (ec *executionContext) marshalNOrderEdge2ᚕgithubᚗcomᚋshopgraphᚋshop
 	return ret
 }
 
+func (ec *executionContext) unmarshalNOrderErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderErrorCode(ctx context.Context, v any) (model.OrderErrorCode, error) {
+	var res model.OrderErrorCode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderErrorCode2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderErrorCode(ctx context.Context, sel ast.SelectionSet, v model.OrderErrorCode) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNOrderEvent2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderEvent(ctx context.Context, sel ast.SelectionSet, v model.OrderEvent) graphql.Marshaler {
 	return ec._OrderEvent(ctx, sel, &v)
 }
@@ -7990,6 +9550,14 @@ func (ec *executionContext) marshalNOrderPageInfo2githubᚗcomᚋshopgraphᚋsho
 	return ec._OrderPageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNOrderPayload2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderPayload(ctx context.Context, sel ast.SelectionSet, v *model.OrderPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderPayload!")
+		return graphql.Null
+	}
+	return ec._OrderPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNOrderStatus2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderStatus(ctx context.Context, v any) (model.OrderStatus, error) {
 	var res model.OrderStatus
 	err := res.UnmarshalGQL(v)
@@ -7998,6 +9566,26 @@ func (ec *executionContext) unmarshalNOrderStatus2githubᚗcomᚋshopgraphᚋsho
 
 func (ec *executionContext) marshalNOrderStatus2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderStatus(ctx context.Context, sel ast.SelectionSet, v model.OrderStatus) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOrderUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderUserError(ctx context.Context, sel ast.SelectionSet, v model.OrderUserError) graphql.Marshaler {
+	return ec._OrderUserError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOrderUserError2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []model.OrderUserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderUserError2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNPaymentStatus2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐPaymentStatus(ctx context.Context, v any) (model.PaymentStatus, error) {
@@ -8496,6 +10084,51 @@ func (ec *executionContext) marshalOCartCost2ᚖgithubᚗcomᚋshopgraphᚋshopg
 		return graphql.Null
 	}
 	return ec._CartCost(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCheckoutAddressInput2ᚖgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutAddressInput(ctx context.Context, v any) (*model.CheckoutAddressInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCheckoutAddressInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCheckoutErrorLine2ᚕgithubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutErrorLineᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CheckoutErrorLine) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckoutErrorLine2githubᚗcomᚋshopgraphᚋshopgraphᚋsubgraphsᚋordersᚋgraphᚋmodelᚐCheckoutErrorLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

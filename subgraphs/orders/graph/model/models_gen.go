@@ -10,6 +10,17 @@ import (
 	"time"
 )
 
+// A card for the test payment provider: 4242 4242 4242 4242 succeeds, 4000 0000
+// 0000 0002 is declined, 4000 0000 0000 9995 fails for insufficient funds; any
+// future expiry and any 3-digit CVC.
+type CardInput struct {
+	Number   string `json:"number"`
+	ExpMonth int    `json:"expMonth"`
+	// Four digits, or two (27 for 2027).
+	ExpYear int    `json:"expYear"`
+	Cvc     string `json:"cvc"`
+}
+
 type CartByIDsInput struct {
 	ID string `json:"ID"`
 }
@@ -63,6 +74,57 @@ type CartUserError struct {
 type CartWarning struct {
 	Code    CartWarningCode `json:"code"`
 	Message string          `json:"message"`
+}
+
+type CheckoutAddressInput struct {
+	Name       string  `json:"name"`
+	Line1      string  `json:"line1"`
+	Line2      *string `json:"line2,omitempty"`
+	City       string  `json:"city"`
+	Region     *string `json:"region,omitempty"`
+	PostalCode string  `json:"postalCode"`
+	// ISO 3166-1 alpha-2 code, such as GB or DE.
+	Country string  `json:"country"`
+	Phone   *string `json:"phone,omitempty"`
+}
+
+type CheckoutErrorLine struct {
+	Variant ProductVariant `json:"variant"`
+	// The quantity in the cart.
+	Requested int `json:"requested"`
+	// What the catalog has left.
+	Available int `json:"available"`
+}
+
+type CheckoutInput struct {
+	CartID string `json:"cartId"`
+	// Where to ship: a new address, or addressId. Give exactly one.
+	ShippingAddress *CheckoutAddressInput `json:"shippingAddress,omitempty"`
+	// One of the signed-in shopper's saved addresses (User.addresses).
+	AddressID *string `json:"addressId,omitempty"`
+	// Where the confirmation goes: required for guests; a signed-in shopper's account email otherwise.
+	Email          *string        `json:"email,omitempty"`
+	ShippingMethod ShippingMethod `json:"shippingMethod"`
+	Payment        CardInput      `json:"payment"`
+	// A fresh value for each checkout the shopper means to make (a UUID, say),
+	// sent again unchanged when retrying it. 1 to 255 characters.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+type CheckoutPayload struct {
+	// The placed order; null when userErrors says why there is none.
+	Order      *Order              `json:"order,omitempty"`
+	UserErrors []CheckoutUserError `json:"userErrors"`
+}
+
+// Why a checkout placed no order.
+type CheckoutUserError struct {
+	Code CheckoutErrorCode `json:"code"`
+	// The path of the input at fault, such as ["shippingAddress", "postalCode"].
+	Field   []string `json:"field,omitempty"`
+	Message string   `json:"message"`
+	// The cart lines at fault, for OUT_OF_STOCK and PRICE_CHANGED.
+	Lines []CheckoutErrorLine `json:"lines,omitempty"`
 }
 
 // An amount of money: a decimal string in the currency's usual precision, never a float.
@@ -123,6 +185,18 @@ type OrderLine struct {
 type OrderPageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor,omitempty"`
+}
+
+type OrderPayload struct {
+	// The order after the change; null when userErrors says why nothing changed.
+	Order      *Order           `json:"order,omitempty"`
+	UserErrors []OrderUserError `json:"userErrors"`
+}
+
+type OrderUserError struct {
+	Code    OrderErrorCode `json:"code"`
+	Field   []string       `json:"field,omitempty"`
+	Message string         `json:"message"`
 }
 
 type ProductVariantByIDsInput struct {
@@ -274,6 +348,98 @@ func (e CartWarningCode) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type CheckoutErrorCode string
+
+const (
+	CheckoutErrorCodeCartNotFound CheckoutErrorCode = "CART_NOT_FOUND"
+	CheckoutErrorCodeEmptyCart    CheckoutErrorCode = "EMPTY_CART"
+	// Some lines cannot be had in their quantity (see lines).
+	CheckoutErrorCodeOutOfStock CheckoutErrorCode = "OUT_OF_STOCK"
+	// Some prices changed since the shopper saw them (see lines); the cart now shows the new ones, and placing the order again uses them.
+	CheckoutErrorCodePriceChanged      CheckoutErrorCode = "PRICE_CHANGED"
+	CheckoutErrorCodeInvalidAddress    CheckoutErrorCode = "INVALID_ADDRESS"
+	CheckoutErrorCodeAddressNotFound   CheckoutErrorCode = "ADDRESS_NOT_FOUND"
+	CheckoutErrorCodeInvalidEmail      CheckoutErrorCode = "INVALID_EMAIL"
+	CheckoutErrorCodeInvalidCard       CheckoutErrorCode = "INVALID_CARD"
+	CheckoutErrorCodePaymentDeclined   CheckoutErrorCode = "PAYMENT_DECLINED"
+	CheckoutErrorCodeInsufficientFunds CheckoutErrorCode = "INSUFFICIENT_FUNDS"
+	// The checkout took so long that its reservation ran out; nothing was charged (or it was refunded).
+	CheckoutErrorCodeReservationExpired CheckoutErrorCode = "RESERVATION_EXPIRED"
+	// The checkout was interrupted before payment and given up; nothing was charged.
+	CheckoutErrorCodeCheckoutAbandoned     CheckoutErrorCode = "CHECKOUT_ABANDONED"
+	CheckoutErrorCodeInvalidIdempotencyKey CheckoutErrorCode = "INVALID_IDEMPOTENCY_KEY"
+	// The idempotency key belongs to another checkout.
+	CheckoutErrorCodeIdempotencyKeyReused CheckoutErrorCode = "IDEMPOTENCY_KEY_REUSED"
+	// Another request with the same key is still working on this checkout.
+	CheckoutErrorCodeCheckoutInProgress CheckoutErrorCode = "CHECKOUT_IN_PROGRESS"
+	// A service the checkout needs is down; retry with the same idempotency key.
+	CheckoutErrorCodeServiceUnavailable  CheckoutErrorCode = "SERVICE_UNAVAILABLE"
+	CheckoutErrorCodeCurrencyUnsupported CheckoutErrorCode = "CURRENCY_UNSUPPORTED"
+)
+
+var AllCheckoutErrorCode = []CheckoutErrorCode{
+	CheckoutErrorCodeCartNotFound,
+	CheckoutErrorCodeEmptyCart,
+	CheckoutErrorCodeOutOfStock,
+	CheckoutErrorCodePriceChanged,
+	CheckoutErrorCodeInvalidAddress,
+	CheckoutErrorCodeAddressNotFound,
+	CheckoutErrorCodeInvalidEmail,
+	CheckoutErrorCodeInvalidCard,
+	CheckoutErrorCodePaymentDeclined,
+	CheckoutErrorCodeInsufficientFunds,
+	CheckoutErrorCodeReservationExpired,
+	CheckoutErrorCodeCheckoutAbandoned,
+	CheckoutErrorCodeInvalidIdempotencyKey,
+	CheckoutErrorCodeIdempotencyKeyReused,
+	CheckoutErrorCodeCheckoutInProgress,
+	CheckoutErrorCodeServiceUnavailable,
+	CheckoutErrorCodeCurrencyUnsupported,
+}
+
+func (e CheckoutErrorCode) IsValid() bool {
+	switch e {
+	case CheckoutErrorCodeCartNotFound, CheckoutErrorCodeEmptyCart, CheckoutErrorCodeOutOfStock, CheckoutErrorCodePriceChanged, CheckoutErrorCodeInvalidAddress, CheckoutErrorCodeAddressNotFound, CheckoutErrorCodeInvalidEmail, CheckoutErrorCodeInvalidCard, CheckoutErrorCodePaymentDeclined, CheckoutErrorCodeInsufficientFunds, CheckoutErrorCodeReservationExpired, CheckoutErrorCodeCheckoutAbandoned, CheckoutErrorCodeInvalidIdempotencyKey, CheckoutErrorCodeIdempotencyKeyReused, CheckoutErrorCodeCheckoutInProgress, CheckoutErrorCodeServiceUnavailable, CheckoutErrorCodeCurrencyUnsupported:
+		return true
+	}
+	return false
+}
+
+func (e CheckoutErrorCode) String() string {
+	return string(e)
+}
+
+func (e *CheckoutErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CheckoutErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CheckoutErrorCode", str)
+	}
+	return nil
+}
+
+func (e CheckoutErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CheckoutErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CheckoutErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // ISO 4217 currency codes the shop trades in. Identical in every subgraph that uses it.
 type CurrencyCode string
 
@@ -333,6 +499,121 @@ func (e *CurrencyCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e CurrencyCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The fulfilment statuses an admin moves an order to.
+type FulfilmentStatus string
+
+const (
+	FulfilmentStatusFulfilled FulfilmentStatus = "FULFILLED"
+	FulfilmentStatusShipped   FulfilmentStatus = "SHIPPED"
+	FulfilmentStatusDelivered FulfilmentStatus = "DELIVERED"
+)
+
+var AllFulfilmentStatus = []FulfilmentStatus{
+	FulfilmentStatusFulfilled,
+	FulfilmentStatusShipped,
+	FulfilmentStatusDelivered,
+}
+
+func (e FulfilmentStatus) IsValid() bool {
+	switch e {
+	case FulfilmentStatusFulfilled, FulfilmentStatusShipped, FulfilmentStatusDelivered:
+		return true
+	}
+	return false
+}
+
+func (e FulfilmentStatus) String() string {
+	return string(e)
+}
+
+func (e *FulfilmentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FulfilmentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FulfilmentStatus", str)
+	}
+	return nil
+}
+
+func (e FulfilmentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FulfilmentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FulfilmentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type OrderErrorCode string
+
+const (
+	// No such order (or not yours).
+	OrderErrorCodeOrderNotFound OrderErrorCode = "ORDER_NOT_FOUND"
+	// The order's status does not allow this (see message).
+	OrderErrorCodeInvalidStatusChange OrderErrorCode = "INVALID_STATUS_CHANGE"
+)
+
+var AllOrderErrorCode = []OrderErrorCode{
+	OrderErrorCodeOrderNotFound,
+	OrderErrorCodeInvalidStatusChange,
+}
+
+func (e OrderErrorCode) IsValid() bool {
+	switch e {
+	case OrderErrorCodeOrderNotFound, OrderErrorCodeInvalidStatusChange:
+		return true
+	}
+	return false
+}
+
+func (e OrderErrorCode) String() string {
+	return string(e)
+}
+
+func (e *OrderErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderErrorCode", str)
+	}
+	return nil
+}
+
+func (e OrderErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderErrorCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
