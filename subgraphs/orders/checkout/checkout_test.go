@@ -10,6 +10,7 @@ import (
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/catalogclient"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/checkout"
+	"github.com/shopgraph/shopgraph/subgraphs/orders/checkout/checkouttest"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/payments"
 )
 
@@ -528,4 +529,29 @@ func (c *crashingPayments) Charge(ctx context.Context, key string, amount int64,
 		panic("crash after charging")
 	}
 	return ch, err
+}
+
+// TestReconcileNoticesDisagreement: the check the other tests rely on fails
+// when the records disagree.
+func TestReconcileNoticesDisagreement(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, checkout.Config{})
+	ctx := t.Context()
+	vs := f.variants(t, 1)
+	start, _ := f.stock(t, vs[0].id)
+	o := placed(t)(f.svc.Checkout(ctx, checkout.Shopper{}, input(f.cart(t, 0, 1, vs[0]), "agree", payments.CardSucceeds)))
+	r, err := checkouttest.Reconcile(ctx, f.ordersDB, f.catalogDB, map[int64]int{vs[0].id: start})
+	if err != nil || len(r.Problems) > 0 || r.Placed != 1 || r.Charges != 1 || r.Committed != 1 {
+		t.Fatalf("agreeing records: %+v, %v", r, err)
+	}
+	if _, err := f.pay.Refund(ctx, o.ChargeID); err != nil { // money back, order still paid
+		t.Fatal(err)
+	}
+	if err := f.catalog.Reserve(ctx, "stray", []catalogclient.ReserveLine{{VariantID: vs[0].id, Quantity: 1}}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	r, err = checkouttest.Reconcile(ctx, f.ordersDB, f.catalogDB, map[int64]int{vs[0].id: start + 1})
+	if err != nil || len(r.Problems) != 3 {
+		t.Errorf("want 3 problems (refunded charge of a paid order, a held reservation, stock off by one): %+v, %v", r.Problems, err)
+	}
 }

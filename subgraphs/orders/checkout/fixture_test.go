@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
@@ -18,6 +17,7 @@ import (
 	"github.com/shopgraph/shopgraph/subgraphs/orders"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/catalogclient"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/checkout"
+	"github.com/shopgraph/shopgraph/subgraphs/orders/checkout/checkouttest"
 	"github.com/shopgraph/shopgraph/subgraphs/orders/payments"
 	orderspg "github.com/shopgraph/shopgraph/subgraphs/orders/postgres"
 )
@@ -152,113 +152,16 @@ func input(cart *orders.Cart, key, number string) checkout.Input {
 	}
 }
 
-// reconcile checks that the orders database, the payment ledger and the
-// catalog's stock tell one story: every placed order has one successful
-// charge of its total under its id (refunded exactly when the order was
-// cancelled or refunded), no charge exists without a placed order unless it
-// was refunded, no finished order holds a reservation, and each variant's units
-// on hand are its starting units less what live orders committed. It returns
-// how many orders were placed.
+// reconcile fails the test unless the three records agree (see
+// checkouttest.Reconcile), and returns how many orders were placed.
 func (f *fixture) reconcile(t *testing.T, startOnHand map[int64]int) int {
 	t.Helper()
-	ctx := t.Context()
-	var bad []string
-	rows, err := f.ordersDB.Query(ctx, `
-		SELECT o.id::text, o.status, o.payment_status, o.step, o.total_minor, o.restock,
-		       c.outcome, c.amount_minor, c.refunded_at IS NOT NULL
-		FROM orders o LEFT JOIN test_provider_charges c ON c.idempotency_key = o.id::text`)
+	r, err := checkouttest.Reconcile(t.Context(), f.ordersDB, f.catalogDB, startOnHand)
 	if err != nil {
 		t.Fatal(err)
 	}
-	placed := 0
-	sold := map[string]bool{} // orders whose units are gone from stock
-	for rows.Next() {
-		var id, status, payment, step string
-		var total int64
-		var restock bool
-		var outcome *string
-		var amount *int64
-		var refunded *bool
-		if err := rows.Scan(&id, &status, &payment, &step, &total, &restock, &outcome, &amount, &refunded); err != nil {
-			t.Fatal(err)
-		}
-		charged := outcome != nil && *outcome == "SUCCEEDED"
-		switch {
-		case step != "DONE":
-			bad = append(bad, id+": unfinished in step "+step)
-		case payment == "PAID":
-			placed++
-			sold[id] = true
-			if !charged || *amount != total || *refunded {
-				bad = append(bad, id+": paid without its charge")
-			}
-		case payment == "REFUNDED":
-			placed++
-			if !charged || !*refunded {
-				bad = append(bad, id+": refunded but its charge stands")
-			}
-			// Units come back unless the order had left the warehouse.
-			sold[id] = !restock
-		case payment == "FAILED":
-			if charged && !*refunded {
-				bad = append(bad, id+": a failed checkout kept its charge")
-			}
-		default:
-			bad = append(bad, id+": payment "+payment+" on a finished order")
-		}
+	for _, p := range r.Problems {
+		t.Error(p)
 	}
-	rows.Close()
-	var orphans int
-	if err := f.ordersDB.QueryRow(ctx, `
-		SELECT count(*) FROM test_provider_charges c
-		WHERE c.outcome = 'SUCCEEDED' AND c.refunded_at IS NULL
-		  AND NOT EXISTS (SELECT FROM orders o WHERE o.id::text = c.idempotency_key AND o.payment_status = 'PAID')`).Scan(&orphans); err != nil {
-		t.Fatal(err)
-	}
-	if orphans > 0 {
-		bad = append(bad, "charges without a paid order")
-	}
-	// Stock: no live reservation, and on hand = start - committed units.
-	var held int
-	if err := f.catalogDB.QueryRow(ctx, `SELECT count(*) FROM stock_reservations WHERE status = 'reserved'`).Scan(&held); err != nil {
-		t.Fatal(err)
-	}
-	if held > 0 {
-		bad = append(bad, "reservations still held")
-	}
-	for id, start := range startOnHand {
-		var committed int
-		if err := f.catalogDB.QueryRow(ctx, `
-			SELECT coalesce(sum(l.quantity), 0) FROM stock_reservation_lines l JOIN stock_reservations r USING (order_id)
-			WHERE l.variant_id = $1 AND r.status = 'committed'`, id).Scan(&committed); err != nil {
-			t.Fatal(err)
-		}
-		onHand, reserved := f.stock(t, id)
-		if onHand != start-committed || reserved != 0 {
-			t.Errorf("variant %d: %d on hand, %d reserved; started with %d, %d committed", id, onHand, reserved, start, committed)
-		}
-	}
-	committed, err := f.catalogDB.Query(ctx, `SELECT order_id FROM stock_reservations WHERE status = 'committed'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids, err := pgx.CollectRows(committed, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range ids {
-		if !sold[id] {
-			bad = append(bad, id+": stock committed for an order that did not keep it")
-		}
-		delete(sold, id)
-	}
-	for id, keeps := range sold {
-		if keeps {
-			bad = append(bad, id+": an order kept its units but its stock is not committed")
-		}
-	}
-	for _, b := range bad {
-		t.Error(b)
-	}
-	return placed
+	return r.Placed
 }
