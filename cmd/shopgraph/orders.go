@@ -28,6 +28,7 @@ type ordersSettings struct {
 	catalogToken     string
 	usersURL         string
 	lease            time.Duration
+	abandonAfter     time.Duration
 	reservationTTL   time.Duration
 	recoveryInterval time.Duration
 }
@@ -42,6 +43,8 @@ func (o *ordersSettings) register(s *config.Set, p string) {
 		"the users subgraph's GraphQL URL, asked with the shopper's own token for their email and saved addresses at checkout", "http", "https")
 	s.Duration(&o.lease, "checkout-lease", p+"CHECKOUT_LEASE", checkout.DefaultLease,
 		"how long one worker holds an unfinished checkout before recovery may take it over; longer than any call to the catalog or the payment provider")
+	s.Duration(&o.abandonAfter, "checkout-abandon-after", p+"CHECKOUT_ABANDON_AFTER", checkout.DefaultAbandonAfter,
+		"how long a checkout interrupted before its charge waits for the shopper's retry before recovery gives it up and releases its stock")
 	s.Duration(&o.reservationTTL, "reservation-ttl", p+"RESERVATION_TTL", checkout.DefaultReservationTTL,
 		"how long the catalog holds a checkout's stock before it expires")
 	s.Duration(&o.recoveryInterval, "recovery-interval", p+"RECOVERY_INTERVAL", 5*time.Second,
@@ -54,7 +57,7 @@ func (o *ordersSettings) validate(p string) error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"checkout-lease", o.lease}, {"reservation-ttl", o.reservationTTL}, {"recovery-interval", o.recoveryInterval}} {
+	}{{"checkout-lease", o.lease}, {"checkout-abandon-after", o.abandonAfter}, {"reservation-ttl", o.reservationTTL}, {"recovery-interval", o.recoveryInterval}} {
 		if d.v <= 0 {
 			errs = append(errs, fmt.Errorf("setting --%s = %s: want a positive duration", d.name, d.v))
 		}
@@ -97,8 +100,9 @@ func buildOrders(pool *pgxpool.Pool, logger *slog.Logger, st ordersSettings) (*o
 	}
 	variants := cl.ForOrders()
 	co := checkout.New(store, variants, cl, payments.New(pool), users, checkout.Config{
-		Lease: st.lease, ReservationTTL: st.reservationTTL, Logger: logger.With("part", "checkout")})
-	logger.Info("checkout", "lease", st.lease, "reservation_ttl", st.reservationTTL, "recovery_interval", st.recoveryInterval)
+		Lease: st.lease, AbandonAfter: st.abandonAfter, ReservationTTL: st.reservationTTL, Logger: logger.With("part", "checkout")})
+	logger.Info("checkout", "lease", st.lease, "abandon_after", st.abandonAfter, "reservation_ttl", st.reservationTTL,
+		"recovery_interval", st.recoveryInterval)
 	return &ordersParts{
 		graphql:    ordersql.NewHandler(store, variants, co, logger),
 		background: func(ctx context.Context) { co.RunRecovery(ctx, st.recoveryInterval) },

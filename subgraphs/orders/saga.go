@@ -125,8 +125,10 @@ type SagaStore interface {
 	// recovery may go on at once.
 	DropLease(ctx context.Context, id, token string) error
 	// ClaimStale takes for lease up to limit unfinished orders whose lease has
-	// expired, skipping those another transaction is claiming.
-	ClaimStale(ctx context.Context, lease Lease, limit int) ([]*Order, error)
+	// expired, skipping those another transaction is claiming and checkouts
+	// not yet charged (steps RESERVING and CHARGING) whose last step was
+	// recorded after youngSince: their shopper may still retry and finish them.
+	ClaimStale(ctx context.Context, lease Lease, limit int, youngSince time.Time) ([]*Order, error)
 	// ClaimPaymentRechecks takes up to limit orders whose payment recheck is
 	// due, postponing each by lease.For so that one worker rechecks it.
 	ClaimPaymentRechecks(ctx context.Context, lease Lease, limit int) ([]*Order, error)

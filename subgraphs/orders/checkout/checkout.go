@@ -85,6 +85,9 @@ type Config struct {
 	// WaitForOther bounds how long a retry waits for a concurrent request
 	// with the same idempotency key to finish.
 	WaitForOther time.Duration
+	// AbandonAfter is how long a checkout interrupted before its charge waits
+	// for its shopper to retry (and finish it) before recovery gives it up.
+	AbandonAfter time.Duration
 	// Logger logs faults and recoveries; nil discards.
 	Logger *slog.Logger
 }
@@ -94,6 +97,7 @@ const (
 	DefaultLease          = 30 * time.Second
 	DefaultReservationTTL = 15 * time.Minute
 	DefaultWaitForOther   = 10 * time.Second
+	DefaultAbandonAfter   = time.Minute
 )
 
 // Service runs checkouts. It is safe for concurrent use, across replicas too.
@@ -119,6 +123,9 @@ func New(store Store, catalog orders.Catalog, stock Stock, pay Payments, account
 	}
 	if cfg.WaitForOther <= 0 {
 		cfg.WaitForOther = DefaultWaitForOther
+	}
+	if cfg.AbandonAfter <= 0 {
+		cfg.AbandonAfter = DefaultAbandonAfter
 	}
 	log := cfg.Logger
 	if log == nil {

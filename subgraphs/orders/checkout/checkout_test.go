@@ -408,7 +408,7 @@ func (d *downAfterCharge) Charge(ctx context.Context, key string, amount int64, 
 func TestRecoveryFinishesWhatACrashLeft(t *testing.T) {
 	t.Parallel()
 	lease := 100 * time.Millisecond
-	f := newFixture(t, checkout.Config{Lease: lease})
+	f := newFixture(t, checkout.Config{Lease: lease, AbandonAfter: lease})
 	ctx := t.Context()
 	vs := f.variants(t, 1)
 	start, _ := f.stock(t, vs[0].id)

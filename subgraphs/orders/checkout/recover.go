@@ -12,13 +12,14 @@ const recoveryBatch = 20
 
 // Recover finishes or undoes every unfinished order whose lease has run out
 // (its worker crashed, or paused on an outage), and refunds late charges of
-// given-up checkouts. Replicas may run it at the same time: each order is
+// given-up checkouts. A checkout interrupted before its charge is left to its
+// shopper's retry for Config.AbandonAfter. Replicas may run it at the same time: each order is
 // claimed by one of them. It returns how many orders it worked on.
 func (s *Service) Recover(ctx context.Context) (int, error) {
 	n := 0
 	for {
 		lease := s.newLease()
-		stale, err := s.store.ClaimStale(ctx, lease, recoveryBatch)
+		stale, err := s.store.ClaimStale(ctx, lease, recoveryBatch, s.now().Add(-s.cfg.AbandonAfter))
 		if err != nil {
 			return n, err
 		}

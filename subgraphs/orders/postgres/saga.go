@@ -142,13 +142,14 @@ func (s *Store) DropLease(ctx context.Context, id, token string) error {
 
 // ClaimStale implements orders.SagaStore: FOR UPDATE SKIP LOCKED lets workers
 // on several replicas claim side by side, each order by exactly one of them.
-func (s *Store) ClaimStale(ctx context.Context, lease orders.Lease, limit int) ([]*orders.Order, error) {
+func (s *Store) ClaimStale(ctx context.Context, lease orders.Lease, limit int, youngSince time.Time) ([]*orders.Order, error) {
 	return s.claim(ctx, `
 		UPDATE orders SET lease_token = $1, lease_until = now() + $2::bigint * interval '1 microsecond'
 		WHERE id IN (
 			SELECT id FROM orders WHERE step <> 'DONE' AND lease_until <= now()
+			  AND NOT (step IN ('RESERVING', 'CHARGING') AND updated_at > $4)
 			ORDER BY lease_until LIMIT $3 FOR UPDATE SKIP LOCKED)
-		RETURNING id`, lease.Token, lease.For.Microseconds(), limit)
+		RETURNING id`, lease.Token, lease.For.Microseconds(), limit, youngSince)
 }
 
 // ClaimPaymentRechecks implements orders.SagaStore.

@@ -78,13 +78,16 @@ func TestClaimStaleTakesEachOrderOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(5 * time.Millisecond)
+	if young, err := s.ClaimStale(ctx, orders.Lease{Token: "early", For: time.Minute}, 100, time.Now().Add(-time.Hour)); err != nil || len(young) != 0 {
+		t.Fatalf("claimed %d checkouts their shoppers may still finish (%v)", len(young), err)
+	}
 	var mu sync.Mutex
 	claimed := map[string]int{}
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Go(func() {
 			for {
-				got, err := s.ClaimStale(ctx, orders.Lease{Token: "worker-" + string(rune('0'+w)), For: time.Minute}, 4)
+				got, err := s.ClaimStale(ctx, orders.Lease{Token: "worker-" + string(rune('0'+w)), For: time.Minute}, 4, time.Now())
 				if err != nil {
 					t.Error(err)
 					return
