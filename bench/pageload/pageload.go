@@ -120,7 +120,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	wg.Wait()
 	res := Result{Dropped: dropped}
 	for i, p := range cfg.Pages {
-		res.Pages = append(res.Pages, summarize(p.Name, latencies[i], errs[i]))
+		res.Pages = append(res.Pages, Summarize(p.Name, latencies[i], errs[i]))
 	}
 	return res, nil
 }
@@ -147,7 +147,9 @@ func send(ctx context.Context, client *http.Client, url string, body []byte) boo
 	return json.Unmarshal(raw, &out) == nil && len(out.Errors) == 0
 }
 
-func summarize(name string, ds []time.Duration, errors int) Stats {
+// Summarize makes the stats of the latencies ds (sorted in place) of name's
+// requests, errors of which failed.
+func Summarize(name string, ds []time.Duration, errors int) Stats {
 	s := Stats{Name: name, Requests: len(ds), Errors: errors}
 	if len(ds) == 0 {
 		return s

@@ -48,9 +48,20 @@ func benchSystem(b *testing.B) (string, []string) {
 	if out, err := seed.CombinedOutput(); err != nil {
 		b.Fatalf("shopgraph seed: %v\n%s", err, out)
 	}
+	addrs := map[string]string{}
+	for _, name := range subgraphNames {
+		addrs[name] = benchAddr(b)
+	}
+	// As `shopgraph dev` wires them: orders calls the catalog's internal API
+	// and the users service; catalog and orders trust the users service's keys.
+	const serviceToken = "bench-catalog-service-token-0123456789"
+	jwks := "http://" + addrs["users"] + "/.well-known/jwks.json"
+	env = append(env, "CATALOG_SERVICE_TOKEN="+serviceToken, "ORDERS_CATALOG_SERVICE_TOKEN="+serviceToken,
+		"ORDERS_CATALOG_URL=http://"+addrs["catalog"], "ORDERS_USERS_URL=http://"+addrs["users"]+"/graphql",
+		"CATALOG_JWKS_URL="+jwks, "ORDERS_JWKS_URL="+jwks)
 	var list, bases []string
 	for _, name := range subgraphNames {
-		addr := benchAddr(b)
+		addr := addrs[name]
 		benchStart(b, bin, env, "serve", name, "--listen", addr, "--log-level", "warn")
 		list = append(list, name+"=http://"+addr+"/graphql")
 		bases = append(bases, "http://"+addr)

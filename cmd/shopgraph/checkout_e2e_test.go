@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -44,6 +45,30 @@ func (c checkoutResult) code() string {
 		return ""
 	}
 	return c.UserErrors[0].Code
+}
+
+// checkoutOperation is the README's checkout, as the journey runs it.
+const checkoutOperation = `mutation Checkout($input: CheckoutInput!) {
+  checkout(input: $input) {
+    order {
+      id number status paymentStatus
+      total { amount currencyCode }
+      lines { productName variantName quantity unitPrice { amount } }
+    }
+    userErrors { code field message lines { variant { id } requested available } }
+  }
+}`
+
+// TestREADMEShowsTheCheckout: the README's checkout is the operation the
+// journey runs.
+func TestREADMEShowsTheCheckout(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), checkoutOperation) {
+		t.Error("the README does not show the checkout operation as the journey runs it")
+	}
 }
 
 // shopper drives the graph through the router as one client would.
@@ -221,7 +246,11 @@ func TestCheckoutJourneysThroughTheRouter(t *testing.T) {
 	if lines := guest.cartLines(cart); len(lines) != 0 {
 		t.Errorf("cart after the order: %v", lines)
 	}
-	if again := guest.guestCheckout(cart, "guest-1", "4242424242424242"); again.Order == nil || again.Order.ID != o.ID {
+	// The README's operation, retried with the same key: the same order.
+	var again checkoutResult
+	guest.do(checkoutOperation, map[string]any{"input": map[string]any{"cartId": cart, "idempotencyKey": "guest-1", "email": "ada@example.com",
+		"shippingAddress": guestAddress, "payment": testCard("4242424242424242")}}, "checkout", &again)
+	if again.Order == nil || again.Order.ID != o.ID || again.Order.Total != o.Total || len(again.UserErrors) != 0 {
 		t.Errorf("retry with the same key: %+v", again)
 	}
 

@@ -173,7 +173,8 @@ func (s *Service) destination(ctx context.Context, shopper Shopper, in Input) (s
 	if shopper.UserID != 0 && s.accounts != nil && (in.AddressID != "" || in.Email == "") {
 		var err error
 		if profile, err = s.accounts.Profile(ctx, shopper.AccessToken); err != nil {
-			return "", orders.Address{}, nil, fmt.Errorf("read the shopper's account: %w", err)
+			s.log.WarnContext(ctx, "checkout refused: cannot read the shopper's account", "err", err)
+			return "", orders.Address{}, unavailable("Your account could not be read."), nil
 		}
 	}
 	email := in.Email
