@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/shopgraph/shopgraph/subgraphs/orders/checkout/checkouttest"
@@ -252,6 +254,28 @@ func TestCheckoutJourneysThroughTheRouter(t *testing.T) {
 		"shippingAddress": guestAddress, "payment": testCard("4242424242424242")}}, "checkout", &again)
 	if again.Order == nil || again.Order.ID != o.ID || again.Order.Total != o.Total || len(again.UserErrors) != 0 {
 		t.Errorf("retry with the same key: %+v", again)
+	}
+
+	// Ten concurrent requests with one key place one order.
+	rushCart := guest.cartWith(1, b.ID)
+	ids := make([]string, 10)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Go(func() {
+			res, err := checkoutOnce(t.Context(), http.DefaultClient, url, rushCart, "guest-same-key", "4242424242424242")
+			if err != nil || res.Order == nil {
+				t.Errorf("concurrent retry %d: %+v, %v", i, res, err)
+				return
+			}
+			ids[i] = res.Order.ID
+		})
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id != ids[0] {
+			t.Errorf("one key, several orders: %v", ids)
+			break
+		}
 	}
 
 	// A declined card changes nothing.
