@@ -216,7 +216,9 @@ func TestCheckoutSurvivesCrashesThroughTheRouter(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		var out struct {
-			Data struct{ CartCreate *struct{ Cart *struct{ ID string } } }
+			Data struct {
+				CartCreate *struct{ Cart *struct{ ID string } }
+			}
 		}
 		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Data.CartCreate == nil || out.Data.CartCreate.Cart == nil {
 			return "", fmt.Errorf("no cart (HTTP %d)", resp.StatusCode)
