@@ -106,12 +106,19 @@ func TestListingPageStatementsDoNotGrowWithThePage(t *testing.T) {
 	s := newSubgraph(t)
 	counts := map[int]int64{}
 	for _, first := range []int{5, 50} {
-		d, n := s.listing(t, map[string]any{"first": first, "filter": map[string]any{"inStock": true}})
-		if len(d.Products.Edges) != first {
-			t.Fatalf("first %d: %d edges", first, len(d.Products.Edges))
+		// The fewest of three runs: on a starved CPU a loader's batch window
+		// can close before every field has asked, splitting one batch in two;
+		// a list that turned into N queries would show in every run.
+		for range 3 {
+			d, n := s.listing(t, map[string]any{"first": first, "filter": map[string]any{"inStock": true}})
+			if len(d.Products.Edges) != first {
+				t.Fatalf("first %d: %d edges", first, len(d.Products.Edges))
+			}
+			if counts[first] == 0 || n < counts[first] {
+				counts[first] = n
+			}
 		}
-		counts[first] = n
-		t.Logf("listing page of %d products with facets: %d SQL statements", first, n)
+		t.Logf("listing page of %d products with facets: %d SQL statements", first, counts[first])
 	}
 	// Page and total; variants; rating summaries; categories; their parents
 	// (breadcrumbs); facets. The facets' categories are read in the same batch
