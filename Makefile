@@ -7,32 +7,44 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/shopgraph
 
-.PHONY: run test build generate playground fmt-check vet tidy-check bench clean help
+.PHONY: run test build generate playground web web-test fmt-check vet tidy-check bench clean help
 
 help:
 	@echo "make run | make test | make build | make generate | make bench"
 
-run: build
+run: web build
 	@DATABASE_URL=$$(scripts/ensure-postgres.sh) && export DATABASE_URL && exec $(BIN) dev
 
 build:
 	$(GO) build -o $(BIN) ./cmd/shopgraph
 
+# Rebuilds web/dist (checked in, embedded in the binary) when the store's sources
+# changed since it was built; needs Node 20 and npm only then.
+web:
+	$(GO) run ./tools/webdist
+
 test:
 	@DATABASE_URL=$$(scripts/ensure-postgres.sh) && export DATABASE_URL && \
 	SHOPGRAPH_TEST_REDIS_URL=$$(scripts/ensure-redis.sh) && export SHOPGRAPH_TEST_REDIS_URL && \
 	echo "make test: PostgreSQL at $${DATABASE_URL%%\?*}, Redis at $$SHOPGRAPH_TEST_REDIS_URL" && \
-	$(MAKE) --no-print-directory fmt-check vet tidy-check && \
+	$(MAKE) --no-print-directory fmt-check vet tidy-check web-test && \
 	$(GO) test -count=1 -timeout 15m ./...
+
+# The web store's unit tests (Vitest), and its npm packages for the browser
+# journey that `go test ./cmd/shopgraph` runs (TestWebStoreJourney).
+web-test:
+	cd web && npm ci --no-audit --no-fund && npm test
 
 # Regenerates every generated file: gqlgen's code for the three subgraphs, the
 # users service's list of common passwords (from zxcvbn), the
-# composed schema/supergraph.graphql (from supergraph.yaml, offline) and the
-# playground's bundle.
+# composed schema/supergraph.graphql (from supergraph.yaml, offline), the web
+# store's API schema and build, and the playground's bundle.
 generate: playground
 	$(GO) run ./tools/gqlgen
 	$(GO) run ./tools/commonpasswords
 	$(GO) run ./cmd/shopgraph compose --config supergraph.yaml --output schema/supergraph.graphql
+	$(GO) run ./tools/apischema
+	$(GO) run ./tools/webdist
 
 # Rebuilds gateway/playground/dist (checked in, embedded in the binary) from
 # gateway/playground/ui with the locked npm packages; needs Node 20 and npm.

@@ -18,6 +18,8 @@ func defaultPort(component string) string {
 		return "4002"
 	case "users":
 		return "4003"
+	case "web":
+		return "3000"
 	}
 	return "0"
 }

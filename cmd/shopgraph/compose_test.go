@@ -40,6 +40,10 @@ func envNamesOf(t *testing.T, component string) []string {
 		}
 		return s.EnvNames()
 	}
+	if component == "web" {
+		var st webSettings
+		return newWebSettings(noEnv, &st).EnvNames()
+	}
 	if component == "seed" || component == "migrate" {
 		var log logSettings
 		return append(newMigrateSettings(component, noEnv, &log).EnvNames(), migrateEnvNames()...)
@@ -69,7 +73,7 @@ func TestDockerComposeMatchesCode(t *testing.T) {
 		t.Error("docker-compose.yml has no postgres service")
 	}
 
-	components := append(append([]string{}, subgraphNames...), "router")
+	components := append(append([]string{}, subgraphNames...), "router", "web")
 	for _, c := range components {
 		svc, ok := cf.Services[c]
 		if !ok {
@@ -99,7 +103,7 @@ func TestDockerComposeMatchesCode(t *testing.T) {
 		if want := "http://127.0.0.1:" + port + "/readyz"; !slices.Contains(svc.Healthcheck.Test, want) || !slices.Contains(svc.Healthcheck.Test, "probe") {
 			t.Errorf("%s: healthcheck %v, want `shopgraph probe %s`", c, svc.Healthcheck.Test, want)
 		}
-		if c != "router" {
+		if c != "router" && c != "web" {
 			dbURL := svc.Environment[envPrefix(c)+"DATABASE_URL"]
 			u, err := url.Parse(dbURL)
 			if err != nil || u.Hostname() != "postgres" || u.Path != "/"+c {
@@ -127,6 +131,24 @@ func TestDockerComposeMatchesCode(t *testing.T) {
 	}
 	if !slices.Equal(names, subgraphNames) {
 		t.Errorf("router: ROUTER_SUBGRAPHS names %v, want %v", names, subgraphNames)
+	}
+
+	// The store forwards to the router and the catalog at their service names,
+	// and the router knows the store's trusted documents, which the image holds.
+	store := cf.Services["web"]
+	if got := store.Environment["WEB_ROUTER_URL"]; got != "http://router:4000/graphql" {
+		t.Errorf("web: WEB_ROUTER_URL = %q", got)
+	}
+	if got := store.Environment["WEB_CATALOG_URL"]; got != "http://catalog:4001" {
+		t.Errorf("web: WEB_CATALOG_URL = %q", got)
+	}
+	dockerfile, err := os.ReadFile("../../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	manifest := router.Environment["ROUTER_PERSISTED_MANIFEST"]
+	if manifest == "" || !strings.Contains(string(dockerfile), "web/trusted-documents.json "+manifest) {
+		t.Errorf("router: ROUTER_PERSISTED_MANIFEST = %q, want the store's trusted documents as the Dockerfile copies them", manifest)
 	}
 
 	seed, ok := cf.Services["seed"]

@@ -36,7 +36,7 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var st devSettings
 	s := config.New("dev", getenv)
 	s.Bool(&st.seed, "seed", "DEV_SEED", true, "load the demo data when the databases are empty")
-	components := append(append([]string{}, subgraphNames...), "router")
+	components := append(append([]string{}, subgraphNames...), "router", "web")
 	listens := make([]string, len(components))
 	for i, c := range components {
 		s.Addr(&listens[i], c+"-listen", envPrefix(c)+"LISTEN", "127.0.0.1:"+defaultPort(c), "where "+c+" listens")
@@ -87,6 +87,12 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if getenv("CATALOG_JWKS_URL") == "" {
 		env = append(env, "CATALOG_JWKS_URL="+localURL(st.listens["users"])+"/.well-known/jwks.json")
 	}
+	if getenv("WEB_ROUTER_URL") == "" {
+		env = append(env, "WEB_ROUTER_URL="+localURL(st.listens["router"])+"/graphql")
+	}
+	if getenv("WEB_CATALOG_URL") == "" {
+		env = append(env, "WEB_CATALOG_URL="+localURL(st.listens["catalog"]))
+	}
 	if getenv("ROUTER_SUBGRAPHS") == "" {
 		var list []string
 		for _, name := range subgraphNames {
@@ -109,7 +115,7 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 	go func() {
 		router := localURL(st.listens["router"])
 		if waitReady(ctx, router+"/readyz") {
-			fmt.Fprintf(stdout, "\nshopgraph is up:\n  router      %s/graphql\n", router)
+			fmt.Fprintf(stdout, "\nshopgraph is up:\n  web store   %s\n  router      %s/graphql\n", localURL(st.listens["web"]), router)
 			for _, name := range subgraphNames {
 				fmt.Fprintf(stdout, "  %-10s  %s/graphql\n", name, localURL(st.listens[name]))
 			}

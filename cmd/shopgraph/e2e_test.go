@@ -398,7 +398,7 @@ func TestDevRunsEverythingAndStopsOnInterrupt(t *testing.T) {
 	for !strings.Contains(p.out.String(), "shopgraph is up") && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	for _, c := range []string{"catalog ", "orders  ", "users   ", "router  "} {
+	for _, c := range []string{"catalog ", "orders  ", "users   ", "router  ", "web     "} {
 		if !strings.Contains(p.out.String(), c+"| ") {
 			t.Errorf("no log line prefixed %q", c+"| ")
 		}
@@ -426,10 +426,10 @@ func TestDevRunsEverythingAndStopsOnInterrupt(t *testing.T) {
 func devEnvironment(t *testing.T) (env []string, listens map[string]string) {
 	t.Helper()
 	listens = map[string]string{}
-	for _, c := range append(append([]string{}, subgraphNames...), "router") {
+	for _, c := range append(append([]string{}, subgraphNames...), "router", "web") {
 		listens[c] = freeAddr(t)
 		env = append(env, envPrefix(c)+"LISTEN="+listens[c])
-		if c != "router" {
+		if c != "router" && c != "web" {
 			env = append(env, envPrefix(c)+"DATABASE_URL="+pgtest.NewURL(t, nil))
 		}
 	}

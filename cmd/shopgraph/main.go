@@ -1,7 +1,7 @@
 // Command shopgraph runs every component of shopgraph: the three subgraphs, the
 // federation router, and the commands that set them up.
 //
-//	shopgraph serve catalog|orders|users|router [flags]
+//	shopgraph serve catalog|orders|users|router|web [flags]
 //	shopgraph dev      run every component locally, each as its own process
 //	shopgraph compose  --config supergraph.yaml: print the composed supergraph
 //	shopgraph migrate  [catalog|orders|users ...]
@@ -22,14 +22,14 @@ import (
 const usage = `usage: shopgraph <command> [arguments]
 
 commands:
-  serve catalog|orders|users|router   run one component (serve COMPONENT --help for its settings)
-  dev                                 migrate, seed and run every component, each as its own process
-  compose [--config supergraph.yaml]  compose the subgraphs and print the supergraph SDL
-  migrate [SUBGRAPH ...]              create the subgraphs' databases when missing and migrate them
-  seed [SUBGRAPH ...]                 migrate, then load the deterministic demo data once
-  probe URL                           exit 0 when URL answers 200 (container health checks)
-  plan --supergraph FILE QUERY_FILE   print the query plan of an operation
-  keys generate                       print a new token signing key (PEM) for USERS_SIGNING_KEYS
+  serve catalog|orders|users|router|web  run one component (serve COMPONENT --help for its settings)
+  dev                                    migrate, seed and run every component, each as its own process
+  compose [--config supergraph.yaml]     compose the subgraphs and print the supergraph SDL
+  migrate [SUBGRAPH ...]                 create the subgraphs' databases when missing and migrate them
+  seed [SUBGRAPH ...]                    migrate, then load the deterministic demo data once
+  probe URL                              exit 0 when URL answers 200 (container health checks)
+  plan --supergraph FILE QUERY_FILE      print the query plan of an operation
+  keys generate                          print a new token signing key (PEM) for USERS_SIGNING_KEYS
 `
 
 // errUsage marks errors for which the usage text helps.

@@ -24,11 +24,14 @@ import (
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("serve: name a component: catalog, orders, users or router: %w", errUsage)
+		return fmt.Errorf("serve: name a component: catalog, orders, users, router or web: %w", errUsage)
 	}
 	component, rest := args[0], args[1:]
-	if component == "router" {
+	switch component {
+	case "router":
 		return serveRouter(ctx, rest, getenv, stderr)
+	case "web":
+		return serveWeb(ctx, rest, getenv, stderr)
 	}
 	if _, err := subgraphParts(component); err != nil {
 		return fmt.Errorf("serve: %w", err)

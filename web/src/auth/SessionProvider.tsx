@@ -1,0 +1,37 @@
+import { createContext, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react';
+import { Provider } from 'urql';
+import { createStoreClient } from '../graphql/client';
+import type { Session } from './session';
+
+interface SessionState {
+  session: Session;
+  signedIn: boolean;
+}
+
+const SessionContext = createContext<SessionState | null>(null);
+
+/**
+ * SessionProvider gives the app the shopper's session and a GraphQL client.
+ * Signing in or out starts a new client, so that nothing cached for one
+ * shopper (their cart, their account) is shown to the next.
+ */
+export function SessionProvider({ session, children }: { session: Session; children: ReactNode }) {
+  const signedIn = useSyncExternalStore(
+    (fn) => session.subscribe(fn),
+    () => session.signedIn,
+  );
+  const client = useMemo(() => createStoreClient(session.fetch), [session, signedIn]);
+  const state = useMemo(() => ({ session, signedIn }), [session, signedIn]);
+  return (
+    <SessionContext value={state}>
+      <Provider value={client}>{children}</Provider>
+    </SessionContext>
+  );
+}
+
+/** useSession is the shopper's session and whether they are signed in. */
+export function useSession(): SessionState {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside SessionProvider');
+  return s;
+}
