@@ -35,6 +35,16 @@ import (
 //go:embed all:dist
 var dist embed.FS
 
+// trustedDocuments is every operation the store sends, by its SHA-256: the
+// manifest a router loads to answer the store in persisted-only mode.
+//
+//go:embed trusted-documents.json
+var trustedDocuments []byte
+
+// TrustedDocuments returns the store's trusted-documents manifest (Relay-style
+// {"sha256:<hex>": body} JSON), as `make web` wrote it.
+func TrustedDocuments() []byte { return trustedDocuments }
+
 // Dist returns the built store's files, index.html at the root.
 func Dist() fs.FS {
 	sub, err := fs.Sub(dist, "dist")

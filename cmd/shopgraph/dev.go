@@ -18,6 +18,7 @@ import (
 
 	"github.com/shopgraph/shopgraph/internal/config"
 	userspg "github.com/shopgraph/shopgraph/subgraphs/users/postgres"
+	"github.com/shopgraph/shopgraph/web"
 )
 
 // devSettings configure `dev`.
@@ -92,6 +93,15 @@ func dev(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if getenv("WEB_CATALOG_URL") == "" {
 		env = append(env, "WEB_CATALOG_URL="+localURL(st.listens["catalog"]))
+	}
+	// The store sends its operations by hash: the router must know them.
+	if getenv("ROUTER_PERSISTED_MANIFEST") == "" {
+		manifest, err := writeTrustedDocuments()
+		if err != nil {
+			return fmt.Errorf("dev: %w", err)
+		}
+		defer os.Remove(manifest)
+		env = append(env, "ROUTER_PERSISTED_MANIFEST="+manifest)
 	}
 	if getenv("ROUTER_SUBGRAPHS") == "" {
 		var list []string
@@ -205,4 +215,22 @@ func randomToken() (string, error) {
 		return "", fmt.Errorf("make a service token: %w", err)
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// writeTrustedDocuments writes the web store's trusted documents, embedded in
+// the binary, to a temporary file for the router and returns its path.
+func writeTrustedDocuments() (string, error) {
+	f, err := os.CreateTemp("", "shopgraph-trusted-documents-*.json")
+	if err != nil {
+		return "", fmt.Errorf("write the web store's trusted documents: %w", err)
+	}
+	_, err = f.Write(web.TrustedDocuments())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write the web store's trusted documents: %w", err)
+	}
+	return f.Name(), nil
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/shopgraph/shopgraph/internal/pg"
 	"github.com/shopgraph/shopgraph/internal/pg/pgtest"
+	"github.com/shopgraph/shopgraph/web"
 )
 
 // The foundation's example operation, as a client sends it to the router.
@@ -392,6 +393,28 @@ func TestDevRunsEverythingAndStopsOnInterrupt(t *testing.T) {
 	status, raw := postQuery(t, "http://"+listens["router"]+"/graphql", exampleOperation)
 	if status != http.StatusOK || !strings.Contains(string(raw), `"edges"`) || strings.Contains(string(raw), `"errors"`) {
 		t.Fatalf("status %d body %s", status, raw)
+	}
+	// The web store is up, and its operations, sent by hash, reach the router.
+	waitFor(t, "http://"+listens["web"]+"/readyz", p)
+	var docs map[string]string
+	if err := json.Unmarshal(web.TrustedDocuments(), &docs); err != nil {
+		t.Fatal(err)
+	}
+	for id, body := range docs {
+		if !strings.Contains(body, "query HomePage") {
+			continue
+		}
+		req, _ := json.Marshal(map[string]any{"operationName": "HomePage",
+			"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": strings.TrimPrefix(id, "sha256:")}}})
+		resp, err := http.Post("http://"+listens["web"]+"/graphql", "application/json", bytes.NewReader(req))
+		if err != nil {
+			t.Fatal(err)
+		}
+		home, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(home), `"categories"`) || strings.Contains(string(home), `"errors"`) {
+			t.Errorf("the store's home page by hash through dev's web store: %d %s", resp.StatusCode, home)
+		}
 	}
 	// Logs are prefixed with the component's name.
 	deadline := time.Now().Add(5 * time.Second)

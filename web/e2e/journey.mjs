@@ -4,8 +4,9 @@
 // card, sign-in (the guest cart merges into the account's), checkout to a new
 // address (a card without funds, then one that pays), the confirmation, the
 // order history and the order, cancelling it, the account's address book, a
-// new shopper's review, the product page on a 375 px phone, and the offline
-// shell. Every page load must issue exactly one GraphQL request (the page's
+// new shopper's review, the product page on a 375 px phone, and offline: the
+// product and category seen online come back from the kept cache, and a page
+// never seen says the shop cannot be reached. Every page load must issue exactly one GraphQL request (the page's
 // one operation; a signed-in reload may swap its refresh token first) and
 // nothing may log a console error. Everything the journey creates carries a
 // name unique to the run, and it cancels its order and deletes its address, so
@@ -75,8 +76,10 @@ page.on('request', (r) => {
   operations.push(name);
 });
 page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+// Offline, the browser reports each request it could not send; anything else is still a fault.
+const networkFailure = /^Failed to load resource: net::ERR_INTERNET_DISCONNECTED$/;
 page.on('console', (m) => {
-  if (m.type() === 'error' && !offline && !dropping) problems.push(`console error on ${page.url()}: ${m.text()}`);
+  if (m.type() === 'error' && !dropping && !(offline && networkFailure.test(m.text()))) problems.push(`console error on ${page.url()}: ${m.text()}`);
 });
 // A navigation cancels what the page it leaves was loading (ERR_ABORTED); anything else is a fault.
 page.on('requestfailed', (r) => {
@@ -126,6 +129,31 @@ const shot = async (name) => {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
   await page.screenshot({ path: path.join(artifacts, `${name}.jpg`), type: 'jpeg', quality: 70 });
 };
+
+// keptEntries lists the cache entries the store keeps on disk for offline use
+// (graphcache's IndexedDB storage, one object of entries a day).
+async function keptEntries() {
+  return page.evaluate(async () => {
+    if (!(await indexedDB.databases()).some((d) => d.name === 'shopgraph-catalog')) return [];
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open('shopgraph-catalog');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      const days = await new Promise((resolve, reject) => {
+        const all = db.transaction('entries').objectStore('entries').getAll();
+        all.onsuccess = () => resolve(all.result);
+        all.onerror = () => reject(all.error);
+      });
+      return days.flatMap((day) => Object.keys(day).filter((k) => day[k] !== undefined));
+    } finally {
+      db.close();
+    }
+  });
+}
+// What must never be kept: the shopper, their cart, orders and addresses, mutation answers.
+const privateEntry = /^(Query\.(me|cart|order|user)\b|(Cart|CartLine|Order|Address|Mutation)[:%.]|User:[^.]*\.(?!(name|id|__typename)$))/;
 
 // load opens an address afresh and checks that the page asked exactly one
 // GraphQL operation, the one named (none for a page without data, operation null).
@@ -354,6 +382,12 @@ try {
   check((await page.getByLabel('Email').inputValue()) === demoEmail, 'the account shows the email');
   await shot('account');
   await audit('account');
+  const kept = await keptEntries();
+  const leaked = kept.filter((k) => privateEntry.test(k));
+  check(
+    kept.some((k) => k.startsWith('Product:')) && leaked.length === 0,
+    `signed in, the offline cache keeps the catalog (${kept.length} entries) and nothing private (${leaked.slice(0, 5).join(', ') || 'none'})`,
+  );
   // An email change needs the current password, asked for before anything is sent.
   const emailField = page.getByLabel('Email');
   await emailField.fill(`changed-${runId}@example.com`);
@@ -397,6 +431,13 @@ try {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor({ state: 'detached' });
   check(new URL(page.url()).pathname === '/signin', 'signing out on the account page leads to sign-in');
+  // Signing out clears what the store kept on disk while the shopper was signed in.
+  let left = await keptEntries();
+  for (let i = 0; i < 20 && left.length > 0; i++) {
+    await page.waitForTimeout(100);
+    left = await keptEntries();
+  }
+  check(left.length === 0, `signing out clears the offline cache (left: ${left.slice(0, 5).join(', ') || 'nothing'})`);
 
   // A new shopper reviews the product (a fresh account each run: one review per product and shopper).
   await load('/signup', null, heading('Create an account'));
@@ -424,13 +465,30 @@ try {
   await shot('product-375');
   await audit('product-375');
 
-  // Offline: the service worker still serves the shell.
+  // Offline: the catalog pages seen online come back from the cache the store
+  // keeps on disk, after a reload too; a page never seen says the shop cannot be reached.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await load('/c/clothing', 'CategoryPage', heading('Clothing'));
+  const listed = await page.getByRole('list', { name: 'Products' }).getByRole('listitem').count();
+  await load(productPath, 'ProductPage', () => page.getByRole('button', { name: 'Add to cart' }).waitFor());
+  const productName = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
+  const price = (await page.locator('.variant-details .price').textContent()) ?? '';
   await page.evaluate(() => navigator.serviceWorker.ready);
   offline = true;
   await context.setOffline(true);
   await page.reload();
+  await page.getByRole('heading', { name: productName, level: 1 }).waitFor({ timeout: 10_000 });
+  const offlinePrice = await page.locator('.variant-details .price').textContent();
+  check(offlinePrice === price && price !== '', `offline, a reload shows the product seen online, ${productName}, at ${price} (shown: ${offlinePrice})`);
+  await shot('product-offline');
+  await page.goto(new URL('/c/clothing', base).href);
+  await heading('Clothing')();
+  const listedOffline = await page.getByRole('list', { name: 'Products' }).getByRole('listitem').count();
+  check(listedOffline === listed && listed > 0, `offline, the category seen online shows its ${listed} products (shown: ${listedOffline})`);
+  await page.goto(new URL(`/search?q=${runId}`, base).href);
   await page.getByRole('link', { name: 'Cart' }).waitFor({ timeout: 10_000 });
-  check(await page.getByRole('alert').isVisible(), 'offline, the shell loads and says the shop cannot be reached');
+  await page.getByRole('alert').filter({ hasText: 'could not reach the shop' }).waitFor({ timeout: 10_000 });
+  check(true, 'offline, the shell loads a page never seen and says the shop cannot be reached');
   await shot('offline');
   await context.setOffline(false);
   offline = false;

@@ -5,7 +5,7 @@ const minute = 60_000;
 
 // fakeAPI answers RefreshSession with rotated tokens and any other operation
 // with UNAUTHENTICATED unless it carries the newest access token.
-function fakeAPI(start: number) {
+function fakeAPI(start: number, knowsHashes = true) {
   let clock = start;
   let n = 0;
   let validAccess = '';
@@ -25,9 +25,12 @@ function fakeAPI(start: number) {
   const json = (body: unknown) =>
     new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/json' } });
   const fetch = async (_input: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as { operationName: string; variables: { refreshToken?: string } };
+    const body = JSON.parse(String(init?.body)) as { operationName: string; query?: string; variables: { refreshToken?: string } };
     const auth = new Headers(init?.headers).get('Authorization');
     calls.push({ op: body.operationName, auth });
+    if (!knowsHashes && body.query === undefined) {
+      return json({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
+    }
     if (body.operationName === 'RefreshSession') {
       if (body.variables.refreshToken !== validRefresh) {
         validRefresh = ''; // a reused token ends the session
@@ -146,6 +149,17 @@ describe('Session', () => {
     // Signing out forgets it.
     later.end();
     expect(tab.getItem('shopgraph.access')).toBeNull();
+  });
+
+  it('sends the refresh text to a router that does not know its hash', async () => {
+    const api = fakeAPI(Date.parse('2026-12-06T10:00:00Z'), false);
+    const storage = memoryStorage();
+    const first = new Session({ endpoint: '/graphql', fetch: api.fetch, storage, now: api.now, withLock: (fn) => fn() });
+    first.start(api.issue());
+    const reloaded = new Session({ endpoint: '/graphql', fetch: api.fetch, storage, now: api.now, withLock: (fn) => fn() });
+    await reloaded.fetch('/graphql', { method: 'POST', body: JSON.stringify({ operationName: 'Me', query: '{ me { id } }' }) });
+    expect(api.calls.map((c) => c.op)).toEqual(['RefreshSession', 'RefreshSession', 'Me']);
+    expect(api.calls.at(-1)?.auth).toBe('Bearer access-2');
   });
 
   it('signs out when the API ends the session, and tells listeners', async () => {

@@ -12,6 +12,7 @@
 // presented twice, so two tabs must never refresh with the same token: the
 // refresh runs under a lock shared by every tab of the store (the Web Locks
 // API), and reads the newest refresh token only once it holds the lock.
+import { stringifyDocument } from '@urql/core';
 import { graphql } from '../generated';
 import { documentHash } from '../graphql/client';
 
@@ -150,17 +151,11 @@ export class Session {
     if (!s) return false;
     let body: RefreshAnswer;
     try {
-      const res = await this.deps.fetch(this.deps.endpoint, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
-        // By its trusted-document hash, as every operation of the store goes.
-        body: JSON.stringify({
-          operationName: 'RefreshSession',
-          variables: { refreshToken: s.refreshToken },
-          extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(RefreshSession) } },
-        }),
-      });
-      body = (await res.json()) as RefreshAnswer;
+      body = await this.sendRefresh(s.refreshToken, false);
+      if (body.errors?.some((e) => e.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND')) {
+        // A router without the store's manifest: send the text once.
+        body = await this.sendRefresh(s.refreshToken, true);
+      }
     } catch {
       // Offline or the API is down: stay signed in and try again on the next request.
       return false;
@@ -176,6 +171,21 @@ export class Session {
       this.notify();
     }
     return false;
+  }
+
+  /** sendRefresh asks for new tokens by the operation's trusted-document hash, with its text when asked. */
+  private async sendRefresh(refreshToken: string, withText: boolean): Promise<RefreshAnswer> {
+    const res = await this.deps.fetch(this.deps.endpoint, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/graphql-response+json, application/json' },
+      body: JSON.stringify({
+        operationName: 'RefreshSession',
+        variables: { refreshToken },
+        extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(RefreshSession) } },
+        ...(withText ? { query: stringifyDocument(RefreshSession) } : {}),
+      }),
+    });
+    return (await res.json()) as RefreshAnswer;
   }
 
   private keep(t: SessionTokens): void {
@@ -209,6 +219,7 @@ export class Session {
 }
 
 interface RefreshAnswer {
+  errors?: { extensions?: { code?: string } }[];
   data?: {
     refreshToken: { tokens: SessionTokens | null; userErrors: { code: string; message: string }[] };
   };
