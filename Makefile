@@ -43,6 +43,7 @@ generate: playground
 	$(GO) run ./tools/gqlgen
 	$(GO) run ./tools/commonpasswords
 	$(GO) run ./cmd/shopgraph compose --config supergraph.yaml --output schema/supergraph.graphql
+	$(GO) run ./cmd/shopgraph compose --config deploy/supergraph.yaml --output deploy/base/supergraph.graphql
 	$(GO) run ./tools/apischema
 	$(GO) run ./tools/webdist
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -29,6 +30,7 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
+	"github.com/shopgraph/shopgraph/gateway/compose"
 	"github.com/shopgraph/shopgraph/gateway/server"
 	"github.com/shopgraph/shopgraph/internal/telemetry"
 )
@@ -589,21 +591,7 @@ func (m *manifests) checkWiring(t *testing.T, envs map[string]map[string]envVar,
 		t.Errorf("%s: users: USERS_RESET_URL is not set (its default is a loopback address)", m.overlay)
 	}
 
-	list, err := parseSubgraphList(envs["router"]["ROUTER_SUBGRAPHS"].value)
-	if err != nil {
-		t.Errorf("%s: router: ROUTER_SUBGRAPHS: %v", m.overlay, err)
-	}
-	var names []string
-	for _, sg := range list {
-		names = append(names, sg.Name)
-		u, err := url.Parse(sg.URL)
-		if err != nil || u.Hostname() != sg.Name || u.Port() != defaultPort(sg.Name) || u.Path != "/graphql" {
-			t.Errorf("%s: router: subgraph %s at %s, want http://%s:%s/graphql", m.overlay, sg.Name, sg.URL, sg.Name, defaultPort(sg.Name))
-		}
-	}
-	if !slices.Equal(names, subgraphNames) {
-		t.Errorf("%s: router: ROUTER_SUBGRAPHS names %v, want %v", m.overlay, names, subgraphNames)
-	}
+	checkRouterSupergraph(t, m, envs["router"]["ROUTER_SUPERGRAPH"].value)
 	manifest := envs["router"]["ROUTER_PERSISTED_MANIFEST"].value
 	if manifest == "" || !bytes.Contains(dockerfile, []byte("web/trusted-documents.json "+manifest)) {
 		t.Errorf("%s: router: ROUTER_PERSISTED_MANIFEST = %q, want the web store's trusted documents where the Dockerfile copies them", m.overlay, manifest)
@@ -1105,6 +1093,59 @@ func TestManifestsAlertRulesUseExportedMetrics(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no alert reads %s (pod restarts and readiness, from kube-state-metrics)", want)
+		}
+	}
+}
+
+// checkRouterSupergraph: the router serves a supergraph file mounted from a
+// ConfigMap (the same in every replica), which holds what composing
+// deploy/supergraph.yaml gives now, with every subgraph at its Service.
+func checkRouterSupergraph(t *testing.T, m *manifests, path string) {
+	t.Helper()
+	const dir = "/etc/shopgraph/supergraph"
+	if path != dir+"/supergraph.graphql" {
+		t.Errorf("%s: router: ROUTER_SUPERGRAPH = %q, want %s/supergraph.graphql", m.overlay, path, dir)
+		return
+	}
+	d, ok := m.deployments["router"]
+	if !ok {
+		return
+	}
+	var configMap string
+	for _, mount := range d.Spec.Template.Spec.Containers[0].VolumeMounts {
+		if mount.MountPath != dir {
+			continue
+		}
+		for _, v := range d.Spec.Template.Spec.Volumes {
+			if v.Name == mount.Name && v.ConfigMap != nil {
+				configMap = v.ConfigMap.Name
+			}
+		}
+	}
+	cm, ok := m.configMaps[configMap]
+	if !ok {
+		t.Errorf("%s: router: no ConfigMap volume mounted at %s", m.overlay, dir)
+		return
+	}
+	cfg, err := compose.LoadConfig("../../deploy/supergraph.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sgs, err := cfg.Resolve(t.Context(), compose.HTTPFetcher(http.DefaultClient))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := compose.Compose(sgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cm.Data["supergraph.graphql"] != want {
+		t.Errorf("%s: router: the supergraph in ConfigMap %s is stale: run `make generate`", m.overlay, configMap)
+	}
+	for _, name := range subgraphNames {
+		at := fmt.Sprintf(`@join__graph(name: %q, url: "http://%s:%s/graphql")`, name, name, defaultPort(name))
+		if !strings.Contains(want, at) {
+			t.Errorf("%s: router: the supergraph does not route %s to its Service (want %s)", m.overlay, name, at)
 		}
 	}
 }
