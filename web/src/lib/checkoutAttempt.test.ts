@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attemptKey, checkoutOutcome, newIdempotencyKey, type CheckoutAnswer } from './checkoutAttempt';
+import { attemptKey, checkoutOutcome, newIdempotencyKey, recallAttempt, rememberAttempt, type CheckoutAnswer } from './checkoutAttempt';
 
 const refusal = (code: string): CheckoutAnswer => ({ payload: { order: null, userErrors: [{ code }] } });
 
@@ -75,5 +75,36 @@ describe('newIdempotencyKey', () => {
     const key = newIdempotencyKey({ getRandomValues: crypto.getRandomValues.bind(crypto) });
     expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(newIdempotencyKey({ getRandomValues: crypto.getRandomValues.bind(crypto) })).not.toBe(key);
+  });
+});
+
+describe('rememberAttempt and recallAttempt', () => {
+  const memory = () => {
+    const m = new Map<string, string>();
+    return {
+      getItem: (k: string) => m.get(k) ?? null,
+      setItem: (k: string, v: string) => void m.set(k, v),
+      removeItem: (k: string) => void m.delete(k),
+    };
+  };
+
+  it('keeps an attempt with an unknown outcome across a reload, per cart', () => {
+    const s = memory();
+    rememberAttempt(s, 'cart-1', { key: 'k1', outcome: 'unknown' });
+    expect(recallAttempt(s, 'cart-1')).toEqual({ key: 'k1', outcome: 'unknown' });
+    expect(recallAttempt(s, 'cart-2')).toBeNull();
+    expect(recallAttempt(s, null)).toBeNull();
+    // The recalled attempt is retried with its key.
+    expect(attemptKey(recallAttempt(s, 'cart-1'), () => 'new')).toBe('k1');
+  });
+
+  it('forgets it once the outcome is known', () => {
+    const s = memory();
+    rememberAttempt(s, 'cart-1', { key: 'k1', outcome: 'unknown' });
+    rememberAttempt(s, 'cart-1', { key: 'k1', outcome: 'refused' });
+    expect(recallAttempt(s, 'cart-1')).toBeNull();
+    rememberAttempt(s, 'cart-1', { key: 'k2', outcome: 'unknown' });
+    rememberAttempt(s, 'cart-1', { key: 'k2', outcome: 'placed' });
+    expect(recallAttempt(s, 'cart-1')).toBeNull();
   });
 });

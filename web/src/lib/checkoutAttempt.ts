@@ -42,6 +42,27 @@ export function attemptKey(last: LastAttempt | null, newKey: () => string): stri
   return last?.outcome === 'unknown' ? last.key : newKey();
 }
 
+/** What keeps a cart's unfinished attempt across reloads: the tab's sessionStorage. */
+export type AttemptStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+const attemptPrefix = 'shopgraph.checkout.';
+
+/**
+ * rememberAttempt keeps a cart's last attempt while its outcome is unknown, so
+ * that "Place order" after a reload retries it with the same key; any other
+ * outcome forgets it.
+ */
+export function rememberAttempt(storage: AttemptStorage, cartId: string, last: LastAttempt): void {
+  if (last.outcome === 'unknown') storage.setItem(attemptPrefix + cartId, last.key);
+  else storage.removeItem(attemptPrefix + cartId);
+}
+
+/** recallAttempt returns a cart's unfinished attempt, if the tab kept one. */
+export function recallAttempt(storage: AttemptStorage, cartId: string | null): LastAttempt | null {
+  const key = cartId ? storage.getItem(attemptPrefix + cartId) : null;
+  return key ? { key, outcome: 'unknown' } : null;
+}
+
 /**
  * newIdempotencyKey is a random UUID. crypto.randomUUID exists only on pages
  * served over HTTPS or from localhost; elsewhere the same kind of value is made

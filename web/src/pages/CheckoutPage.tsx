@@ -9,7 +9,14 @@ import { graphql, readFragment } from '../generated';
 import type { ShippingMethod } from '../generated/graphql';
 import { addressFields, addressInput, emptyAddress, parseCard, validateAddress, validateEmail, type AddressDraft } from '../lib/address';
 import { cartId, forgetCartId } from '../lib/cartId';
-import { attemptKey, checkoutOutcome, newIdempotencyKey, type LastAttempt } from '../lib/checkoutAttempt';
+import {
+  attemptKey,
+  checkoutOutcome,
+  newIdempotencyKey,
+  recallAttempt,
+  rememberAttempt,
+  type LastAttempt,
+} from '../lib/checkoutAttempt';
 import { formatMoney } from '../lib/money';
 import { orderPath, refusedLineWords } from '../lib/orders';
 import { keepShipCountry, shipCountry } from '../lib/shipCountry';
@@ -156,7 +163,8 @@ export function CheckoutPage() {
   const [card, setCard] = useState({ number: '', expiry: '', cvc: '' });
   const [errors, setErrors] = useState(noErrors);
   const [notice, setNotice] = useState<string | null>(null);
-  const [last, setLast] = useState<LastAttempt | null>(null);
+  // An attempt whose answer was lost survives a reload, so it is retried with its key.
+  const [last, setLast] = useState<LastAttempt | null>(() => recallAttempt(window.sessionStorage, id));
   const [placing, setPlacing] = useState(false);
   const [, checkout] = useMutation(Checkout);
   const form = useRef<HTMLFormElement>(null);
@@ -240,6 +248,7 @@ export function CheckoutPage() {
     const payload = res.data?.checkout;
     const outcome = checkoutOutcome({ networkError: res.error?.networkError, payload });
     setLast({ key, outcome });
+    rememberAttempt(window.sessionStorage, cart.id, { key, outcome });
     if (outcome === 'placed' && payload?.order) {
       // The API emptied the cart of what was bought; the next purchase starts a new one.
       forgetCartId();
