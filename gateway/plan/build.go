@@ -841,15 +841,21 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		return nil, err
 	}
 	deps.add(kd)
-	var reqSels [][]Selection
+	// Each field with @requires joins the first group whose representation
+	// it can share: a representation holds one value per field name, so two
+	// fields requiring the same field with different arguments need
+	// representations (and _entities fetches) of their own.
+	groups := []*requireGroup{{}}
 	satisfied := map[string]bool{}
 	for _, s := range sels {
 		f, ok := s.(*Field)
 		if !ok || f.Name == "__typename" {
+			groups[0].sels = append(groups[0].sels, s)
 			continue
 		}
 		src := via.Fields[f.Name].Sources[target]
-		if src == nil || src.Requires == nil || satisfied[f.Name] {
+		if src == nil || src.Requires == nil {
+			groups[0].sels = append(groups[0].sels, s)
 			continue
 		}
 		rs, err := b.fieldSetSelections(c.typ, src.Requires, c.client)
@@ -862,27 +868,98 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
 		}
 		deps.add(rd)
-		reqSels = append(reqSels, rs)
 		satisfied[f.Name] = true
+		joined := false
+		for _, g := range groups {
+			if g.accepts(rs) {
+				g.add(s, rs)
+				joined = true
+				break
+			}
+		}
+		if !joined {
+			g := &requireGroup{}
+			g.add(s, rs)
+			groups = append(groups, g)
+		}
 	}
-	ef := b.entityFetch(target, c.path, deps)
-	reqs := ef.reqs.fragment(via.Name)
-	reqs.field("__typename", "__typename", nil, false)
-	addSelections(reqs, keySels, true)
-	for _, rs := range reqSels {
-		addSelections(reqs, rs, false)
+	out := idSet{}
+	for i, g := range groups {
+		if i > 0 && len(g.sels) == 0 {
+			continue
+		}
+		ef := b.entityFetchVariant(target, c.path, deps, i)
+		reqs := ef.reqs.fragment(via.Name)
+		reqs.field("__typename", "__typename", nil, false)
+		addSelections(reqs, keySels, true)
+		for _, rs := range g.reqs {
+			addSelections(reqs, rs, false)
+		}
+		child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client, conds: c.conds}
+		child.anchor = &anchor{at: child, via: via}
+		d, err := b.planSelections(child, g.sels)
+		if err != nil {
+			return nil, err
+		}
+		out.add(d)
+		out[ef.id] = true
 	}
-	child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client, conds: c.conds}
-	child.anchor = &anchor{at: child, via: via}
-	d, err := b.planSelections(child, sels)
-	if err != nil {
-		return nil, err
+	return out, nil
+}
+
+// requireGroup is selections that one entity fetch resolves, with the
+// selections their @requires put in its representations.
+type requireGroup struct {
+	sels []Selection
+	reqs [][]Selection
+	// repKeys maps each representation field, by its path of names, to the
+	// response key its value is read from.
+	repKeys map[string]string
+}
+
+// accepts reports whether rs fits the group's representations: no field name
+// in them would take its value from two different response keys.
+func (g *requireGroup) accepts(rs []Selection) bool {
+	ok := true
+	walkRepFields(rs, "", "", func(namePath, keyPath string) {
+		if k, seen := g.repKeys[namePath]; seen && k != keyPath {
+			ok = false
+		}
+	})
+	return ok
+}
+
+func (g *requireGroup) add(s Selection, rs []Selection) {
+	if g.repKeys == nil {
+		g.repKeys = map[string]string{}
 	}
-	d[ef.id] = true
-	return d, nil
+	g.sels = append(g.sels, s)
+	g.reqs = append(g.reqs, rs)
+	walkRepFields(rs, "", "", func(namePath, keyPath string) { g.repKeys[namePath] = keyPath })
+}
+
+// walkRepFields calls fn with the path of names a representation gives each
+// field of sels, and the path of response keys its value comes from.
+func walkRepFields(sels []Selection, names, keys string, fn func(namePath, keyPath string)) {
+	for _, s := range sels {
+		switch s := s.(type) {
+		case *Field:
+			n, k := names+"."+s.Name, keys+"."+s.Key
+			fn(n, k)
+			walkRepFields(s.Selections, n, k, fn)
+		case *Fragment:
+			walkRepFields(s.Selections, names+"|"+s.TypeCondition, keys+"|"+s.TypeCondition, fn)
+		}
+	}
 }
 
 func (b *builder) entityFetch(sg string, path Path, deps idSet) *fetch {
+	return b.entityFetchVariant(sg, path, deps, 0)
+}
+
+// entityFetchVariant is entityFetch for one of several fetches that must stay
+// apart (variant 0 is entityFetch's own).
+func (b *builder) entityFetchVariant(sg string, path Path, deps idSet, variant int) *fetch {
 	ids := make([]int, 0, len(deps))
 	for id := range deps {
 		ids = append(ids, id)
@@ -890,6 +967,9 @@ func (b *builder) entityFetch(sg string, path Path, deps idSet) *fetch {
 	sort.Ints(ids)
 	var k strings.Builder
 	k.WriteString(sg + "|" + path.String() + "|" + strconv.Itoa(b.phase))
+	if variant > 0 {
+		k.WriteString("|v" + strconv.Itoa(variant))
+	}
 	for _, id := range ids {
 		k.WriteString("," + strconv.Itoa(id))
 	}
