@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,14 +19,17 @@ import (
 // into out; any error fails the benchmark.
 func benchDo(b *testing.B, client *http.Client, url, token, query string, vars map[string]any, name string, out any) {
 	b.Helper()
-	if err := postOperation(client, url, token, query, vars, name, out); err != nil {
+	if err := postOperation(b.Context(), client, url, token, query, vars, name, out); err != nil {
 		b.Fatal(err)
 	}
 }
 
-func postOperation(client *http.Client, url, token, query string, vars map[string]any, name string, out any) error {
+// postOperation posts an operation as token ("" for none) and decodes
+// data[name] into out; a transport failure, GraphQL errors or a missing field
+// are errors.
+func postOperation(ctx context.Context, client *http.Client, url, token, query string, vars map[string]any, name string, out any) error {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -79,35 +77,12 @@ func TestCheckoutRushThroughTheRouter(t *testing.T) {
 // checkoutOnce posts one guest checkout through the router; a transport
 // failure or a non-GraphQL answer is an error.
 func checkoutOnce(ctx context.Context, client *http.Client, url, cart, key, card string) (checkoutResult, error) {
-	body, _ := json.Marshal(map[string]any{
-		"query": `mutation($in: CheckoutInput!) { checkout(input: $in) { order { id status paymentStatus }
-			userErrors { code message lines { variant { id } requested available } } } }`,
-		"variables": map[string]any{"in": map[string]any{"cartId": cart, "idempotencyKey": key, "email": "rush@example.com",
-			"shippingAddress": guestAddress, "payment": testCard(card)}},
-	})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return checkoutResult{}, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return checkoutResult{}, err
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Data struct {
-			Checkout *checkoutResult
-		}
-		Errors []struct{ Message string }
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return checkoutResult{}, fmt.Errorf("HTTP %d: %w", resp.StatusCode, err)
-	}
-	if out.Data.Checkout == nil {
-		return checkoutResult{}, fmt.Errorf("HTTP %d: %+v", resp.StatusCode, out.Errors)
-	}
-	return *out.Data.Checkout, nil
+	var out checkoutResult
+	err := postOperation(ctx, client, url, "", `mutation($in: CheckoutInput!) { checkout(input: $in) { order { id status paymentStatus }
+		userErrors { code message lines { variant { id } requested available } } } }`,
+		map[string]any{"in": map[string]any{"cartId": cart, "idempotencyKey": key, "email": "rush@example.com",
+			"shippingAddress": guestAddress, "payment": testCard(card)}}, "checkout", &out)
+	return out, err
 }
 
 // kill ends a component at once (SIGKILL), as a crash or a lost machine does.
@@ -207,23 +182,10 @@ func TestCheckoutSurvivesCrashesThroughTheRouter(t *testing.T) {
 	client := &http.Client{Timeout: 15 * time.Second}
 	var carts atomic.Int64
 	newCart := func() (string, error) {
-		lines := []any{map[string]any{"variantId": vs[carts.Add(1)%2].ID, "quantity": 1}}
-		body, _ := json.Marshal(map[string]any{"query": `mutation($l: [CartLineInput!]!) { cartCreate(lines: $l) { cart { id } } }`,
-			"variables": map[string]any{"l": lines}})
-		resp, err := client.Post(url, "application/json", bytes.NewReader(body))
-		if err != nil {
-			return "", err
-		}
-		defer resp.Body.Close()
-		var out struct {
-			Data struct {
-				CartCreate *struct{ Cart *struct{ ID string } }
-			}
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Data.CartCreate == nil || out.Data.CartCreate.Cart == nil {
-			return "", fmt.Errorf("no cart (HTTP %d)", resp.StatusCode)
-		}
-		return out.Data.CartCreate.Cart.ID, nil
+		var out struct{ Cart struct{ ID string } }
+		err := postOperation(context.Background(), client, url, "", `mutation($l: [CartLineInput!]!) { cartCreate(lines: $l) { cart { id } } }`,
+			map[string]any{"l": []any{map[string]any{"variantId": vs[carts.Add(1)%2].ID, "quantity": 1}}}, "cartCreate", &out)
+		return out.Cart.ID, err
 	}
 
 	tally := &drillTally{codes: map[string]int{}}

@@ -160,7 +160,7 @@ func TestReplicasSurviveLosingOneOfEach(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	post := func(query string, vars map[string]any, name string, out any) error {
 		requests.Add(1)
-		err := postOperation(client, url, "", query, vars, name, out)
+		err := postOperation(context.Background(), client, url, "", query, vars, name, out)
 		if err != nil {
 			failures.Add(1)
 		}

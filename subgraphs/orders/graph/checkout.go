@@ -32,9 +32,6 @@ func toCheckoutInput(in model.CheckoutInput) checkout.Input {
 		out.Address = &orders.Address{Name: a.Name, Line1: a.Line1, Line2: textOf(a.Line2), City: a.City, Region: textOf(a.Region),
 			PostalCode: a.PostalCode, Country: a.Country, Phone: textOf(a.Phone)}
 	}
-	if in.CartID != "" && out.CartID == "" {
-		out.CartID = "not-a-cart" // a malformed id is a cart that does not exist
-	}
 	return out
 }
 
