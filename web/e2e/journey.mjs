@@ -446,8 +446,11 @@ try {
   await page.getByLabel('Password', { exact: true }).fill('Quiet-Meadow-Lantern-91');
   await page.getByRole('button', { name: 'Sign up' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  // Signing up lands on a page with a request of its own: let it finish, or
-  // it would be counted as the next page's.
+  // Signing up lands on the home page, which asks for its own data: wait until
+  // that data is shown, or its request would be counted as the next page's
+  // (networkidle cannot tell: an in-app navigation does not reset it).
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.getByRole('list', { name: 'Best rated products' }).getByRole('listitem').first().waitFor();
   await page.waitForLoadState('networkidle');
   await load(productPath, 'ProductPage', () => page.getByRole('heading', { name: 'Write a review' }).waitFor());
   await page.getByRole('radio', { name: '4 stars' }).check();
