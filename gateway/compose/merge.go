@@ -28,6 +28,10 @@ type merger struct {
 	broken map[string]bool
 
 	usesInaccessible, usesTag, usesLabel bool
+	// usesCost: some element has @cost or @listSize (cost.go).
+	usesCost bool
+	// auth records the authorization specs the supergraph uses (authz.go).
+	auth authUse
 }
 
 type mType struct {
@@ -41,6 +45,7 @@ type mType struct {
 	interfaces   []string
 	inaccessible bool
 	tags         []string
+	auth         authReq
 	other        ast.DirectiveList
 	custom       ast.DirectiveList
 }
@@ -74,6 +79,7 @@ type mField struct {
 	bare         bool
 	inaccessible bool
 	tags         []string
+	auth         authReq
 	deprecated   *ast.Directive
 	custom       ast.DirectiveList
 }
@@ -85,6 +91,7 @@ type mArg struct {
 	deprecated        *ast.Directive
 	inaccessible      bool
 	tags              []string
+	demand            ast.DirectiveList // @cost (cost.go)
 }
 
 type mValue struct {
@@ -155,6 +162,7 @@ func (m *merger) merge() {
 		m.mergeType(name)
 	}
 	m.mergeInterfaces()
+	m.propagateAuth()
 	m.checkReferences()
 	m.checkInaccessible()
 	m.mergeComposedDirectives()
@@ -210,6 +218,7 @@ func (m *merger) mergeType(name string) {
 			mt.inaccessible = true
 		}
 		mt.tags = appendNew(mt.tags, p.t.tags...)
+		mt.auth = mt.auth.and(p.t.auth)
 		mt.interfaces = appendNew(mt.interfaces, p.t.interfaces...)
 		mt.members = appendNew(mt.members, p.t.members...)
 		if len(mt.other) == 0 {
@@ -217,6 +226,7 @@ func (m *merger) mergeType(name string) {
 		}
 		mt.custom = appendDirectives(mt.custom, p.t.custom)
 	}
+	mt.custom = append(mt.custom, m.typeDemand(mt)...)
 	if len(kinds) > 1 {
 		var parts, all []string
 		for k, sgs := range kinds {
@@ -316,6 +326,7 @@ func (mf *mField) mergeMetadata(m *merger) {
 			m.usesInaccessible = true
 		}
 		mf.tags = appendNew(mf.tags, s.f.tags...)
+		mf.auth = mf.auth.and(s.f.auth)
 		if len(s.f.tags) > 0 {
 			m.usesTag = true
 		}
@@ -324,6 +335,7 @@ func (mf *mField) mergeMetadata(m *merger) {
 		}
 		mf.custom = appendDirectives(mf.custom, s.f.custom)
 	}
+	mf.custom = append(mf.custom, m.fieldDemand(mf)...)
 }
 
 func (m *merger) mergeOutputFields(mt *mType) {
@@ -623,6 +635,8 @@ func (m *merger) mergeArgs(coord string, mf *mField, resolving []*fieldSource) {
 				case s.sg.fed(d) == "tag":
 					ma.tags = appendNew(ma.tags, dirArg(d, "name"))
 					m.usesTag = true
+				case s.sg.fed(d) == "cost":
+					ma.demand = append(ma.demand, d)
 				}
 			}
 		}
@@ -641,6 +655,7 @@ func (m *merger) mergeArgs(coord string, mf *mField, resolving []*fieldSource) {
 			}
 			continue // only the arguments every resolving subgraph accepts
 		}
+		ma.demand = m.mergeDemand(ma.demand, func(*ast.Directive) string { return "cost" })
 		mf.args = append(mf.args, ma)
 	}
 }

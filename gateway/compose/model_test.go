@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -235,8 +236,44 @@ func compareSupergraphs(t testing.TB, wantSDL, gotSDL string) string {
 	if d := diffLines(describeJoin(want), describeJoin(got)); d != "" {
 		b.WriteString("join metadata (- reference, + ours):\n" + d)
 	}
+	if d := diffLines(describeCost(want), describeCost(got)); d != "" {
+		b.WriteString("@cost/@listSize (- reference, + ours):\n" + d)
+	}
 	if d := diffLines(describeTags(t, wantSDL), describeTags(t, gotSDL)); d != "" {
 		b.WriteString("@tag/@inaccessible (- reference, + ours):\n" + d)
 	}
 	return b.String()
+}
+
+// describeCost lists the demand-control annotations the loader read, one line
+// per annotated type or field.
+func describeCost(g *supergraph.Graph) []string {
+	var out []string
+	str := func(c *supergraph.Cost) string {
+		s := ""
+		if c.Weight != nil {
+			s += fmt.Sprintf(" weight=%d", *c.Weight)
+		}
+		if ls := c.ListSize; ls != nil {
+			assumed := "-"
+			if ls.AssumedSize != nil {
+				assumed = fmt.Sprint(*ls.AssumedSize)
+			}
+			slicing, sized := slices.Sorted(slices.Values(ls.SlicingArguments)), slices.Sorted(slices.Values(ls.SizedFields))
+			s += fmt.Sprintf(" listSize(assumed=%s slicing=%v sized=%v requireOne=%v)", assumed, slicing, sized, ls.RequireOneSlicingArgument)
+		}
+		return s
+	}
+	for _, name := range sortedTypeNames(g) {
+		t := g.Type(name)
+		if t.Cost != nil {
+			out = append(out, "type "+name+str(t.Cost))
+		}
+		for _, fname := range sortedFieldNames(t) {
+			if c := t.Fields[fname].Cost; c != nil {
+				out = append(out, "field "+name+"."+fname+str(c))
+			}
+		}
+	}
+	return out
 }

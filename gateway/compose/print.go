@@ -63,6 +63,10 @@ func (m *merger) print() string {
 	if m.usesTag {
 		b.WriteString("  @link(url: \"https://specs.apollo.dev/tag/v0.3\")\n")
 	}
+	b.WriteString(m.auth.links())
+	if m.usesCost {
+		b.WriteString(costLink)
+	}
 	for _, name := range sortedKeys(m.composed) {
 		cd := m.composed[name]
 		imp := quote("@" + name)
@@ -85,6 +89,10 @@ func (m *merger) print() string {
 	fmt.Fprintf(&b, header, labelArg)
 	if m.usesTag {
 		b.WriteString(tagDef)
+	}
+	b.WriteString(m.auth.definitions())
+	if m.usesCost {
+		b.WriteString(costDefs)
 	}
 	for _, name := range sortedKeys(m.composed) {
 		b.WriteString("\n" + directiveDefinitionString(m.composed[name].def) + "\n")
@@ -165,6 +173,7 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 	for _, t := range mt.tags {
 		dirs = append(dirs, fmt.Sprintf("@tag(name: %s)", quote(t)))
 	}
+	dirs = append(dirs, mt.auth.directives()...)
 	for _, d := range mt.other {
 		dirs = append(dirs, directiveString(d))
 	}
@@ -226,6 +235,9 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 					for _, t := range a.tags {
 						s += fmt.Sprintf(" @tag(name: %s)", quote(t))
 					}
+					for _, d := range a.demand {
+						s += " " + directiveString(d)
+					}
 					args = append(args, s)
 				}
 				b.WriteString("(" + strings.Join(args, ", ") + ")")
@@ -249,6 +261,9 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 			}
 			for _, t := range f.tags {
 				fmt.Fprintf(b, " @tag(name: %s)", quote(t))
+			}
+			for _, d := range f.auth.directives() {
+				b.WriteString(" " + d)
 			}
 			for _, d := range f.custom {
 				b.WriteString(" " + directiveString(d))

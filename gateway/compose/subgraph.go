@@ -74,6 +74,7 @@ type sgType struct {
 	interfaceObject bool
 	inaccessible    bool
 	tags            []string
+	auth            authReq
 	keys            []sgKey
 	interfaces      []string
 	members         []string
@@ -81,6 +82,7 @@ type sgType struct {
 	fields          []*sgField
 	other           ast.DirectiveList // @specifiedBy
 	custom          ast.DirectiveList // composed custom directives
+	demand          ast.DirectiveList // @cost (cost.go)
 	pos             *ast.Position
 }
 
@@ -112,8 +114,10 @@ type sgField struct {
 	overrideLabel     string
 	inaccessible      bool
 	tags              []string
+	auth              authReq
 	deprecated        *ast.Directive
 	custom            ast.DirectiveList
+	demand            ast.DirectiveList // @cost and @listSize (cost.go)
 	pos               *ast.Position
 	// Set by validation: the field is selected by a @key, @requires or @provides of
 	// this subgraph; keyField when by a @key; provided when by a @provides.
@@ -260,6 +264,9 @@ func (sg *subgraph) resolveNames(schemaDirs ast.DirectiveList) {
 			}
 		}
 		if !isFed {
+			if name == "cost" {
+				sg.resolveCostLink(prefix, imports)
+			}
 			sg.links = append(sg.links, sgLink{url: u, prefix: prefix, imports: imports})
 			continue
 		}
@@ -361,6 +368,10 @@ func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) {
 			t.inaccessible = true
 		case "tag":
 			t.tags = append(t.tags, dirArg(d, "name"))
+		case "authenticated", "requiresScopes", "policy":
+			t.auth = t.auth.read(sg.fed(d), d)
+		case "cost":
+			t.demand = append(t.demand, d)
 		case "":
 			if d.Name == "specifiedBy" {
 				t.other = append(t.other, d)
@@ -407,6 +418,10 @@ func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) {
 				f.inaccessible = true
 			case "tag":
 				f.tags = append(f.tags, dirArg(d, "name"))
+			case "authenticated", "requiresScopes", "policy":
+				f.auth = f.auth.read(sg.fed(d), d)
+			case "cost", "listSize":
+				f.demand = append(f.demand, d)
 			case "":
 				if d.Name == "deprecated" {
 					f.deprecated = d

@@ -110,28 +110,8 @@ func (e *costEstimator) field(f *ast.Field, sized sizing, mutationRoot bool) int
 		return 0
 	}
 	typ := f.Definition.Type
-	named := typ.Name()
-	var annot *supergraph.Cost
-	if f.ObjectDefinition != nil {
-		if t := e.graph.Type(f.ObjectDefinition.Name); t != nil {
-			if sf := t.Fields[f.Name]; sf != nil {
-				annot = sf.Cost
-			}
-		}
-	}
-	weight := 0
-	if len(f.SelectionSet) > 0 {
-		weight = 1
-	}
-	if mutationRoot {
-		weight = 10
-	}
-	if t := e.graph.Type(named); t != nil && t.Cost != nil && t.Cost.Weight != nil {
-		weight = *t.Cost.Weight
-	}
-	if annot != nil && annot.Weight != nil {
-		weight = *annot.Weight
-	}
+	annot := e.annotation(f)
+	weight := e.weight(f, annot, mutationRoot)
 
 	var listSize *supergraph.ListSize
 	if annot != nil {
@@ -162,6 +142,38 @@ func (e *costEstimator) field(f *ast.Field, sized sizing, mutationRoot bool) int
 	}
 	children := e.selections(f.SelectionSet, below, false)
 	return mul(size, add(weight, children))
+}
+
+// annotation returns the @cost and @listSize of the field's definition, or nil.
+func (e *costEstimator) annotation(f *ast.Field) *supergraph.Cost {
+	if f.ObjectDefinition == nil {
+		return nil
+	}
+	if t := e.graph.Type(f.ObjectDefinition.Name); t != nil {
+		if sf := t.Fields[f.Name]; sf != nil {
+			return sf.Cost
+		}
+	}
+	return nil
+}
+
+// weight is the field's own weight: @cost on the field, else @cost on the type it
+// returns, else 10 for a mutation root field, 1 for a composite type, 0 for a leaf.
+func (e *costEstimator) weight(f *ast.Field, annot *supergraph.Cost, mutationRoot bool) int {
+	weight := 0
+	if len(f.SelectionSet) > 0 {
+		weight = 1
+	}
+	if mutationRoot {
+		weight = 10
+	}
+	if t := e.graph.Type(f.Definition.Type.Name()); t != nil && t.Cost != nil && t.Cost.Weight != nil {
+		weight = *t.Cost.Weight
+	}
+	if annot != nil && annot.Weight != nil {
+		weight = *annot.Weight
+	}
+	return weight
 }
 
 // sizes reports whether a connection's size applies to the child field name.

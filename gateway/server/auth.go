@@ -88,6 +88,12 @@ func (c Config) validateEdge() []error {
 			errs = append(errs, fmt.Errorf("config: jwt.audiences[%d] is empty", i))
 		}
 	}
+	if err := c.Authorization.Validate("config: authorization"); err != nil {
+		errs = append(errs, err)
+	}
+	if len(c.Authorization.Policies) > 0 && j.JWKSURL == "" {
+		errs = append(errs, errors.New("config: authorization.policies need jwt.jwksURL: policies are granted by the claims of verified tokens"))
+	}
 	if j.Leeway < 0 || j.MinRefreshInterval < 0 {
 		errs = append(errs, fmt.Errorf("config: jwt.leeway and jwt.minRefreshInterval must not be negative, got %s and %s", j.Leeway, j.MinRefreshInterval))
 	}

@@ -54,4 +54,7 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request, media string
 	}
 	body = append(body, ']')
 	writeBody(w, media, http.StatusOK, body)
+	for _, res := range results {
+		s.observeCost(res)
+	}
 }

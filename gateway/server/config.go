@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/shopgraph/shopgraph/gateway/authz"
 	"github.com/shopgraph/shopgraph/gateway/execute"
 	"github.com/shopgraph/shopgraph/gateway/headers"
 	"github.com/shopgraph/shopgraph/gateway/limits"
@@ -48,6 +49,10 @@ type Config struct {
 	SplitDepth *int `yaml:"splitDepth" min:"0" max:"16" help:"split a subgraph fetch that nests lists this deep at a repeated entity reference, so that the subgraph resolves each distinct entity once (0 never splits)"`
 	// Introspection answers __schema and __type (nil: on).
 	Introspection *bool `yaml:"introspection" help:"answer __schema and __type queries"`
+	// ComposedDirectivesInAPI keeps the directives subgraphs pass on with
+	// @composeDirective in the API schema, where introspection shows them
+	// (false: the API schema is Apollo's, which strips them).
+	ComposedDirectivesInAPI bool `yaml:"composedDirectivesInAPI" help:"show directives passed on with @composeDirective in the API schema (introspection)"`
 	// Playground serves the GraphiQL playground at /playground (nil: on).
 	Playground *bool `yaml:"playground" help:"serve the GraphiQL playground at /playground and to browsers at /graphql"`
 	// Persisted configures automatic persisted queries and trusted documents.
@@ -84,6 +89,9 @@ type Config struct {
 	// JWT configures token verification against a JWKS (auth.go); off unless
 	// JWT.JWKSURL is set.
 	JWT JWT `yaml:"jwt"`
+	// Authorization decides the @policy requirements of the supergraph's
+	// authorization directives (gateway/authz), which the JWT's claims meet.
+	Authorization authz.Config `yaml:"authorization"`
 }
 
 // maxSubgraphRetries bounds SubgraphRetries: more attempts than this only

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/shopgraph/shopgraph/gateway/authz"
 	"github.com/shopgraph/shopgraph/gateway/execute"
 	"github.com/shopgraph/shopgraph/gateway/persisted"
 	"github.com/shopgraph/shopgraph/gateway/plan"
@@ -129,7 +130,9 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.serveBatch(w, r, media, reqs)
 		return
 	}
-	s.writeResult(w, media, s.runRequest(r.Context(), r, reqs[0]))
+	res := s.runRequest(r.Context(), r, reqs[0])
+	s.writeResult(w, media, res)
+	s.observeCost(res)
 }
 
 // result is one GraphQL response and the HTTP status it calls for.
@@ -142,6 +145,9 @@ type result struct {
 	httpLevel bool   // status holds under application/json too (400 for a malformed request, 405, 503)
 	allow     string // the Allow header of a 405
 	noCache   bool   // Cache-Control: no-cache (a persisted query to register first)
+	// ran is the operation that produced body, whose cost is measured once
+	// the response is written (demand.go); nil when none ran.
+	ran *operation
 }
 
 // persistedError is the response of a request whose persisted query cannot run.
@@ -183,6 +189,11 @@ type operation struct {
 	plan     *plan.Plan
 	vars     map[string]any
 	withPlan bool
+	// authz, when set, holds what authorization removed (authz.go).
+	authz *authz.Result
+	// query (resolved from a persisted query) and operationName find the
+	// operation's document again to measure its cost.
+	query, operationName string
 }
 
 // prepare checks and plans one request; when it cannot run, ok is false and
@@ -203,6 +214,10 @@ func (s *Server) prepare(r *http.Request, req gqlRequest) (op operation, res res
 	if st == nil {
 		return op, errorResult(errNotLoaded()), false
 	}
+	az, err := s.authorize(r.Context(), st, &req)
+	if err != nil {
+		return op, errorResult(badRequest("%s", err.Error())), false
+	}
 	p, vars, res, ok := s.plan(st, req)
 	if !ok {
 		return op, res, false
@@ -214,12 +229,13 @@ func (s *Server) prepare(r *http.Request, req gqlRequest) (op operation, res res
 		return op, errorResult(&httpError{status: http.StatusMethodNotAllowed, allow: http.MethodPost, code: codeBadRequest,
 			message: "a " + string(p.Operation.Kind) + " cannot be sent with GET: use POST"}), false
 	}
-	return operation{st: st, plan: p, vars: vars, withPlan: wantsQueryPlan(r, req.Extensions)}, result{}, true
+	return operation{st: st, plan: p, vars: vars, withPlan: wantsQueryPlan(r, req.Extensions), authz: az, query: req.Query, operationName: req.OperationName}, result{}, true
 }
 
 // run executes a prepared operation.
 func (s *Server) run(ctx context.Context, op operation) result {
-	return result{body: s.respond(ctx, op.st, op.plan, op.vars, op.withPlan), status: http.StatusOK}
+	body := s.completeAuthorized(op.authz, s.respond(ctx, op.st, op.plan, op.vars, op.withPlan))
+	return result{body: body, status: http.StatusOK, ran: &op}
 }
 
 // errNotLoaded answers requests until a supergraph is loaded.

@@ -35,6 +35,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/shopgraph/shopgraph/gateway/authz"
 	"github.com/shopgraph/shopgraph/gateway/compose"
 	"github.com/shopgraph/shopgraph/gateway/execute"
 	"github.com/shopgraph/shopgraph/gateway/internal/flight"
@@ -63,6 +64,9 @@ type state struct {
 	exec    *execute.Executor
 	// queries shares identical in-flight client queries; nil when de-duplication is off.
 	queries *flight.Group[runKey, []byte]
+	// authz filters operations by the authorization directives; nil when the
+	// supergraph has none.
+	authz *authz.Filter
 }
 
 // New validates cfg and, when it carries a supergraph SDL, loads it.
@@ -105,13 +109,14 @@ func (s *Server) Close() error {
 
 // LoadSupergraph loads sdl and makes it the served supergraph.
 func (s *Server) LoadSupergraph(sdl string) error {
-	g, err := supergraph.Load(sdl)
+	g, err := supergraph.LoadWith(sdl, supergraph.Options{ComposedDirectivesInAPI: s.cfg.ComposedDirectivesInAPI})
 	if err != nil {
 		return err
 	}
 	st := &state{
 		graph:   g,
 		planner: plan.New(g, plan.Options{CacheSize: s.cfg.PlanCacheSize, SplitDepth: s.cfg.SplitDepth, OverrideLabels: s.cfg.OverrideLabels, Limits: s.cfg.Limits, NoIntrospection: !on(s.cfg.Introspection)}),
+		authz:   authz.New(g, s.cfg.Authorization, s.cfg.PlanCacheSize, max(s.cfg.Limits.MaxTokens, 0)),
 	}
 	lim := s.cfg.Limits // defaults filled by New
 	ex := execute.New(g, execute.Options{

@@ -103,6 +103,8 @@ type RouterMetrics struct {
 	fetchDuration *telemetry.Children[string, prometheus.Observer]
 	fetchErrors   *telemetry.Children[fetchErrorKey, prometheus.Counter]
 	breaker       *prometheus.GaugeVec
+	// estimatedCost and actualCost are demand control's measures (demand.go).
+	estimatedCost, actualCost prometheus.Histogram
 }
 
 type fetchErrorKey struct{ subgraph, code string }
@@ -143,7 +145,8 @@ func newRouterMetrics(reg prometheus.Registerer, s *Server) (*RouterMetrics, err
 		"Operations whose plan came from the plan cache (since the supergraph was loaded).")), planStat(true))
 	planMisses := prometheus.NewCounterFunc(prometheus.CounterOpts(opts("plan_cache_misses_total",
 		"Operations that had to be planned (since the supergraph was loaded).")), planStat(false))
-	for _, c := range []prometheus.Collector{errorsVec, refusedVec, durationVec, fetchErrorsVec, breakerVec, planHits, planMisses} {
+	estimated, actual := newCostHistograms()
+	for _, c := range []prometheus.Collector{errorsVec, refusedVec, durationVec, fetchErrorsVec, breakerVec, planHits, planMisses, estimated, actual} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("router metrics: %w", err)
 		}
@@ -161,7 +164,9 @@ func newRouterMetrics(reg prometheus.Registerer, s *Server) (*RouterMetrics, err
 		fetchErrors: telemetry.NewChildren(maxSubgraphs*4, fetchErrorKey{overflowLabel, overflowLabel}, func(k fetchErrorKey) prometheus.Counter {
 			return fetchErrorsVec.WithLabelValues(k.subgraph, k.code)
 		}),
-		breaker: breakerVec,
+		breaker:       breakerVec,
+		estimatedCost: estimated,
+		actualCost:    actual,
 	}, nil
 }
 

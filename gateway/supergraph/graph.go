@@ -21,6 +21,7 @@ type Graph struct {
 	api       *ast.Schema
 	apiSDL    string
 	roots     map[ast.Operation]string
+	authz     *Authorization // authz.go
 }
 
 // Subgraph is one service of the supergraph.

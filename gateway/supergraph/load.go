@@ -12,12 +12,15 @@ import (
 )
 
 // Load parses a join-spec supergraph SDL into a Graph.
-func Load(sdl string) (*Graph, error) {
+func Load(sdl string) (*Graph, error) { return LoadWith(sdl, Options{}) }
+
+// LoadWith parses a join-spec supergraph SDL into a Graph configured by opts.
+func LoadWith(sdl string, opts Options) (*Graph, error) {
 	schema, err := validator.LoadSchema(validator.Prelude, &ast.Source{Name: "supergraph.graphql", Input: sdl})
 	if err != nil {
 		return nil, fmt.Errorf("load supergraph: %w", err)
 	}
-	l := loader{schema: schema, g: &Graph{
+	l := loader{schema: schema, opts: opts, g: &Graph{
 		sdl:    sdl,
 		byName: map[string]*Subgraph{},
 		types:  map[string]*Type{},
@@ -31,6 +34,7 @@ func Load(sdl string) (*Graph, error) {
 
 type loader struct {
 	schema       *ast.Schema
+	opts         Options
 	g            *Graph
 	join         feature
 	features     []feature
@@ -71,12 +75,17 @@ func (l *loader) load() error {
 		}
 	}
 	l.computePossibleTypes()
+	authz, err := l.loadAuthorization()
+	if err != nil {
+		return err
+	}
+	l.g.authz = authz
 	return l.buildAPI()
 }
 
 func (l *loader) isMachineryType(name string) bool {
 	for _, f := range l.features {
-		if f.owns(name, false) {
+		if l.strips(f) && f.owns(name, false) { // composed.go
 			return true
 		}
 	}
@@ -85,7 +94,7 @@ func (l *loader) isMachineryType(name string) bool {
 
 func (l *loader) isMachineryDirective(name string) bool {
 	for _, f := range l.features {
-		if f.owns(name, true) {
+		if l.strips(f) && f.owns(name, true) { // composed.go
 			return true
 		}
 	}
@@ -198,6 +207,7 @@ func (l *loader) loadType(def *ast.Definition) error {
 		}
 		t.Fields[fd.Name] = f
 	}
+	l.addKeyFieldSources(t) // join v0.1 (joinv01.go)
 	l.g.types[def.Name] = t
 	return nil
 }
@@ -244,8 +254,13 @@ func (l *loader) loadField(t *Type, fd *ast.FieldDefinition) (*Field, error) {
 	fieldDir := l.join.localDirective("field")
 	dirs := fd.Directives.ForNames(fieldDir)
 	if len(dirs) == 0 {
-		for _, n := range t.SubgraphNames {
-			f.Sources[n] = &FieldSource{Subgraph: n}
+		if owner := l.owner(l.schema.Types[t.Name]); owner != nil {
+			// join v0.1: the owner's field (joinv01.go).
+			f.Sources[owner.Name] = &FieldSource{Subgraph: owner.Name}
+		} else {
+			for _, n := range t.SubgraphNames {
+				f.Sources[n] = &FieldSource{Subgraph: n}
+			}
 		}
 	}
 	for _, d := range dirs {

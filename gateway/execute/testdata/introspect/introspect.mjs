@@ -19,7 +19,9 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const refDir = process.env.REFCOMPOSE_DIR || path.join(here, "../../../compose/testdata/refcompose");
 const require = createRequire(path.join(refDir, "package.json"));
-const { Supergraph } = require("@apollo/federation-internals");
+// The features a router supports (the security ones, for the authorization
+// directives, among them), not the smaller set of the JavaScript gateway.
+const { Supergraph, ROUTER_SUPPORTED_SUPERGRAPH_FEATURES } = require("@apollo/federation-internals");
 const { graphqlSync } = require("graphql");
 
 function readStdin() {
@@ -34,7 +36,7 @@ function readStdin() {
 function runSet(set) {
   let schema;
   try {
-    schema = Supergraph.build(set.supergraph).apiSchema().toGraphQLJSSchema();
+    schema = Supergraph.build(set.supergraph, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema();
   } catch (e) {
     return { error: String((e && e.message) || e) };
   }
