@@ -1,95 +1,54 @@
 package compose
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shopgraph/shopgraph/gateway/internal/refcompose"
 )
 
 const refComposeDir = "testdata/refcompose"
 
-type refSet struct {
-	Name      string     `json:"name"`
-	Subgraphs []refInput `json:"subgraphs"`
-}
+// The reference composer (@apollo/composition, pinned by
+// testdata/refcompose/package-lock.json), run by gateway/internal/refcompose.
+type (
+	refSet    = refcompose.Set
+	refInput  = refcompose.Subgraph
+	refResult = refcompose.Result
+)
 
-type refInput struct {
-	Name string `json:"name"`
-	URL  string `json:"url"`
-	SDL  string `json:"sdl"`
-}
-
-type refResult struct {
-	Name       string `json:"name"`
-	Supergraph string `json:"supergraph"`
-	Errors     []struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"errors"`
-}
-
-// refComposer prepares the reference composer (@apollo/composition, pinned by
-// testdata/refcompose/package-lock.json) and skips the test when Node or the package
-// cannot be had.
-func refComposer(t *testing.T) string {
+// refComposer prepares the reference composer and skips the test when Node or
+// the package cannot be had.
+func refComposer(t *testing.T) *refcompose.Composer {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("differential test skipped: node is not installed")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	c, err := refcompose.Prepare(ctx, refComposeDir)
+	if errors.Is(err, refcompose.ErrUnavailable) {
+		t.Skipf("differential test skipped: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(refComposeDir, "node_modules", "@apollo", "composition")); err != nil {
-		npm, err := exec.LookPath("npm")
-		if err != nil {
-			t.Skip("differential test skipped: npm is not installed to fetch @apollo/composition")
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		cmd.Dir = refComposeDir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Skipf("differential test skipped: npm ci in %s failed (offline?): %v\n%s", refComposeDir, err, out)
-		}
-	}
-	return node
-}
-
-// runRefCompose composes every set with the reference composer in one Node process.
-func runRefCompose(t *testing.T, node string, sets []refSet) map[string]refResult {
-	t.Helper()
-	in, err := json.Marshal(map[string]any{"sets": sets})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// runRefCompose composes every set with the reference composer in one Node process.
+func runRefCompose(t *testing.T, c *refcompose.Composer, sets []refSet) map[string]refResult {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "compose.js")
-	cmd.Dir = refComposeDir
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	res, err := c.Compose(ctx, sets)
 	if err != nil {
-		t.Fatalf("reference composer failed: %v\n%s", err, stderr.String())
+		t.Fatal(err)
 	}
-	var res struct {
-		Results []refResult `json:"results"`
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("reference composer output: %v", err)
-	}
-	byName := map[string]refResult{}
-	for _, r := range res.Results {
-		byName[r.Name] = r
-	}
-	return byName
+	return res
 }
 
 // TestDifferentialAgainstReference composes every corpus set (and the shop and

@@ -526,8 +526,18 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 			// An entity the subgraph nulled for an error inside it: the
 			// fields it lacks are explained by that error.
 			errored := entityErrors(resp)
+			// One representation may stand for objects at several places
+			// (de-duplicated): each after the first merges a copy, or later
+			// fetches writing at one place would change the others.
+			merged := make([]bool, len(ents.Items))
 			for j, obj := range col.objs {
 				ent := ents.Items[col.repOf[j]]
+				if ent != nil && ent.Kind == Object {
+					if merged[col.repOf[j]] {
+						ent = cloneComposite(ent)
+					}
+					merged[col.repOf[j]] = true
+				}
 				if ent == nil || ent.Kind != Object {
 					r.markUnresolved(obj)
 					if errored[int(col.repOf[j])] {

@@ -61,7 +61,13 @@ func (r *run) schedule(root plan.Node) {
 			defer close(done[s.id])
 			for _, d := range s.deps {
 				if ch := done[d]; ch != nil {
-					<-ch
+					select {
+					case <-ch:
+					case <-r.ctx.Done():
+						// Never stuck on a fetch that cannot finish: the
+						// request's deadline ends the wait.
+						return
+					}
 				}
 			}
 			if r.ctx.Err() != nil {

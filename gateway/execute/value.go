@@ -47,6 +47,28 @@ var (
 	falseValue = &Value{Kind: False}
 )
 
+// cloneComposite copies v's objects and lists, so that merging into the copy
+// leaves v as it is; leaves are shared, as merging never changes them.
+func cloneComposite(v *Value) *Value {
+	switch v.Kind {
+	case Object:
+		cp := *v
+		cp.Fields = make([]Member, len(v.Fields))
+		for i, m := range v.Fields {
+			cp.Fields[i] = Member{Key: m.Key, Value: cloneComposite(m.Value)}
+		}
+		return &cp
+	case Array:
+		cp := *v
+		cp.Items = make([]*Value, len(v.Items))
+		for i, it := range v.Items {
+			cp.Items[i] = cloneComposite(it)
+		}
+		return &cp
+	}
+	return v
+}
+
 // Get returns the member named key or nil.
 func (v *Value) Get(key string) *Value {
 	if v == nil || v.Kind != Object {

@@ -93,6 +93,9 @@ type builder struct {
 	// entering marks the jumps whose keys are being planned, so that a key
 	// that needs the same jump again is refused, not recursed.
 	entering map[jumpKey]bool
+	// requiring marks the @requires being planned (via "Type.field"), so
+	// that a requirement that needs its own field is refused, not recursed.
+	requiring map[jumpKey]bool
 }
 
 type cursor struct {
@@ -128,14 +131,18 @@ func build(g *supergraph.Graph, op *Operation, labels func(string) bool, splitDe
 	if labels == nil {
 		labels = func(string) bool { return false }
 	}
-	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[jumpKey]bool{}}
+	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[jumpKey]bool{}, requiring: map[jumpKey]bool{}}
 	aliasTypeConflicts(g, op.Selections)
 	aliasConditionConflicts(op.Selections, op.Kind == ast.Mutation)
 	groupResponseKeys(op.Selections)
 	if err := b.planRoot(); err != nil {
 		return nil, err
 	}
-	return b.finish(), nil
+	p := b.finish()
+	if err := acyclic(p.Root); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func (b *builder) newFetch(sg string, entity bool) *fetch {
@@ -590,9 +597,18 @@ func (b *builder) concreteTarget(c cursor, t *supergraph.Type) string {
 func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, error) {
 	key := s.DataKeyOrKey()
 	if c.sel.conflict(key, s.Name, s.Arguments) {
-		// Planner fields are aliased away from client keys, so this means two
-		// selections the normaliser should have merged.
-		return nil, fmt.Errorf("internal planning error: response key %q at %q is used by two different fields", key, c.path.String())
+		if !s.internal {
+			// Two client selections the normaliser should have merged.
+			return nil, fmt.Errorf("internal planning error: response key %q at %q is used by two different fields", key, c.path.String())
+		}
+		// A key or required field whose name the fetch already uses for
+		// another field (a client alias planned here before): the
+		// representation reads it from its own alias.
+		s.Key = internalAlias(s.Name, s.Arguments)
+		key = s.DataKeyOrKey()
+		if c.sel.conflict(key, s.Name, s.Arguments) {
+			return nil, fmt.Errorf("internal planning error: response key %q at %q is used by two different fields", key, c.path.String())
+		}
 	}
 	conds := c.conds.and(s.Conditions)
 	c.f.need(conds)
@@ -828,15 +844,22 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 	if b.entering[mark] {
 		return nil, fmt.Errorf("cannot plan %s at %q: entering subgraph %q needs a key that only entering %q again would give", via.Name, c.path.String(), target, target)
 	}
-	b.entering[mark] = true
-	defer delete(b.entering, mark)
 	c.sel.field("__typename", "__typename", nil, false)
 	deps := idSet{}
-	keySels, err := b.fieldSetSelections(c.typ, key.Selection, c.client)
+	// The client's fields at this path, also those of other cursors (a
+	// requirement planned here knows only its own): a key or required field
+	// must not take a response key the client gives another field.
+	client := append(c.client[:len(c.client):len(c.client)], b.clientAt(c.path)...)
+	keySels, err := b.fieldSetSelections(c.typ, key.Selection, client, false)
 	if err != nil {
 		return nil, fmt.Errorf("@key(fields: %q) of %s: %w", key.Fields, via.Name, err)
 	}
+	// Only while its key is planned: a requirement may enter the target
+	// again at this path (a chain b -> a -> b), in a fetch of its own that
+	// the jump's fetch depends on.
+	b.entering[mark] = true
 	kd, err := b.planSelections(c, keySels)
+	delete(b.entering, mark)
 	if err != nil {
 		return nil, err
 	}
@@ -858,12 +881,18 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 			groups[0].sels = append(groups[0].sels, s)
 			continue
 		}
-		rs, err := b.fieldSetSelections(c.typ, src.Requires, c.client)
+		rs, err := b.fieldSetSelections(c.typ, src.Requires, client, true)
 		if err != nil {
 			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
 		}
 		aliasAgainst(c.sel, rs)
+		req := jumpKey{via.Name + "." + f.Name, target, c.path.String()}
+		if b.requiring[req] {
+			return nil, fmt.Errorf("cannot plan %s.%s at %q: its @requires(fields: %q) needs the field itself", via.Name, f.Name, c.path.String(), src.RequiresText)
+		}
+		b.requiring[req] = true
 		rd, err := b.planSelections(c, rs)
+		delete(b.requiring, req)
 		if err != nil {
 			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
 		}
@@ -888,7 +917,13 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		if i > 0 && len(g.sels) == 0 {
 			continue
 		}
+		// A fetch planned before at this path (for other fields) is shared
+		// only when its representations agree with these: each name of a
+		// representation holds one value.
 		ef := b.entityFetchVariant(target, c.path, deps, i)
+		for v := len(groups); !repsFit(ef.reqs.existingFragment(via.Name), keySels, g.reqs); v++ {
+			ef = b.entityFetchVariant(target, c.path, deps, v)
+		}
 		reqs := ef.reqs.fragment(via.Name)
 		reqs.field("__typename", "__typename", nil, false)
 		addSelections(reqs, keySels, true)
@@ -938,6 +973,74 @@ func (g *requireGroup) add(s Selection, rs []Selection) {
 	walkRepFields(rs, "", "", func(namePath, keyPath string) { g.repKeys[namePath] = keyPath })
 }
 
+// clientAt returns the client's selections at path p, under every fragment.
+func (b *builder) clientAt(p Path) []Selection {
+	sels := b.op.Selections
+	for _, k := range p {
+		if k == "@" {
+			continue
+		}
+		var next []Selection
+		var walk func([]Selection)
+		walk = func(ss []Selection) {
+			for _, s := range ss {
+				switch s := s.(type) {
+				case *Field:
+					if s.DataKeyOrKey() == k {
+						next = append(next, s.Selections...)
+					}
+				case *Fragment:
+					walk(s.Selections)
+				}
+			}
+		}
+		walk(sels)
+		if len(next) == 0 {
+			return nil
+		}
+		sels = next
+	}
+	return sels
+}
+
+// repsFit reports whether a fetch whose representations already hold have
+// (nil: none yet) can carry the key and required selections too: no field
+// name of a representation would take its value from two response keys.
+func repsFit(have *fsel, keySels []Selection, reqs [][]Selection) bool {
+	if have == nil {
+		return true
+	}
+	keysByName := map[string]string{}
+	walkRepItems(have, "", "", func(namePath, keyPath string) { keysByName[namePath] = keyPath })
+	fit := true
+	check := func(namePath, keyPath string) {
+		if k, ok := keysByName[namePath]; ok && k != keyPath {
+			fit = false
+		}
+	}
+	walkRepFields(keySels, "", "", check)
+	for _, rs := range reqs {
+		walkRepFields(rs, "", "", check)
+	}
+	return fit
+}
+
+// walkRepItems is walkRepFields over a representation's planned selection.
+func walkRepItems(s *fsel, names, keys string, fn func(namePath, keyPath string)) {
+	if s == nil {
+		return
+	}
+	for _, it := range s.items {
+		if it.cond != "" {
+			walkRepItems(it.sub, names+"|"+it.cond, keys+"|"+it.cond, fn)
+			continue
+		}
+		n, k := names+"."+it.name, keys+"."+it.key
+		fn(n, k)
+		walkRepItems(it.sub, n, k, fn)
+	}
+}
+
 // walkRepFields calls fn with the path of names a representation gives each
 // field of sels, and the path of response keys its value comes from.
 func walkRepFields(sels []Selection, names, keys string, fn func(namePath, keyPath string)) {
@@ -978,7 +1081,13 @@ func (b *builder) entityFetchVariant(sg string, path Path, deps idSet, variant i
 	}
 	f := b.newFetch(sg, true)
 	f.path = path
-	f.deps = deps
+	// A copy: the variants of one jump are made from one set, and merging
+	// fetches later adds to each one's own (shared, one fetch's new
+	// dependencies would become every variant's, even a cycle).
+	f.deps = make(map[int]bool, len(deps))
+	for id := range deps {
+		f.deps[id] = true
+	}
 	b.entity[k.String()] = f
 	return f
 }
@@ -1007,7 +1116,7 @@ func addSelections(dst *fsel, sels []Selection, isKey bool) {
 // but another name or arguments in any of them is a conflict, whichever comes
 // first: sibling fragments share the subgraph's response key, so the planner's
 // field must then be aliased.
-func clientSelections(client []Selection, key, name string, args ast.ArgumentList) (sub []Selection, conflict bool) {
+func clientSelections(client []Selection, key, name string, args ast.ArgumentList) (sub []Selection, found, conflict bool) {
 	var walk func([]Selection)
 	walk = func(sels []Selection) {
 		for _, s := range sels {
@@ -1026,6 +1135,7 @@ func clientSelections(client []Selection, key, name string, args ast.ArgumentLis
 					conflict = true
 					continue
 				}
+				found = true
 				sub = append(sub, s.Selections...)
 			case *Fragment:
 				walk(s.Selections)
@@ -1034,9 +1144,9 @@ func clientSelections(client []Selection, key, name string, args ast.ArgumentLis
 	}
 	walk(client)
 	if conflict {
-		return nil, true
+		return nil, false, true
 	}
-	return sub, false
+	return sub, found, false
 }
 
 // aliasAgainst renames planner fields whose response key the fetch already
@@ -1077,7 +1187,16 @@ func internalAlias(name string, args ast.ArgumentList) string {
 
 // fieldSetSelections turns a key or @requires field set into selections to plan at
 // type typ, aliasing fields whose names the client uses for something else.
-func (b *builder) fieldSetSelections(typ string, sel ast.SelectionSet, client []Selection) ([]Selection, error) {
+//
+// A @requires field set (required true) is aliased further: each field the
+// client does not select itself, as it is, takes an alias made of its name and
+// arguments. Required fields are planned into whichever fetches resolve them,
+// next to other requirements of the same field with other arguments (a chain
+// of @requires, or two fields' requirements) and, through de-duplicated
+// entities, into objects that other paths share: under its own name a value
+// could be written over by another field's. Under a name-and-arguments alias,
+// two fields share a key only when they are the same field.
+func (b *builder) fieldSetSelections(typ string, sel ast.SelectionSet, client []Selection, required bool) ([]Selection, error) {
 	t := b.g.Type(typ)
 	if t == nil {
 		return nil, fmt.Errorf("unknown type %s", typ)
@@ -1094,14 +1213,14 @@ func (b *builder) fieldSetSelections(typ string, sel ast.SelectionSet, client []
 			if sf == nil {
 				return nil, fmt.Errorf("field set names unknown field %s.%s", typ, s.Name)
 			}
-			f := &Field{Key: s.Name, Name: s.Name, Arguments: s.Arguments, Parent: typ, Type: sf.Type}
-			sub, conflict := clientSelections(client, s.Name, s.Name, s.Arguments)
-			if conflict {
+			f := &Field{Key: s.Name, Name: s.Name, Arguments: s.Arguments, Parent: typ, Type: sf.Type, internal: true}
+			sub, found, conflict := clientSelections(client, s.Name, s.Name, s.Arguments)
+			if conflict || (required && !found) {
 				f.Key = internalAlias(s.Name, s.Arguments)
 			}
 			if len(s.SelectionSet) > 0 {
 				var err error
-				if f.Selections, err = b.fieldSetSelections(sf.Type.Name(), s.SelectionSet, sub); err != nil {
+				if f.Selections, err = b.fieldSetSelections(sf.Type.Name(), s.SelectionSet, sub, required); err != nil {
 					return nil, err
 				}
 			}
@@ -1111,7 +1230,7 @@ func (b *builder) fieldSetSelections(typ string, sel ast.SelectionSet, client []
 			if cond == "" {
 				cond = typ
 			}
-			children, err := b.fieldSetSelections(cond, s.SelectionSet, client)
+			children, err := b.fieldSetSelections(cond, s.SelectionSet, client, required)
 			if err != nil {
 				return nil, err
 			}

@@ -49,6 +49,9 @@ type Field struct {
 	// group, when set, holds the selections of every field that shares the
 	// response key with this one; shaping merges their values.
 	group []Selection
+	// internal marks a field the planner added (a key or a requirement),
+	// which it may rename when its key is taken.
+	internal bool
 }
 
 // DataKeyOrKey returns the key of the field's value in the merged data.

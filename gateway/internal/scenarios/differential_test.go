@@ -1066,56 +1066,7 @@ func runDifferential(t *testing.T, sc scenario, res map[string]testsubgraph.Reso
 	api := r.g.API()
 
 	replay := os.Getenv("DIFF_QUERY")
-	// check runs one valid query on both sides; nil when they agree.
-	check := func(q string, vars map[string]any) *diffMismatch {
-		wantData, wantErrs, err := monoRun(api, res, q, vars)
-		if err != nil {
-			t.Fatalf("monolith: %v\n%s", err, q)
-		}
-		var want strings.Builder
-		fmt.Fprintf(&want, "data:   %s\nerrors:", wantData)
-		for _, e := range wantErrs {
-			fmt.Fprintf(&want, " %s (null at %q)", pathString(e.path), pathString(e.landing))
-		}
-		vb, _ := json.Marshal(vars)
-		pl, cv, err := r.planner.Plan(q, "", vars)
-		if err != nil {
-			return &diffMismatch{query: q, vars: string(vb), want: want.String(), got: "plan error: " + err.Error(), kinds: []string{"plan error"}}
-		}
-		before := map[string]int{}
-		for n, srv := range r.servers {
-			before[n] = len(srv.Requests())
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		resp := ex.Execute(ctx, pl, cv)
-		cancel()
-		if replay != "" && os.Getenv("DIFF_REQUESTS") != "" {
-			for n, srv := range r.servers {
-				for _, rq := range srv.Requests()[before[n]:] {
-					vb, _ := json.Marshal(rq.Variables)
-					t.Logf("request to %s: %s\n  variables: %s", n, rq.Query, vb)
-				}
-			}
-		}
-		gotData := string(resp.Data)
-		if resp.Data == nil {
-			gotData = "<absent>"
-		}
-		problems := compareErrors(wantData, wantErrs, resp.Errors)
-		if gotData != wantData {
-			problems = append([]string{"data differs: " + dataDiff(wantData, gotData)}, problems...)
-		}
-		if len(problems) == 0 {
-			return nil
-		}
-		var got strings.Builder
-		fmt.Fprintf(&got, "data:   %s\nerrors:", gotData)
-		for _, e := range resp.Errors {
-			fmt.Fprintf(&got, " %s [%s]", pathString(e.Path), e.Message)
-		}
-		fmt.Fprintf(&got, "\nproblems: %s", strings.Join(problems, "; "))
-		return &diffMismatch{query: q, vars: string(vb), want: want.String(), got: got.String(), plan: pl.String(), kinds: kinds(problems)}
-	}
+	check := diffChecker(t, r, ex, res, replay != "" && os.Getenv("DIFF_REQUESTS") != "")
 
 	type gq struct {
 		q    string
@@ -1175,6 +1126,61 @@ func runDifferential(t *testing.T, sc scenario, res map[string]testsubgraph.Reso
 		total, skipped, invalid, len(mismatches), time.Since(start0).Round(time.Millisecond))
 
 	reportMismatches(t, api, mismatches, check, "queries")
+}
+
+// diffChecker returns a function that runs one valid query on the router (r and
+// ex) and on the monolith over res, and returns nil when they agree;
+// logRequests logs what each subgraph was asked.
+func diffChecker(t *testing.T, r *running, ex *execute.Executor, res map[string]testsubgraph.Resolver, logRequests bool) func(q string, vars map[string]any) *diffMismatch {
+	return func(q string, vars map[string]any) *diffMismatch {
+		wantData, wantErrs, err := monoRun(r.g.API(), res, q, vars)
+		if err != nil {
+			t.Fatalf("monolith: %v\n%s", err, q)
+		}
+		var want strings.Builder
+		fmt.Fprintf(&want, "data:   %s\nerrors:", wantData)
+		for _, e := range wantErrs {
+			fmt.Fprintf(&want, " %s (null at %q)", pathString(e.path), pathString(e.landing))
+		}
+		vb, _ := json.Marshal(vars)
+		pl, cv, err := r.planner.Plan(q, "", vars)
+		if err != nil {
+			return &diffMismatch{query: q, vars: string(vb), want: want.String(), got: "plan error: " + err.Error(), kinds: []string{"plan error"}}
+		}
+		before := map[string]int{}
+		for n, srv := range r.servers {
+			before[n] = len(srv.Requests())
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		resp := ex.Execute(ctx, pl, cv)
+		cancel()
+		if logRequests {
+			for n, srv := range r.servers {
+				for _, rq := range srv.Requests()[before[n]:] {
+					vb, _ := json.Marshal(rq.Variables)
+					t.Logf("request to %s: %s\n  variables: %s", n, rq.Query, vb)
+				}
+			}
+		}
+		gotData := string(resp.Data)
+		if resp.Data == nil {
+			gotData = "<absent>"
+		}
+		problems := compareErrors(wantData, wantErrs, resp.Errors)
+		if gotData != wantData {
+			problems = append([]string{"data differs: " + dataDiff(wantData, gotData)}, problems...)
+		}
+		if len(problems) == 0 {
+			return nil
+		}
+		var got strings.Builder
+		fmt.Fprintf(&got, "data:   %s\nerrors:", gotData)
+		for _, e := range resp.Errors {
+			fmt.Fprintf(&got, " %s [%s]", pathString(e.Path), e.Message)
+		}
+		fmt.Fprintf(&got, "\nproblems: %s", strings.Join(problems, "; "))
+		return &diffMismatch{query: q, vars: string(vb), want: want.String(), got: got.String(), plan: pl.String(), kinds: kinds(problems)}
+	}
 }
 
 // reportMismatches logs how often each kind of mismatch occurred and fails
