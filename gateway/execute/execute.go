@@ -473,12 +473,15 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	}
 	r.mu.Lock()
 	col := collector{index: map[string]int{}, reqs: f.Requires}
+	// pathEnds[i] is where the objects of path i end in col.objs.
+	pathEnds := make([]int, len(fl.Paths))
 	for i, p := range fl.Paths {
 		col.only = nil
 		if i < len(fl.PathTypes) {
 			col.only = fl.PathTypes[i]
 		}
 		col.walk(r.data, p)
+		pathEnds[i] = len(col.objs)
 	}
 	r.mu.Unlock()
 	if len(col.reps) == 0 {
@@ -526,17 +529,25 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 			// An entity the subgraph nulled for an error inside it: the
 			// fields it lacks are explained by that error.
 			errored := entityErrors(resp)
-			// One representation may stand for objects at several places
-			// (de-duplicated): each after the first merges a copy, or later
-			// fetches writing at one place would change the others.
-			merged := make([]bool, len(ents.Items))
+			// One representation may stand for objects at several paths
+			// (de-duplicated): later fetches may select differently under
+			// each path, so each path after the first merges a copy, or a
+			// write at one path would change the others. Objects of one path
+			// share the answer: every later fetch treats them alike.
+			firstPath := make([]int32, len(ents.Items))
+			path := 0
 			for j, obj := range col.objs {
+				for j >= pathEnds[path] {
+					path++
+				}
 				ent := ents.Items[col.repOf[j]]
 				if ent != nil && ent.Kind == Object {
-					if merged[col.repOf[j]] {
+					switch first := firstPath[col.repOf[j]]; {
+					case first == 0:
+						firstPath[col.repOf[j]] = int32(path) + 1
+					case int(first) != path+1:
 						ent = cloneComposite(ent)
 					}
-					merged[col.repOf[j]] = true
 				}
 				if ent == nil || ent.Kind != Object {
 					r.markUnresolved(obj)

@@ -986,7 +986,9 @@ func (b *builder) clientAt(p Path) []Selection {
 			for _, s := range ss {
 				switch s := s.(type) {
 				case *Field:
-					if s.DataKeyOrKey() == k {
+					// Also the fields aliased apart under the same response
+					// key (s.DataKey): shaping merges their values.
+					if s.DataKeyOrKey() == k || s.Key == k {
 						next = append(next, s.Selections...)
 					}
 				case *Fragment:

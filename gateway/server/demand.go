@@ -27,12 +27,13 @@ func newCostHistograms() (estimated, actual prometheus.Histogram) {
 	return estimated, actual
 }
 
-// observeCost records the estimated and actual cost of the operation res ran.
+// observeCost records the estimated and actual cost of the operation res ran,
+// when limits.costMetrics is on.
 // It is called once the response is written: the actual cost rereads the
 // response, which should not delay it.
 func (s *Server) observeCost(res result) {
 	op := res.ran
-	if op == nil {
+	if op == nil || !s.cfg.Limits.CostMetrics {
 		return
 	}
 	d, ok := op.st.planner.Demand(op.query, op.operationName, op.vars)

@@ -86,7 +86,7 @@ func TestDemandControlEndToEnd(t *testing.T) {
 			t.Errorf("the supergraph lacks %s", want)
 		}
 	}
-	s, err := New(Config{SupergraphSDL: sdl, Limits: limits.Config{MaxCost: 1000}}, nil)
+	s, err := New(Config{SupergraphSDL: sdl, Limits: limits.Config{MaxCost: 1000, CostMetrics: true}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

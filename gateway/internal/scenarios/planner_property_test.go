@@ -260,6 +260,8 @@ func TestPlannerPropertyRegressions(t *testing.T) {
 			`{ gamma(id: "2") { req19 beta14 { req20 } } }`},
 		{242, "a key field meets a client alias planned into the same fetch first",
 			`{ a1: alpha(id: "2") { alpha4 { alpha4 { alpha3 { id: n1 } } alpha4 { req11 } } } }`},
+		{448, "a key field and a client alias of a sibling aliased apart under one response key (under @skip) were merged by shaping (silently wrong)",
+			`query Q ($b19: Boolean = false) { alphas { x: req12 } ...F8 @skip(if: $b19) } fragment F9 on Alpha { alpha5 { id: s2 } } fragment F8 on Query { alphas { ...F9 } }`},
 		{288, "the variants of one jump shared their dependency set, and a merge made them a cycle (the request hung)",
 			`query Q ($b40: Boolean = false) { ...F1 a33: alpha(id: "3") { ...F35 alpha5 { req13 } } } fragment F13 on Query { a19: alpha(id: "3") { alpha5 { a23: req15 } } } fragment F1 on Query { ...F13 beta(id: "1") { ... { beta9 { a29: req14 } } } beta(id: "1") { beta8 { ... on Beta { a31: req14 } } } } fragment F38 on Beta { req14 } fragment F35 on Alpha { req13 ... on Alpha { y: beta4 { req14 } } beta4 { ...F38 @skip(if: $b40) ... on Beta { a41: beta8 { beta9 { n6 } } } } ... on Alpha { req15 } }`},
 	}
