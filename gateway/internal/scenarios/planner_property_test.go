@@ -113,6 +113,16 @@ func TestPlannerProperty(t *testing.T) {
 			examples[kind] = text
 		}
 	}
+	// The second oracle, @apollo/gateway, answers the operations the router
+	// answered right, on our supergraph (PROPERTY_APOLLO=0 leaves it out).
+	var apolloSets []apolloSet
+	apolloNode, apolloWhy := "", "PROPERTY_APOLLO=0"
+	if os.Getenv("PROPERTY_APOLLO") != "0" {
+		apolloNode, apolloWhy = apolloGateway(ctx)
+		if apolloNode == "" && os.Getenv("CI") == "true" {
+			t.Fatalf("the second oracle: %s", apolloWhy)
+		}
+	}
 	for _, c := range cands {
 		rr := refResults[fmt.Sprint(c.seed)]
 		if first == 1 && graphs == 1 || os.Getenv("PROPERTY_SEED") != "" {
@@ -154,6 +164,12 @@ func TestPlannerProperty(t *testing.T) {
 				continue
 			}
 			stats.supergraphs++
+			truth := c.g.truthResolvers()
+			var forApollo *apolloSet
+			if which == "ours" && apolloNode != "" && replay == "" {
+				apolloSets = append(apolloSets, apolloSet{Name: fmt.Sprint(c.seed), Supergraph: sdl})
+				forApollo = &apolloSets[len(apolloSets)-1]
+			}
 			ids := map[string][]string{"node": append(append([]string{}, rgIDs...), rgMissing)}
 			gen := &diffGen{r: rand.New(rand.NewSource(c.seed)), s: api, maxDep: 5, ids: ids, strs: map[string][]string{}}
 			shrunkHere := map[string]bool{}
@@ -174,6 +190,13 @@ func TestPlannerProperty(t *testing.T) {
 					break
 				}
 				if m == nil {
+					if forApollo != nil {
+						want, _, err := monoRun(api, truth, q, vars)
+						if err != nil {
+							t.Fatal(err)
+						}
+						forApollo.Operations = append(forApollo.Operations, apolloOp{Query: q, Variables: vars, want: want})
+					}
 					continue
 				}
 				mismatches++
@@ -200,6 +223,21 @@ func TestPlannerProperty(t *testing.T) {
 	t.Logf("%d random graphs: %d composed by the reference composer, %d refused by it; %d refused by ours; %d supergraphs served; %d operations compared (%d generated ones invalid); %d mismatches",
 		graphs, stats.composed, stats.refused, stats.ourRefusals, stats.supergraphs, stats.ops, stats.invalid, mismatches)
 	t.Logf("features among the composed graphs: %v", stats.features)
+	if len(apolloSets) > 0 {
+		ran, differ, examples, err := apolloCompare(ctx, apolloNode, apolloSets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// @apollo/gateway is a reference, not the specification: where it
+		// differs from the router (which agreed with the monolith), the
+		// difference is logged for a look, and the test does not fail.
+		t.Logf("second oracle: @apollo/gateway answered %d of the operations the router got right; its data differs on %d", ran, differ)
+		for _, e := range examples {
+			t.Logf("@apollo/gateway differs:\n%s", e)
+		}
+	} else {
+		t.Logf("second oracle not run: %s", apolloWhy)
+	}
 	if stats.composed < graphs/3 {
 		t.Errorf("only %d of %d graphs composed: the generator makes too few valid graphs to test the planner", stats.composed, graphs)
 	}
