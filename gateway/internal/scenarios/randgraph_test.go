@@ -55,6 +55,9 @@ type rgField struct {
 	provides string
 	// providedBy marks an int field some reference @provides: it is @shareable.
 	providedBy bool
+	// ifaceField marks an interface's field on a member: it stays where the
+	// interface is (no @override).
+	ifaceField bool
 }
 
 // rgPath is one required selection: a field of the object (with x when it
@@ -97,6 +100,17 @@ type rgGraph struct {
 	subgraphs int
 	types     []*rgType
 	byName    map[string]*rgType
+	// union and iface, when set, are abstract types over entities, each
+	// defined in one subgraph with a root field listing their members.
+	union, iface *rgAbstract
+}
+
+// rgAbstract is a union (Thing) or an interface (Named, whose field label
+// each member resolves in the interface's subgraph) over entity types.
+type rgAbstract struct {
+	name, root string
+	home       int
+	members    []string
 }
 
 var rgEntityNames = []string{"Alpha", "Beta", "Gamma", "Delta"}
@@ -203,7 +217,49 @@ func newRandGraph(r *rand.Rand) *rgGraph {
 			t.list = []int{r.Intn(g.subgraphs)}
 		}
 	}
+	// Last, so that the graphs of earlier seeds stay as they were (the
+	// regression cases name them by seed).
+	g.addAbstract(r, ents)
 	return g
+}
+
+// addAbstract may add a union of entities and an interface over entities,
+// each served by a root field of the one subgraph that defines it; the
+// members' other fields live wherever they do, so fragments on them enter
+// other subgraphs per concrete type.
+func (g *rgGraph) addAbstract(r *rand.Rand, ents []*rgType) {
+	members := func() []string {
+		var out []string
+		for _, t := range ents {
+			if r.Intn(3) != 0 {
+				out = append(out, t.name)
+			}
+		}
+		if len(out) < 2 {
+			out = []string{ents[0].name, ents[1].name}
+		}
+		return out
+	}
+	if r.Intn(2) == 0 {
+		g.union = &rgAbstract{name: "Thing", root: "things", home: r.Intn(g.subgraphs), members: members()}
+	}
+	if r.Intn(2) == 0 {
+		g.iface = &rgAbstract{name: "Named", root: "named", home: r.Intn(g.subgraphs), members: members()}
+		for _, m := range g.iface.members {
+			t := g.byName[m]
+			t.fields = append(t.fields, &rgField{name: "label", kind: rgStr, nonNull: true, homes: []int{g.iface.home}, overrideFrom: -1, ifaceField: true})
+		}
+	}
+}
+
+func (a *rgAbstract) has(typename string) bool { return a != nil && slices.Contains(a.members, typename) }
+
+func (a *rgAbstract) all() []any {
+	var out []any
+	for _, m := range a.members {
+		out = append(out, rgAll(m)...)
+	}
+	return out
 }
 
 // resolvableIn lists the subgraphs that resolve fields of entity t (and so
@@ -283,7 +339,7 @@ func (g *rgGraph) addOverride(r *rand.Rand, t *rgType) {
 	}
 	in := g.resolvableIn(t)
 	for _, f := range t.fields {
-		if (f.kind != rgInt && f.kind != rgStr) || len(f.homes) != 1 || f.requires != nil || f.providedBy || g.required(t, f.name) {
+		if (f.kind != rgInt && f.kind != rgStr) || len(f.homes) != 1 || f.requires != nil || f.providedBy || f.ifaceField || g.required(t, f.name) {
 			continue
 		}
 		for _, o := range in {
@@ -442,6 +498,11 @@ func (g *rgGraph) truthResolvers() map[string]testsubgraph.Resolver {
 			res["Query."+lowerFirst(t.name)+"s"] = list(rgAll(t.name))
 		}
 	}
+	for _, a := range []*rgAbstract{g.union, g.iface} {
+		if a != nil {
+			res["Query."+a.root] = list(a.all())
+		}
+	}
 	return res
 }
 
@@ -545,8 +606,26 @@ func (g *rgGraph) subgraph(i int) *testsubgraph.Subgraph {
 			}
 		}
 	}
+	for _, a := range []*rgAbstract{g.union, g.iface} {
+		if a == nil || a.home != i {
+			continue
+		}
+		roots = append(roots, fmt.Sprintf("%s: [%s!]!", a.root, a.name))
+		sg.Resolvers["Query."+a.root] = list(a.all())
+		for _, m := range a.members {
+			if _, ok := decl[m]; !ok {
+				decl[m] = map[string]string{}
+			}
+		}
+	}
 	var b strings.Builder
 	b.WriteString(fed)
+	if g.union != nil && g.union.home == i {
+		fmt.Fprintf(&b, "union %s = %s\n", g.union.name, strings.Join(g.union.members, " | "))
+	}
+	if g.iface != nil && g.iface.home == i {
+		fmt.Fprintf(&b, "interface %s { label: String! }\n", g.iface.name)
+	}
 	if len(roots) > 0 {
 		b.WriteString("type Query {\n  " + strings.Join(roots, "\n  ") + "\n}\n")
 	}
@@ -556,12 +635,16 @@ func (g *rgGraph) subgraph(i int) *testsubgraph.Subgraph {
 			continue
 		}
 		if t.entity {
+			implements := ""
+			if g.iface.has(t.name) && g.iface.home == i {
+				implements = " implements " + g.iface.name
+			}
 			resolvable := slices.Contains(g.resolvableIn(t), i)
 			if resolvable {
-				fmt.Fprintf(&b, "type %s @key(fields: \"id\") {\n  id: ID!\n", t.name)
+				fmt.Fprintf(&b, "type %s%s @key(fields: \"id\") {\n  id: ID!\n", t.name, implements)
 				sg.Entities[t.name] = rgEntity(t.name)
 			} else {
-				fmt.Fprintf(&b, "type %s @key(fields: \"id\", resolvable: false) {\n  id: ID!\n", t.name)
+				fmt.Fprintf(&b, "type %s%s @key(fields: \"id\", resolvable: false) {\n  id: ID!\n", t.name, implements)
 			}
 		} else {
 			if len(fields) == 0 {
@@ -690,6 +773,12 @@ func (g *rgGraph) describe() []string {
 		if len(t.byID) > 1 {
 			seen["shared root field"] = true
 		}
+	}
+	if g.union != nil {
+		seen["union of entities"] = true
+	}
+	if g.iface != nil {
+		seen["interface over entities"] = true
 	}
 	out := make([]string, 0, len(seen))
 	for k := range seen {
