@@ -252,7 +252,9 @@ func (g *rgGraph) addAbstract(r *rand.Rand, ents []*rgType) {
 	}
 }
 
-func (a *rgAbstract) has(typename string) bool { return a != nil && slices.Contains(a.members, typename) }
+func (a *rgAbstract) has(typename string) bool {
+	return a != nil && slices.Contains(a.members, typename)
+}
 
 func (a *rgAbstract) all() []any {
 	var out []any
