@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -86,9 +87,11 @@ func buildOrders(pool *pgxpool.Pool, logger *slog.Logger, st ordersSettings) (*o
 		return nil, err
 	}
 	store := orderspg.New(pool)
+	// orderStatusChanged hears status changes from every replica (LISTEN/NOTIFY).
+	feed := orderspg.NewStatusFeed(pool, logger.With("part", "status-feed"))
 	if st.catalogToken == "" {
 		logger.Warn("no catalog service token: carts cannot be priced nor orders placed (set ORDERS_CATALOG_SERVICE_TOKEN to the catalog's CATALOG_SERVICE_TOKEN)")
-		return &ordersParts{graphql: ordersql.NewHandler(store, nil, nil, logger), background: func(context.Context) {}}, nil
+		return &ordersParts{graphql: ordersql.NewHandler(store, nil, nil, logger, ordersql.WithStatusFeed(feed)), background: feed.Run}, nil
 	}
 	cl, err := catalogclient.New(catalogclient.Config{BaseURL: st.catalogURL, ServiceToken: st.catalogToken})
 	if err != nil {
@@ -104,7 +107,12 @@ func buildOrders(pool *pgxpool.Pool, logger *slog.Logger, st ordersSettings) (*o
 	logger.Info("checkout", "lease", st.lease, "abandon_after", st.abandonAfter, "reservation_ttl", st.reservationTTL,
 		"recovery_interval", st.recoveryInterval)
 	return &ordersParts{
-		graphql:    ordersql.NewHandler(store, variants, co, logger),
-		background: func(ctx context.Context) { co.RunRecovery(ctx, st.recoveryInterval) },
+		graphql: ordersql.NewHandler(store, variants, co, logger, ordersql.WithStatusFeed(feed)),
+		background: func(ctx context.Context) {
+			var wg sync.WaitGroup
+			wg.Go(func() { feed.Run(ctx) })
+			co.RunRecovery(ctx, st.recoveryInterval)
+			wg.Wait()
+		},
 	}, nil
 }

@@ -184,11 +184,43 @@ type run struct {
 
 // Execute runs p with the coerced variables and returns the shaped response.
 func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]any) *Response {
+	r := e.newRun(ctx, p, vars)
+	defer r.arena.free()
+	if resp := r.runPlan(ctx, p); resp != nil {
+		return resp
+	}
+	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
+	if e.maxOutputBytes > 0 {
+		sh.maxBytes = len(dataPrefix) + e.maxOutputBytes
+	}
+	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
+	if sh.overflow {
+		return e.overflowResponse(r)
+	}
+	p.SizeHint.Store(int64(len(data)))
+	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data, SubgraphBytes: r.budget.bytes.Load()}
+}
+
+func (e *Executor) newRun(ctx context.Context, p *plan.Plan, vars map[string]any) *run {
 	r := &run{e: e, vars: vars, data: &Value{Kind: Object}, varEnc: map[string][]byte{}, responseKeys: p.ResponseKeys}
 	r.budget = &budget{maxBytes: e.maxRequestBytes, maxEntities: int64(e.maxEntities)}
 	r.ctx = withBudget(ctx, r.budget)
 	r.arena.pool = e.chunks
-	defer r.arena.free()
+	return r
+}
+
+// overflowResponse answers a request whose response went over MaxOutputBytes.
+func (e *Executor) overflowResponse(r *run) *Response {
+	return &Response{Data: []byte("null"), Errors: append(r.errors, Error{
+		Message:    fmt.Sprintf("the response is larger than %d bytes (the router's limit per response)", e.maxOutputBytes),
+		Extensions: map[string]any{"code": CodeResponseLimit},
+	}), SubgraphBytes: r.budget.bytes.Load()}
+}
+
+// runPlan runs p's fetches into r.data; it returns the whole response when
+// the request went over its budget (nothing is answered then), else nil.
+func (r *run) runPlan(ctx context.Context, p *plan.Plan) *Response {
+	vars := r.vars
 	switch {
 	case p.Root == nil:
 	case p.Operation.Kind == ast.Query:
@@ -225,19 +257,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 		r.errors = append(r.errors, *te)
 	}
 	r.introspect(p.Operation)
-	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
-	if e.maxOutputBytes > 0 {
-		sh.maxBytes = len(dataPrefix) + e.maxOutputBytes
-	}
-	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
-	if sh.overflow {
-		return &Response{Data: []byte("null"), Errors: append(r.errors, Error{
-			Message:    fmt.Sprintf("the response is larger than %d bytes (the router's limit per response)", e.maxOutputBytes),
-			Extensions: map[string]any{"code": CodeResponseLimit},
-		}), SubgraphBytes: r.budget.bytes.Load()}
-	}
-	p.SizeHint.Store(int64(len(data)))
-	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data, SubgraphBytes: r.budget.bytes.Load()}
+	return nil
 }
 
 // cutOff stops the request for going over its budget, once, with err's message.

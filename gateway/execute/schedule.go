@@ -20,6 +20,11 @@ type step struct {
 // mutation's root fetches must run in order, so mutations use the plan's
 // Sequence and Parallel steps instead.
 func (r *run) schedule(root plan.Node) {
+	r.runSteps(r.steps(root), nil)
+}
+
+// steps lists the fetches of root that run with the request's variables.
+func (r *run) steps(root plan.Node) []step {
 	var steps []step
 	var collect func(plan.Node)
 	collect = func(n plan.Node) {
@@ -45,7 +50,14 @@ func (r *run) schedule(root plan.Node) {
 		}
 	}
 	collect(root)
-	if len(steps) == 1 {
+	return steps
+}
+
+// runSteps runs steps, each once those of its dependencies that are among
+// steps have finished (the others have finished before). finished, when
+// set, hears each step's ID once it has run or been given up.
+func (r *run) runSteps(steps []step, finished func(id int)) {
+	if len(steps) == 1 && finished == nil {
 		r.node(steps[0].node)
 		return
 	}
@@ -59,6 +71,9 @@ func (r *run) schedule(root plan.Node) {
 		go func() {
 			defer wg.Done()
 			defer close(done[s.id])
+			if finished != nil {
+				defer finished(s.id)
+			}
 			for _, d := range s.deps {
 				if ch := done[d]; ch != nil {
 					select {

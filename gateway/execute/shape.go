@@ -38,6 +38,9 @@ type shaper struct {
 	// which abandons the shaping.
 	maxBytes int
 	overflow bool
+	// parts, when set, splits @defer fragments out into parts of their own
+	// (defer.go); nil shapes every field at once.
+	parts *deferShaping
 }
 
 type group struct {
@@ -51,6 +54,9 @@ func (s *shaper) shape(data *Value, op *plan.Operation, sizeHint int) []byte {
 	s.buf = make([]byte, 0, max(1024, sizeHint+sizeHint/8))
 	s.buf = append(s.buf, dataPrefix...)
 	if !s.object(data, op.Selections, op.RootType) {
+		if s.parts != nil {
+			s.parts.dropUnder(nil)
+		}
 		return append(s.buf[:len(dataPrefix)], "null"...)
 	}
 	return s.buf
@@ -73,6 +79,9 @@ func (s *shaper) collect(out []group, sels []plan.Selection, typename string) []
 		switch sel := sel.(type) {
 		case *plan.Field:
 			if len(sel.Conditions) > 0 && !sel.Conditions.Hold(s.vars) {
+				continue
+			}
+			if s.parts != nil && !s.parts.includes(sel) {
 				continue
 			}
 			found := false
@@ -119,7 +128,7 @@ func (s *shaper) object(obj *Value, sels []plan.Selection, typename string) bool
 
 // fields writes obj's selected fields as a JSON object.
 func (s *shaper) fields(obj *Value, sels []plan.Selection, typename string) bool {
-	if plainFields(sels) {
+	if s.parts == nil && plainFields(sels) {
 		s.buf = append(s.buf, '{')
 		for i, sel := range sels {
 			f := sel.(*plan.Field)
@@ -252,8 +261,14 @@ func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Fie
 				typename = tn.Str
 			}
 		}
+		if s.parts != nil && len(f.Defers) > 0 {
+			s.parts.found(s, f.Defers, v, sels, typename)
+		}
 		start := len(s.buf)
 		if !s.object(v, sels, typename) {
+			if s.parts != nil {
+				s.parts.dropUnder(s.path) // nulled: no part may go there
+			}
 			s.buf = s.buf[:start]
 			if t.NonNull {
 				return false

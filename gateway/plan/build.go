@@ -21,11 +21,13 @@ type fetch struct {
 	sg       string
 	entity   bool
 	mutation bool
-	path     Path
-	sel      *fsel
-	reqs     *fsel
-	deps     map[int]bool
-	paths    []Path
+	// subscription marks the root fetch of a subscription (subscription.go).
+	subscription bool
+	path         Path
+	sel          *fsel
+	reqs         *fsel
+	deps         map[int]bool
+	paths        []Path
 	// pathTypes lists, per path (by its string), the types looked up there.
 	pathTypes map[string][]string
 	merged    bool
@@ -209,6 +211,9 @@ func (b *builder) planRoot() error {
 	resolvers := func(f *Field) []string { return b.resolvers(root.Fields[f.Name]) }
 	if b.op.Kind == ast.Mutation {
 		return b.planMutation(root, fields, resolvers)
+	}
+	if b.op.Kind == ast.Subscription {
+		return b.planSubscription(root, fields, resolvers)
 	}
 	remaining := fields
 	for len(remaining) > 0 {

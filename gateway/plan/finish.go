@@ -274,12 +274,15 @@ func hasPath(ps []Path, p Path) bool {
 }
 
 func (b *builder) toFetch(f *fetch, id int) *Fetch {
-	pf := &Fetch{ID: id, Subgraph: f.sg, Entity: f.entity, Mutation: f.mutation}
+	pf := &Fetch{ID: id, Subgraph: f.sg, Entity: f.entity, Mutation: f.mutation, Subscription: f.subscription}
 	pf.Variables = f.sel.variables(map[string]bool{}, nil)
 	var s strings.Builder
 	kind := "query"
 	if f.mutation {
 		kind = "mutation"
+	}
+	if f.subscription {
+		kind = "subscription"
 	}
 	s.WriteString(kind)
 	var decls []string

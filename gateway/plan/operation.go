@@ -22,6 +22,9 @@ type Operation struct {
 	Selections []Selection
 	// Variables are the operation's variable definitions, for subgraph operations.
 	Variables ast.VariableDefinitionList
+	// Defers are the @defer fragments at the root (defer.go).
+	Defers     []*Defer
+	deferCount int
 }
 
 // Selection is a *Field or a *Fragment.
@@ -52,6 +55,10 @@ type Field struct {
 	// internal marks a field the planner added (a key or a requirement),
 	// which it may rename when its key is taken.
 	internal bool
+	// Defer, when set, is the @defer whose part the field goes to; Defers
+	// are the @defer fragments on the field's own selections (defer.go).
+	Defer  *Defer
+	Defers []*Defer
 }
 
 // DataKeyOrKey returns the key of the field's value in the merged data.
@@ -76,6 +83,11 @@ type normaliser struct {
 	schema    *ast.Schema
 	doc       *ast.QueryDocument
 	fragDepth int
+	// deferring is the @defer being normalised; home lists the defers of
+	// the selection set being normalised; defers counts them all.
+	deferring *Defer
+	home      *[]*Defer
+	defers    int
 }
 
 // conditions reads @skip/@include: ok is false when a literal argument excludes
@@ -114,11 +126,14 @@ func (n *normaliser) operation(op *ast.OperationDefinition) (*Operation, error) 
 	if root == nil {
 		return nil, fmt.Errorf("schema has no %s type", op.Operation)
 	}
+	var rootDefers []*Defer
+	n.home = &rootDefers
 	sels, err := n.selections(nil, op.SelectionSet, root.Name, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &Operation{Kind: op.Operation, Name: op.Name, RootType: root.Name, Selections: sels, Variables: op.VariableDefinitions}, nil
+	return &Operation{Kind: op.Operation, Name: op.Name, RootType: root.Name, Selections: sels, Variables: op.VariableDefinitions,
+		Defers: rootDefers, deferCount: n.defers}, nil
 }
 
 // possible returns the object types a type may be at run time.
@@ -188,7 +203,7 @@ func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent st
 			if !ok {
 				continue
 			}
-			f := &Field{Key: s.Alias, Name: s.Name, Arguments: s.Arguments, Parent: parent, Conditions: conds}
+			f := &Field{Key: s.Alias, Name: s.Name, Arguments: s.Arguments, Parent: parent, Conditions: conds, Defer: n.deferring}
 			if f.Key == "" {
 				f.Key = s.Name
 			}
@@ -207,7 +222,11 @@ func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent st
 				f.Type = fd.Type
 				if len(s.SelectionSet) > 0 {
 					var err error
-					if f.Selections, err = n.selections(nil, s.SelectionSet, fd.Type.Name(), nil); err != nil {
+					home := n.home
+					n.home = &f.Defers
+					f.Selections, err = n.selections(nil, s.SelectionSet, fd.Type.Name(), nil)
+					n.home = home
+					if err != nil {
 						return nil, err
 					}
 				}
@@ -219,7 +238,13 @@ func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent st
 				continue
 			}
 			var err error
-			if out, err = n.fragment(out, s.TypeCondition, s.SelectionSet, parent, conds); err != nil {
+			frag := func() ([]Selection, error) { return n.fragment(out, s.TypeCondition, s.SelectionSet, parent, conds) }
+			if d := n.deferOf(s.Directives, s.TypeCondition); d != nil {
+				out, err = n.deferredFragment(d, frag)
+			} else {
+				out, err = frag()
+			}
+			if err != nil {
 				return nil, err
 			}
 		case *ast.FragmentSpread:
@@ -236,7 +261,14 @@ func (n *normaliser) selections(out []Selection, set ast.SelectionSet, parent st
 				return nil, fmt.Errorf("fragment %q nests too deep", s.Name)
 			}
 			var err error
-			out, err = n.fragment(out, def.TypeCondition, def.SelectionSet, parent, conds)
+			frag := func() ([]Selection, error) {
+				return n.fragment(out, def.TypeCondition, def.SelectionSet, parent, conds)
+			}
+			if d := n.deferOf(s.Directives, def.TypeCondition); d != nil {
+				out, err = n.deferredFragment(d, frag)
+			} else {
+				out, err = frag()
+			}
 			n.fragDepth--
 			if err != nil {
 				return nil, err
@@ -310,6 +342,8 @@ func mergeField(out []Selection, f *Field) []Selection {
 			if !of.Conditions.same(f.Conditions) {
 				break
 			}
+			of.Defer = earlierDefer(of.Defer, f.Defer)
+			of.Defers = append(of.Defers, f.Defers...)
 			for _, c := range f.Selections {
 				of.Selections = mergeSelection(of.Selections, c)
 			}
@@ -325,6 +359,9 @@ func (o *Operation) String() string {
 	b.WriteString(string(o.Kind))
 	if o.Name != "" {
 		b.WriteString(" " + o.Name)
+	}
+	for _, d := range o.Defers {
+		writeDeferDecl(&b, d)
 	}
 	writeSelections(&b, o.Selections)
 	return b.String()
@@ -347,6 +384,7 @@ func writeSelections(b *strings.Builder, sels []Selection) {
 			b.WriteString(s.Name)
 			writeArguments(b, s.Arguments)
 			s.Conditions.write(b)
+			writeDefers(b, s)
 			writeSelections(b, s.Selections)
 		case *Fragment:
 			b.WriteString("...on " + s.TypeCondition)

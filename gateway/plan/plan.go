@@ -80,6 +80,8 @@ type Plan struct {
 	// SizeHint is the size of the last response made with the plan, which
 	// execution uses to size its output buffer at once.
 	SizeHint atomic.Int64
+	// touched says which client fields each fetch serves, for @defer (defer.go).
+	touched touchIndex
 }
 
 // Node is a step of a plan: *Sequence, *Parallel, *Flatten, *Fetch or *Condition.
@@ -123,6 +125,9 @@ type Fetch struct {
 	DependsOn []int
 	// Mutation marks a root fetch of a mutation; such fetches are never de-duplicated.
 	Mutation bool
+	// Subscription marks the root fetch of a subscription: the router
+	// subscribes with it and runs the rest of the plan for each event.
+	Subscription bool
 	// Scope lists the response paths the fetch fills: its flatten paths, or
 	// for a root fetch its root fields. When the fetch fails, values missing
 	// under them are explained by its error.

@@ -243,9 +243,6 @@ func (p *Planner) parse(query, operationName string) *document {
 			}}}}
 		}
 	}
-	if op.Operation == ast.Subscription {
-		return &document{err: &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.ErrorPosf(op.Position, "subscriptions are not supported")}}}
-	}
 	return &document{doc: doc, op: op}
 }
 

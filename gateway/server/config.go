@@ -92,6 +92,9 @@ type Config struct {
 	// Authorization decides the @policy requirements of the supergraph's
 	// authorization directives (gateway/authz), which the JWT's claims meet.
 	Authorization authz.Config `yaml:"authorization"`
+	// Subscriptions configure subscriptions over WebSocket, SSE and
+	// multipart HTTP (subscribe.go).
+	Subscriptions Subscriptions `yaml:"subscriptions"`
 }
 
 // maxSubgraphRetries bounds SubgraphRetries: more attempts than this only
@@ -124,6 +127,7 @@ func (c Config) withDefaults() Config {
 	c.CSRF = c.CSRF.withDefaults()
 	c.JWT = c.JWT.withDefaults()
 	c.Limits = c.Limits.WithDefaults()
+	c.Subscriptions = c.Subscriptions.withDefaults()
 	return c
 }
 
@@ -189,5 +193,6 @@ func (c Config) Validate() error {
 	errs = append(errs, c.CORS.validate()...)
 	errs = append(errs, c.CSRF.validate()...)
 	errs = append(errs, c.validateEdge()...)
+	errs = append(errs, c.Subscriptions.validate()...)
 	return errors.Join(errs...)
 }

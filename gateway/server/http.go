@@ -85,13 +85,18 @@ const allowedMethods = "GET, POST, OPTIONS"
 //     then CSRF prevention (csrf.go, 400).
 //  4. decodeHTTPRequest (request.go): the GET query string or the POST body
 //     (413, 400), one request or a batch.
-//  5. runRequest for the request, or serveBatch (batch.go) for a batch.
+//  5. prepare and run for the request (serveDeferred, defer.go, when it
+//     uses @defer), or serveBatch (batch.go) for a batch.
 func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.CORS.serve(w, r, s.cfg.CSRF) {
 		return
 	}
+	if s.serveStreaming(w, r) {
+		return // a WebSocket, SSE or multipart subscription (subscribe*.go)
+	}
 	media, ok := negotiate(r.Header.Get("Accept"))
-	if !ok {
+	multipart := acceptsMultipart(r.Header.Get("Accept")) // for @defer (defer.go)
+	if !ok && !multipart {
 		s.writeHTTPError(w, media, &httpError{status: http.StatusNotAcceptable, code: codeBadRequest,
 			message: "the Accept header accepts neither application/graphql-response+json nor application/json"})
 		return
@@ -130,7 +135,14 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		s.serveBatch(w, r, media, reqs)
 		return
 	}
-	res := s.runRequest(r.Context(), r, reqs[0])
+	op, res, ok := s.prepare(r, reqs[0])
+	if ok && op.plan.Operation.HasDefer() {
+		s.serveDeferred(w, r, media, multipart, op)
+		return
+	}
+	if ok {
+		res = s.run(r.Context(), op)
+	}
 	s.writeResult(w, media, res)
 	s.observeCost(res)
 }
@@ -172,15 +184,6 @@ func errorResult(herr *httpError) result {
 		httpLevel: true,
 		allow:     herr.allow,
 	}
-}
-
-// runRequest runs one GraphQL request and returns its response.
-func (s *Server) runRequest(ctx context.Context, r *http.Request, req gqlRequest) result {
-	op, res, ok := s.prepare(r, req)
-	if !ok {
-		return res
-	}
-	return s.run(ctx, op)
 }
 
 // operation is a request ready to run.
@@ -225,7 +228,12 @@ func (s *Server) prepare(r *http.Request, req gqlRequest) (op operation, res res
 	// The kind is known once the document is parsed and validated (by the
 	// planner), so an invalid mutation sent with GET gets its validation
 	// error rather than 405.
-	if r.Method == http.MethodGet && p.Operation.Kind != ast.Query {
+	if herr := checkSubscriptionTransport(r, p.Operation.Kind); herr != nil {
+		return op, errorResult(herr), false
+	}
+	// An EventSource can only GET: a subscription may come that way when
+	// its events stream back.
+	if r.Method == http.MethodGet && p.Operation.Kind != ast.Query && !(p.Operation.Kind == ast.Subscription && streaming(r)) {
 		return op, errorResult(&httpError{status: http.StatusMethodNotAllowed, allow: http.MethodPost, code: codeBadRequest,
 			message: "a " + string(p.Operation.Kind) + " cannot be sent with GET: use POST"}), false
 	}

@@ -56,6 +56,8 @@ type Server struct {
 	edge   *edge // header rules and token verification (auth.go)
 	// persisted resolves APQ hashes and trusted documents (persisted.go).
 	persisted *persisted.Store
+	// subscriptions counts the subscriptions served (subscribe.go).
+	subscriptions *subscriptionSlots
 }
 
 type state struct {
@@ -79,6 +81,7 @@ func New(cfg Config, logger *slog.Logger, opts ...Option) (*Server, error) {
 	}
 	s := &Server{cfg: cfg.withDefaults(), log: logger, memory: newMemoryReleaser()}
 	s.client = &http.Client{Timeout: s.cfg.SubgraphTimeout}
+	s.subscriptions = newSubscriptionSlots(s.cfg.Subscriptions.MaxSubscriptions)
 	var err error
 	if s.tel, err = newRouterTelemetry(s, opts); err != nil {
 		return nil, err

@@ -83,9 +83,8 @@ func (l *loader) buildAPI() error {
 	if err != nil {
 		return fmt.Errorf("derive API schema: %w", err)
 	}
-	// gqlparser's prelude declares @defer; the router does not execute
-	// incremental delivery, so operations may not use it.
-	delete(api.Directives, "defer")
+	// gqlparser's prelude declares @defer, which the router serves
+	// (incremental delivery, gateway/server/defer.go).
 	l.g.api = api
 	return nil
 }

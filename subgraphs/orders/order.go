@@ -118,6 +118,14 @@ type OrderStore interface {
 	Transition(ctx context.Context, id string, to Status, actor Actor, note string) (*Order, error)
 }
 
+// StatusFeed tells of order status changes, made by whichever orders process.
+type StatusFeed interface {
+	// StatusChanges signals on the channel after each committed status change
+	// of the order (by its id, without the API's prefix) until ctx ends;
+	// signals that come faster than they are read merge into one.
+	StatusChanges(ctx context.Context, orderID string) (<-chan struct{}, error)
+}
+
 // CheckAddress validates and normalises an address given at checkout; field
 // paths start with prefix.
 func CheckAddress(a Address, prefix ...string) (Address, []apperr.FieldError) {

@@ -241,6 +241,10 @@ func (r *queryResolver) Order(ctx context.Context, id string) (*model.Order, err
 	return r.readOrder(ctx, id)
 }
 
+func (r *subscriptionResolver) OrderStatusChanged(ctx context.Context, orderID string) (<-chan *model.Order, error) {
+	return r.orderStatusChanged(ctx, orderID)
+}
+
 func (r *userResolver) Cart(ctx context.Context, obj *model.User) (*model.Cart, error) {
 	if _, err := auth.RequireSelfOrAdmin(ctx, obj.Key); err != nil {
 		return nil, err
@@ -296,6 +300,8 @@ func (r *Resolver) ProductVariant() generated.ProductVariantResolver {
 
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
@@ -303,5 +309,6 @@ type (
 	mutationResolver       struct{ *Resolver }
 	productVariantResolver struct{ *Resolver }
 	queryResolver          struct{ *Resolver }
+	subscriptionResolver   struct{ *Resolver }
 	userResolver           struct{ *Resolver }
 )

@@ -31,6 +31,9 @@ type Resolver struct {
 	// checkout places and returns orders; nil (without a catalog) refuses
 	// checkouts with a clear error.
 	checkout *checkout.Service
+	// statusFeed tells of status changes for orderStatusChanged; nil
+	// refuses that subscription with a clear error (subscription.go).
+	statusFeed orders.StatusFeed
 }
 
 // NewResolver returns the resolver root reading through svc and the catalog,

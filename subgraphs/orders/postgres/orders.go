@@ -140,8 +140,13 @@ func moveStatus(ctx context.Context, tx pgx.Tx, id uuid.UUID, to orders.Status, 
 		id, string(to), string(next)); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor, note) VALUES ($1, $2, $3, $4)`,
-		id, string(to), string(actor), note)
+	if _, err := tx.Exec(ctx, `INSERT INTO order_events (order_id, status, actor, note) VALUES ($1, $2, $3, $4)`,
+		id, string(to), string(actor), note); err != nil {
+		return err
+	}
+	// Delivered at commit, and only then, to the listener of every orders
+	// process (status_feed.go).
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, StatusChannel, id.String())
 	return err
 }
 

@@ -218,6 +218,9 @@ type ShippingRate struct {
 	PerKgRate Money `json:"perKgRate"`
 }
 
+type Subscription struct {
+}
+
 type UserByIDsInput struct {
 	ID string `json:"ID"`
 }

@@ -1,0 +1,479 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/shopgraph/shopgraph/gateway/compose"
+	"github.com/shopgraph/shopgraph/gateway/internal/subscription"
+	"github.com/shopgraph/shopgraph/gateway/internal/testsubgraph"
+	"github.com/shopgraph/shopgraph/internal/authn/authntest"
+)
+
+// The subscription scenarios run on two real loopback subgraphs: "orders"
+// owns Subscription.orderStatusChanged and streams events over
+// graphql-transport-ws; "catalog" adds Product.name, which the router joins
+// into every event with an _entities fetch.
+
+const (
+	subOrdersSDL = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Query { order(id: ID!): Order }
+type Subscription { orderStatusChanged(orderId: ID!): Order }
+type Order @key(fields: "id") { id: ID! status: String! product: Product }
+type Product @key(fields: "id", resolvable: false) { id: ID! }`
+	subCatalogSDL = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Query { product(id: ID!): Product }
+type Product @key(fields: "id") { id: ID! name: String! }`
+	subQuery = `subscription($id: ID!) { orderStatusChanged(orderId: $id) { id status product { id name } } }`
+)
+
+// Order ids that steer the test stream.
+const (
+	orderForever = "forever" // one event, then nothing until the subscriber leaves
+	orderBroken  = "broken"  // one event, then the stream fails
+	orderSlow    = "slow"    // waits before its events, for heartbeats
+)
+
+type subscriptionRig struct {
+	router *httptest.Server
+	orders *testsubgraph.SubscriptionServer
+}
+
+func orderStream(ctx context.Context, args map[string]any) (<-chan any, error) {
+	id, _ := args["orderId"].(string)
+	ch := make(chan any)
+	go func() {
+		defer close(ch)
+		send := func(v any) bool {
+			select {
+			case ch <- v:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		if id == orderSlow {
+			select {
+			case <-time.After(400 * time.Millisecond):
+			case <-ctx.Done():
+				return
+			}
+		}
+		for _, status := range []string{"PAID", "SHIPPED"} {
+			if !send(map[string]any{"id": id, "status": status, "product": map[string]any{"id": "p-" + id}}) {
+				return
+			}
+			switch id {
+			case orderForever:
+				<-ctx.Done()
+				return
+			case orderBroken:
+				send(testsubgraph.ErrStreamFailed)
+				return
+			}
+		}
+	}()
+	return ch, nil
+}
+
+func startSubscriptionRig(t *testing.T, cfg Config) *subscriptionRig {
+	t.Helper()
+	orders := testsubgraph.StartSubscriptions(t, &testsubgraph.Subgraph{Name: "orders", SDL: subOrdersSDL},
+		map[string]testsubgraph.Stream{"orderStatusChanged": orderStream})
+	catalog := testsubgraph.Start(t, &testsubgraph.Subgraph{Name: "catalog", SDL: subCatalogSDL,
+		Resolvers: map[string]testsubgraph.Resolver{"Query.product": func(_ context.Context, _, args map[string]any) (any, error) {
+			return map[string]any{"id": args["id"], "name": fmt.Sprintf("Name of %v", args["id"])}, nil
+		}},
+		Entities: map[string]testsubgraph.EntityResolver{"Product": func(_ context.Context, rep map[string]any) (any, error) {
+			return map[string]any{"id": rep["id"], "name": fmt.Sprintf("Name of %v", rep["id"])}, nil
+		}}})
+	sdl, err := compose.Compose([]compose.Subgraph{
+		{Name: "orders", URL: orders.URL, SDL: subOrdersSDL},
+		{Name: "catalog", URL: catalog.URL, SDL: subCatalogSDL},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.SupergraphSDL = sdl
+	s, err := New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	router := httptest.NewServer(s.Handler())
+	t.Cleanup(router.Close)
+	return &subscriptionRig{router: router, orders: orders}
+}
+
+func wantEvent(t *testing.T, payload []byte, id, status string) {
+	t.Helper()
+	want := fmt.Sprintf(`{"data":{"orderStatusChanged":{"id":%q,"status":%q,"product":{"id":"p-%s","name":"Name of p-%s"}}}}`, id, status, id, id)
+	if string(payload) != want {
+		t.Errorf("event:\n got %s\nwant %s", payload, want)
+	}
+}
+
+// wsClient is a graphql-transport-ws client over the same library the router uses.
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+func dialRouter(t *testing.T, ctx context.Context, rig *subscriptionRig, init string) *wsClient {
+	t.Helper()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(rig.router.URL, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscription.Protocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	c := &wsClient{t: t, conn: conn}
+	m := subscription.Message{Type: subscription.TypeConnectionInit}
+	if init != "" {
+		m.Payload = json.RawMessage(init)
+	}
+	c.send(ctx, m)
+	if got := c.read(ctx); got.Type != subscription.TypeConnectionAck {
+		t.Fatalf("want connection_ack, got %+v", got)
+	}
+	return c
+}
+
+func (c *wsClient) send(ctx context.Context, m subscription.Message) {
+	c.t.Helper()
+	if err := subscription.WriteMessage(ctx, c.conn, m); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// read returns the next message that is not a ping.
+func (c *wsClient) read(ctx context.Context) subscription.Message {
+	c.t.Helper()
+	for {
+		m, err := subscription.ReadMessage(ctx, c.conn)
+		if err != nil {
+			c.t.Fatalf("read: %v", err)
+		}
+		if m.Type != subscription.TypePing {
+			return m
+		}
+	}
+}
+
+func (c *wsClient) subscribe(ctx context.Context, id, orderID string) {
+	c.t.Helper()
+	b, _ := json.Marshal(map[string]any{"query": subQuery, "variables": map[string]any{"id": orderID}})
+	c.send(ctx, subscription.Message{ID: id, Type: subscription.TypeSubscribe, Payload: b})
+}
+
+func TestSubscriptionOverWebSocketJoinsEntityFields(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialRouter(t, ctx, rig, "")
+	c.subscribe(ctx, "s1", "o1")
+	for _, status := range []string{"PAID", "SHIPPED"} {
+		m := c.read(ctx)
+		if m.Type != subscription.TypeNext || m.ID != "s1" {
+			t.Fatalf("want next for s1, got %+v", m)
+		}
+		wantEvent(t, m.Payload, "o1", status)
+	}
+	if m := c.read(ctx); m.Type != subscription.TypeComplete || m.ID != "s1" {
+		t.Fatalf("want complete, got %+v", m)
+	}
+	// A query over the same socket: one next, then complete.
+	b, _ := json.Marshal(map[string]any{"query": `{ product(id: "p9") { name } }`})
+	c.send(ctx, subscription.Message{ID: "q1", Type: subscription.TypeSubscribe, Payload: b})
+	if m := c.read(ctx); m.Type != subscription.TypeNext || string(m.Payload) != `{"data":{"product":{"name":"Name of p9"}}}` {
+		t.Fatalf("query over the socket: %+v %s", m, m.Payload)
+	}
+	if m := c.read(ctx); m.Type != subscription.TypeComplete {
+		t.Fatalf("want complete after the query, got %+v", m)
+	}
+}
+
+func waitOpen(t *testing.T, srv *testsubgraph.SubscriptionServer, want int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Open() != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("subgraph has %d open subscriptions, want %d", srv.Open(), want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestSubscriptionEndsAtTheSubgraphWhenTheClientLeaves(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	// complete from the client stops the subgraph subscription.
+	c := dialRouter(t, ctx, rig, "")
+	c.subscribe(ctx, "a", orderForever)
+	wantEvent(t, c.read(ctx).Payload, orderForever, "PAID")
+	waitOpen(t, rig.orders, 1)
+	c.send(ctx, subscription.Message{ID: "a", Type: subscription.TypeComplete})
+	waitOpen(t, rig.orders, 0)
+
+	// So does the socket closing.
+	c.subscribe(ctx, "b", orderForever)
+	wantEvent(t, c.read(ctx).Payload, orderForever, "PAID")
+	waitOpen(t, rig.orders, 1)
+	_ = c.conn.CloseNow()
+	waitOpen(t, rig.orders, 0)
+}
+
+func TestSubscriptionSubgraphFailureEndsWithError(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialRouter(t, ctx, rig, "")
+	c.subscribe(ctx, "x", orderBroken)
+	wantEvent(t, c.read(ctx).Payload, orderBroken, "PAID")
+	m := c.read(ctx)
+	if m.Type != subscription.TypeError || m.ID != "x" || !strings.Contains(string(m.Payload), testsubgraph.ErrStreamFailed.Error()) {
+		t.Fatalf("want an error message with the subgraph's error, got %+v %s", m, m.Payload)
+	}
+}
+
+func TestSubscriptionLimit(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{Subscriptions: Subscriptions{MaxSubscriptions: 1}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialRouter(t, ctx, rig, "")
+	c.subscribe(ctx, "1", orderForever)
+	wantEvent(t, c.read(ctx).Payload, orderForever, "PAID")
+	c.subscribe(ctx, "2", orderForever)
+	m := c.read(ctx)
+	if m.Type != subscription.TypeError || m.ID != "2" || !strings.Contains(string(m.Payload), codeSubscriptionLimit) {
+		t.Fatalf("want the limit's error, got %+v %s", m, m.Payload)
+	}
+	// The slot comes back when the first one ends.
+	c.send(ctx, subscription.Message{ID: "1", Type: subscription.TypeComplete})
+	waitOpen(t, rig.orders, 0)
+	deadline := time.Now().Add(5 * time.Second)
+	for id := 3; ; id++ {
+		c.subscribe(ctx, fmt.Sprint(id), "o2")
+		if m := c.read(ctx); m.Type == subscription.TypeNext {
+			wantEvent(t, m.Payload, "o2", "PAID")
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the slot never came back")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestSubscriptionProtocolErrorsCloseTheSocket(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{Subscriptions: Subscriptions{InitTimeout: 200 * time.Millisecond}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	url := "ws" + strings.TrimPrefix(rig.router.URL, "http") + "/graphql"
+	closeCode := func(conn *websocket.Conn) websocket.StatusCode {
+		_, _, err := conn.Read(ctx)
+		return websocket.CloseStatus(err)
+	}
+	// No connection_init in time: 4408.
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{subscription.Protocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := closeCode(conn); code != subscription.CloseInitTimeout {
+		t.Errorf("without connection_init: close code %d, want %d", code, subscription.CloseInitTimeout)
+	}
+	// Two subscriptions with one id: 4409.
+	c := dialRouter(t, ctx, rig, "")
+	c.subscribe(ctx, "dup", orderForever)
+	c.subscribe(ctx, "dup", orderForever)
+	for {
+		_, _, err := c.conn.Read(ctx)
+		if err != nil {
+			if code := websocket.CloseStatus(err); code != subscription.CloseSubscriberAlreadyExists {
+				t.Errorf("duplicate id: close code %d, want %d (%v)", code, subscription.CloseSubscriberAlreadyExists, err)
+			}
+			break
+		}
+	}
+}
+
+func streamPost(t *testing.T, ctx context.Context, rig *subscriptionRig, accept, orderID string) (*http.Response, string) {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"query": subQuery, "variables": map[string]any{"id": orderID}})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, rig.router.URL+"/graphql", strings.NewReader(string(b)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", accept)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+func TestSubscriptionOverSSE(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, body := streamPost(t, ctx, rig, "text/event-stream", "o3")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("status %d, type %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	var events []string
+	var kinds []string
+	sc := bufio.NewScanner(strings.NewReader(body))
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			kinds = append(kinds, strings.TrimPrefix(line, "event: "))
+		case strings.HasPrefix(line, "data: "):
+			events = append(events, strings.TrimPrefix(line, "data: "))
+		}
+	}
+	if strings.Join(kinds, ",") != "next,next,complete" || len(events) != 2 {
+		t.Fatalf("events %v, data %v in\n%s", kinds, events, body)
+	}
+	wantEvent(t, []byte(events[0]), "o3", "PAID")
+	wantEvent(t, []byte(events[1]), "o3", "SHIPPED")
+
+	// A failing subgraph: the errors come as the last next event.
+	_, body = streamPost(t, ctx, rig, "text/event-stream", orderBroken)
+	if !strings.Contains(body, testsubgraph.ErrStreamFailed.Error()) || !strings.HasSuffix(body, "event: complete\ndata:\n\n") {
+		t.Errorf("failing subgraph over SSE:\n%s", body)
+	}
+}
+
+func TestSubscriptionOverMultipart(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{Subscriptions: Subscriptions{Heartbeat: 100 * time.Millisecond}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, body := streamPost(t, ctx, rig, `multipart/mixed;subscriptionSpec="1.0", application/json`, orderSlow)
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusOK || !strings.Contains(ct, `boundary="graphql"`) {
+		t.Fatalf("status %d, type %q: %s", resp.StatusCode, ct, body)
+	}
+	if !strings.HasSuffix(body, "\r\n--graphql--\r\n") {
+		t.Fatalf("no closing boundary:\n%q", body)
+	}
+	var payloads []string
+	heartbeats := 0
+	for _, part := range strings.Split(strings.TrimSuffix(body, "\r\n--graphql--\r\n"), "\r\n--graphql\r\n")[1:] {
+		_, content, ok := strings.Cut(part, "\r\n\r\n")
+		if !ok {
+			t.Fatalf("part without a header: %q", part)
+		}
+		if content == "{}" {
+			heartbeats++
+			continue
+		}
+		var p struct{ Payload json.RawMessage }
+		if err := json.Unmarshal([]byte(content), &p); err != nil {
+			t.Fatalf("part %q: %v", content, err)
+		}
+		payloads = append(payloads, string(p.Payload))
+	}
+	if heartbeats == 0 {
+		t.Error("no heartbeat while the subgraph was quiet")
+	}
+	if len(payloads) != 2 {
+		t.Fatalf("want 2 payloads, got %d:\n%q", len(payloads), body)
+	}
+	wantEvent(t, []byte(payloads[0]), orderSlow, "PAID")
+	wantEvent(t, []byte(payloads[1]), orderSlow, "SHIPPED")
+
+	// A failing subgraph: a transport error part, then the closing boundary.
+	_, body = streamPost(t, ctx, rig, `multipart/mixed;subscriptionSpec="1.0"`, orderBroken)
+	if !strings.Contains(body, `{"payload":null,"errors":[`) || !strings.Contains(body, testsubgraph.ErrStreamFailed.Error()) || !strings.HasSuffix(body, "\r\n--graphql--\r\n") {
+		t.Errorf("failing subgraph over multipart:\n%q", body)
+	}
+}
+
+func TestSubscriptionToASubgraphThatIsDown(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{})
+	rig.orders.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialRouter(t, ctx, rig, "")
+	c.subscribe(ctx, "1", "o1")
+	m := c.read(ctx)
+	if m.Type != subscription.TypeError || !strings.Contains(string(m.Payload), "SUBSCRIPTION_FAILED") || !strings.Contains(string(m.Payload), `"service":"orders"`) {
+		t.Fatalf("want SUBSCRIPTION_FAILED naming the subgraph, got %+v %s", m, m.Payload)
+	}
+}
+
+func TestSubscriptionOverPlainHTTPIsRefused(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, body := streamPost(t, ctx, rig, "application/json", "o1")
+	if resp.StatusCode != http.StatusNotAcceptable || !strings.Contains(body, "streaming transport") {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	if rig.orders.Started() != 0 {
+		t.Error("the subgraph was subscribed to")
+	}
+}
+
+func TestSubscriptionAuthOnConnect(t *testing.T) {
+	t.Parallel()
+	key := authntest.NewKey(t, "k1", "ES256")
+	jwks := authntest.Serve(t, key)
+	rig := startSubscriptionRig(t, Config{JWT: JWT{JWKSURL: jwks.URL, Required: true}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	token := "Bearer " + key.Sign(t, userClaims("alice"))
+
+	// Without a token, or with a bad one, connection_init is refused: 4403.
+	for _, init := range []string{"", `{"Authorization":"Bearer not-a-token"}`} {
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(rig.router.URL, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscription.Protocol}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := subscription.Message{Type: subscription.TypeConnectionInit}
+		if init != "" {
+			m.Payload = json.RawMessage(init)
+		}
+		if err := subscription.WriteMessage(ctx, conn, m); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = conn.Read(ctx)
+		if code := websocket.CloseStatus(err); code != subscription.CloseForbidden {
+			t.Errorf("init %q: close code %d, want %d (%v)", init, code, subscription.CloseForbidden, err)
+		}
+		_ = conn.CloseNow()
+	}
+
+	// The token in the payload (any case of the header's name) lets it in,
+	// and goes on to the subgraph, in its connection_init payload too.
+	c := dialRouter(t, ctx, rig, fmt.Sprintf(`{"authorization":%q}`, token))
+	c.subscribe(ctx, "1", "o7")
+	wantEvent(t, c.read(ctx).Payload, "o7", "PAID")
+	inits := rig.orders.InitPayloads()
+	if len(inits) != 1 || !strings.Contains(string(inits[0]), token) {
+		t.Errorf("subgraph connection_init payloads: %s", inits)
+	}
+}
