@@ -28,6 +28,9 @@ type merger struct {
 	broken map[string]bool
 
 	usesInaccessible, usesTag, usesLabel bool
+	// usesContext: some type sets a context (@context), which needs join v0.5
+	// and the context spec (context.go).
+	usesContext bool
 	// usesCost: some element has @cost or @listSize (cost.go).
 	usesCost bool
 	// auth records the authorization specs the supergraph uses (authz.go).
@@ -48,6 +51,9 @@ type mType struct {
 	auth         authReq
 	other        ast.DirectiveList
 	custom       ast.DirectiveList
+	// contexts are the supergraph names of the contexts the type sets,
+	// "<Subgraph>__<name>" (context.go).
+	contexts []string
 }
 
 type typeSource struct {
@@ -225,6 +231,10 @@ func (m *merger) mergeType(name string) {
 			mt.other = p.t.other
 		}
 		mt.custom = appendDirectives(mt.custom, p.t.custom)
+		for _, c := range p.t.contexts {
+			mt.contexts = appendNew(mt.contexts, p.sg.name+"__"+c)
+			m.usesContext = true
+		}
 	}
 	mt.custom = append(mt.custom, m.typeDemand(mt)...)
 	if len(kinds) > 1 {
@@ -374,7 +384,7 @@ func (m *merger) mergeOutputFields(mt *mType) {
 		mf.needJoin = len(mf.sources) != len(mt.per)
 		markTypeDiff(mf)
 		for _, s := range mf.sources {
-			if s.typeDiff || s.f.external || s.f.requires != "" || s.f.provides != "" || s.f.hasOverride || s.usedOverridden || s.overriddenLabel != "" {
+			if s.typeDiff || s.f.external || s.f.requires != "" || s.f.provides != "" || s.f.hasOverride || s.usedOverridden || s.overriddenLabel != "" || len(s.f.ctxArgs) > 0 {
 				mf.needJoin = true
 			}
 		}
@@ -600,6 +610,9 @@ func (m *merger) mergeArgs(coord string, mf *mField, resolving []*fieldSource) {
 	for _, name := range order {
 		srcs := byName[name]
 		acoord := coord + "(" + name + ":)"
+		if m.contextualArg(acoord, name, resolving) {
+			continue // the router passes it; clients never see it
+		}
 		var names []string
 		for _, s := range srcs {
 			names = append(names, s.sg.name)

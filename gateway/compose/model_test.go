@@ -236,6 +236,9 @@ func compareSupergraphs(t testing.TB, wantSDL, gotSDL string) string {
 	if d := diffLines(describeJoin(want), describeJoin(got)); d != "" {
 		b.WriteString("join metadata (- reference, + ours):\n" + d)
 	}
+	if d := diffLines(describeContexts(want), describeContexts(got)); d != "" {
+		b.WriteString("@context/contextArguments (- reference, + ours):\n" + d)
+	}
 	if d := diffLines(describeCost(want), describeCost(got)); d != "" {
 		b.WriteString("@cost/@listSize (- reference, + ours):\n" + d)
 	}
@@ -243,6 +246,27 @@ func compareSupergraphs(t testing.TB, wantSDL, gotSDL string) string {
 		b.WriteString("@tag/@inaccessible (- reference, + ours):\n" + d)
 	}
 	return b.String()
+}
+
+// describeContexts lists the contexts types set and the contextual arguments
+// of fields per subgraph, the selection normalised.
+func describeContexts(g *supergraph.Graph) []string {
+	var out []string
+	for _, name := range sortedTypeNames(g) {
+		t := g.Type(name)
+		for _, c := range t.Contexts {
+			out = append(out, "type "+name+" sets "+c)
+		}
+		for _, fname := range sortedFieldNames(t) {
+			f := t.Fields[fname]
+			for _, sgName := range f.SourceNames {
+				for _, ca := range f.Sources[sgName].ContextArguments {
+					out = append(out, fmt.Sprintf("field %s.%s in %s: %s: %s from %s %q", name, fname, sgName, ca.Name, ca.Type, ca.Context, normalizeFieldSet(ca.SelectionText)))
+				}
+			}
+		}
+	}
+	return out
 }
 
 // describeCost lists the demand-control annotations the loader read, one line

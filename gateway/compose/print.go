@@ -55,6 +55,9 @@ func (m *merger) print() string {
 	if m.usesLabel {
 		joinVersion, labelArg = "v0.4", ", overrideLabel: String"
 	}
+	if m.usesContext {
+		joinVersion, labelArg = "v0.5", ", overrideLabel: String, contextArguments: [join__ContextArgument!]"
+	}
 	b.WriteString("schema\n  @link(url: \"https://specs.apollo.dev/link/v1.0\")\n")
 	fmt.Fprintf(&b, "  @link(url: \"https://specs.apollo.dev/join/%s\", for: EXECUTION)\n", joinVersion)
 	if m.usesInaccessible {
@@ -62,6 +65,9 @@ func (m *merger) print() string {
 	}
 	if m.usesTag {
 		b.WriteString("  @link(url: \"https://specs.apollo.dev/tag/v0.3\")\n")
+	}
+	if m.usesContext {
+		b.WriteString("  @link(url: \"https://specs.apollo.dev/context/v0.1\", for: SECURITY)\n")
 	}
 	b.WriteString(m.auth.links())
 	if m.usesCost {
@@ -86,6 +92,11 @@ func (m *merger) print() string {
 		b.WriteString(strings.TrimPrefix(inaccessibleDef, "\n"))
 		b.WriteString("\n")
 	}
+	if m.usesContext {
+		b.WriteString(strings.TrimPrefix(contextDefs, "\n"))
+		b.WriteString("\n")
+		b.WriteString(joinDirectiveDef)
+	}
 	fmt.Fprintf(&b, header, labelArg)
 	if m.usesTag {
 		b.WriteString(tagDef)
@@ -96,6 +107,9 @@ func (m *merger) print() string {
 	}
 	for _, name := range sortedKeys(m.composed) {
 		b.WriteString("\n" + directiveDefinitionString(m.composed[name].def) + "\n")
+	}
+	if m.usesContext {
+		b.WriteString(contextTypes)
 	}
 	b.WriteString(linkTypes)
 	b.WriteString("\nenum join__Graph {\n")
@@ -166,6 +180,9 @@ func (m *merger) printType(b *strings.Builder, mt *mType) {
 		for _, mem := range p.t.members {
 			dirs = append(dirs, fmt.Sprintf("@join__unionMember(graph: %s, member: %s)", p.sg.enum, quote(mem)))
 		}
+	}
+	for _, c := range mt.contexts {
+		dirs = append(dirs, fmt.Sprintf("@context(name: %s)", quote(c)))
 	}
 	if mt.inaccessible {
 		dirs = append(dirs, "@inaccessible")
@@ -299,6 +316,9 @@ func joinField(s *fieldSource) string {
 		parts = append(parts, "overrideLabel: "+quote(s.f.overrideLabel))
 	case s.overriddenLabel != "":
 		parts = append(parts, "overrideLabel: "+quote(s.overriddenLabel))
+	}
+	if ca := contextArguments(s); ca != "" {
+		parts = append(parts, ca)
 	}
 	return "@join__field(" + strings.Join(parts, ", ") + ")"
 }

@@ -78,6 +78,11 @@ type satChecker struct {
 	interfaces map[string][]string
 	reach      map[string][]string
 	requires   map[string]satMemo
+	// contexts lists, per object type, the contexts a field selected on it
+	// makes available below (its own, its interfaces', its unions'), and
+	// avail those available at the position being checked (context.go).
+	contexts map[string][]string
+	avail    map[string]bool
 }
 
 type satMemo int
@@ -97,6 +102,7 @@ func newSatChecker(g *supergraph.Graph) *satChecker {
 		reach:      map[string][]string{},
 		requires:   map[string]satMemo{},
 	}
+	c.contexts = satContexts(g)
 	for _, name := range g.TypeNames() {
 		t := g.Type(name)
 		if t.Kind != ast.Interface {
@@ -135,7 +141,8 @@ func (c *satChecker) skip(typ string, opts []satOption) bool {
 // visit checks every field selectable at a position of type typ.
 func (c *satChecker) visit(path satPath, typ string, opts []satOption) {
 	opts = dedupOptions(opts)
-	if len(opts) == 0 || c.skip(typ, opts) {
+	avail, availKey := c.contextsOn(path)
+	if len(opts) == 0 || c.skip(typ+availKey, opts) {
 		return
 	}
 	t := c.g.Type(typ)
@@ -149,6 +156,7 @@ func (c *satChecker) visit(path satPath, typ string, opts []satOption) {
 			if !c.inAPI(f) {
 				continue
 			}
+			c.avail = avail
 			next, reasons := c.advance(typ, f, opts)
 			p := path.with(satStep{field: f})
 			if len(next) == 0 {
@@ -292,6 +300,11 @@ func (c *satChecker) resolveIn(sg, typ string, f *supergraph.Field, provides ast
 	}
 	if src.Requires != nil && !c.requiresOK(sg, typ, f.Name, src.Requires) {
 		return nil, fmt.Sprintf("cannot satisfy @require conditions on field %q", coord)
+	}
+	for _, ca := range src.ContextArguments {
+		if !c.avail[ca.Context] {
+			return nil, fmt.Sprintf("could not find a match for required context for field %q", coord)
+		}
 	}
 	tail := f.Type.Name()
 	if src.Type != "" {

@@ -83,7 +83,9 @@ type sgType struct {
 	other           ast.DirectiveList // @specifiedBy
 	custom          ast.DirectiveList // composed custom directives
 	demand          ast.DirectiveList // @cost (cost.go)
-	pos             *ast.Position
+	// contexts are the names the type's @context directives set (context.go).
+	contexts []string
+	pos      *ast.Position
 }
 
 type sgKey struct {
@@ -118,7 +120,9 @@ type sgField struct {
 	deprecated        *ast.Directive
 	custom            ast.DirectiveList
 	demand            ast.DirectiveList // @cost and @listSize (cost.go)
-	pos               *ast.Position
+	// ctxArgs are the arguments marked @fromContext (context.go).
+	ctxArgs []*sgContextArg
+	pos     *ast.Position
 	// Set by validation: the field is selected by a @key, @requires or @provides of
 	// this subgraph; keyField when by a @key; provided when by a @provides.
 	used, keyField, provided bool
@@ -372,6 +376,8 @@ func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) {
 			t.auth = t.auth.read(sg.fed(d), d)
 		case "cost":
 			t.demand = append(t.demand, d)
+		case "context":
+			t.contexts = append(t.contexts, dirArg(d, "name"))
 		case "":
 			if d.Name == "specifiedBy" {
 				t.other = append(t.other, d)
@@ -430,6 +436,7 @@ func (sg *subgraph) addDefinition(t *sgType, def *ast.Definition) {
 				}
 			}
 		}
+		sg.readContextArgs(f, fd)
 		if findField(t.fields, f.name) != nil {
 			sg.errorAt(CodeInvalidGraphQL, t.name+"."+f.name, fd.Position, "field defined twice")
 			continue

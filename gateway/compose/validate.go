@@ -36,6 +36,7 @@ func (sg *subgraph) validate(all []*subgraph) Errors {
 			sg.validateEntityInterface(t)
 		}
 	}
+	sg.validateContexts()
 	for _, name := range sg.order {
 		sg.checkExternals(sg.types[name])
 	}

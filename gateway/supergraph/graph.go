@@ -52,6 +52,9 @@ type Type struct {
 	Values []*EnumValue
 	// Cost is the type's @cost, nil when it has none.
 	Cost *Cost
+	// Contexts are the contexts the type sets (@context), by supergraph name
+	// ("<Subgraph>__<name>"), sorted (context.go).
+	Contexts []string
 }
 
 // EnumValue is one value of an enum with the subgraphs that know it.
@@ -125,6 +128,9 @@ type FieldSource struct {
 	UsedOverridden bool
 	// Type is the field's type in this subgraph when it differs from the supergraph's.
 	Type string
+	// ContextArguments are the arguments the subgraph's field takes from a
+	// context (@fromContext), which the router passes (context.go).
+	ContextArguments []*ContextArgument
 }
 
 // SDL returns the supergraph text the graph was loaded from.

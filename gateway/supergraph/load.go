@@ -194,6 +194,7 @@ func (l *loader) loadType(def *ast.Definition) error {
 		return err
 	}
 	t.Cost = cost
+	t.Contexts = l.loadContexts(def)
 	if err := l.loadEnumValues(t, def); err != nil {
 		return err
 	}
@@ -292,6 +293,9 @@ func (l *loader) loadField(t *Type, fd *ast.FieldDefinition) (*Field, error) {
 				return nil, fmt.Errorf("%s: provides %q: %w", coord, s, err)
 			}
 			src.Provides, src.ProvidesText = sel, s
+		}
+		if src.ContextArguments, err = loadContextArguments(d, coord); err != nil {
+			return nil, err
 		}
 		f.Sources[sg.Name] = src
 	}
