@@ -37,6 +37,8 @@ type fetch struct {
 	// field arrives.
 	alts     []Conditions
 	condsSet bool
+	// ctx are the contextual variables of an entity fetch (context.go).
+	ctx []*ContextArgument
 }
 
 // maxAltConditions bounds the conditions a fetch's alternatives may name in
@@ -119,6 +121,9 @@ type cursor struct {
 	// anchor is where other subgraphs can be entered for fields of value
 	// types this subgraph does not resolve (nil: nowhere).
 	anchor *anchor
+	// up are the positions above on the operation's path, nearest first,
+	// where contextual arguments find their contexts (context.go).
+	up *ancestor
 }
 
 type idSet map[int]bool
@@ -327,6 +332,10 @@ func (b *builder) local(c cursor, name string) bool {
 	}
 	f := t.Fields[name]
 	if !b.resolvable(f, c.sg) {
+		return false
+	}
+	if contextual(f, c.sg) && !c.satisfied[name] {
+		// Always through _entities, with the context's value (context.go).
 		return false
 	}
 	if t.Kind == ast.Interface && !b.implementationsResolve(t, name, c.sg) {
@@ -637,7 +646,7 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 	if s.group != nil {
 		client = s.group
 	}
-	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: typ, path: childPath(c.path, key, s.Type), depth: c.depth, client: client, conds: conds, lists: c.lists + listDepth(s.Type)}
+	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: typ, path: childPath(c.path, key, s.Type), depth: c.depth, client: client, conds: conds, lists: c.lists + listDepth(s.Type), up: &ancestor{c: c, next: c.up}}
 	if pf, ok := b.providedField(c.provided, c.typ, s.Name); ok {
 		child.provided = pf.SelectionSet
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {
@@ -875,7 +884,12 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 	// representations (and _entities fetches) of their own.
 	groups := []*requireGroup{{}}
 	satisfied := map[string]bool{}
+	var ctxSels []Selection
 	for _, s := range sels {
+		if contextSource(via, target, s) != nil {
+			ctxSels = append(ctxSels, s)
+			continue
+		}
 		f, ok := s.(*Field)
 		if !ok || f.Name == "__typename" {
 			groups[0].sels = append(groups[0].sels, s)
@@ -918,9 +932,19 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		}
 	}
 	out := idSet{}
+	if len(ctxSels) > 0 {
+		d, err := b.jumpContextual(c, via, target, ctxSels, keySels, deps)
+		if err != nil {
+			return nil, err
+		}
+		out.add(d)
+	}
 	for i, g := range groups {
 		if i > 0 && len(g.sels) == 0 {
 			continue
+		}
+		if i == 0 && len(g.sels) == 0 && len(ctxSels) > 0 {
+			continue // every field went to the contextual fetch
 		}
 		// A fetch planned before at this path (for other fields) is shared
 		// only when its representations agree with these: each name of a
@@ -935,7 +959,7 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		for _, rs := range g.reqs {
 			addSelections(reqs, rs, false)
 		}
-		child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client, conds: c.conds}
+		child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client, conds: c.conds, up: c.up}
 		child.anchor = &anchor{at: child, via: via}
 		d, err := b.planSelections(child, g.sels)
 		if err != nil {

@@ -194,6 +194,9 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 // compatible reports whether entity fetch f can join g: their selections merge
 // without response key conflicts and each type's representation has one shape.
 func compatible(g, f *fetch) bool {
+	if len(g.ctx) > 0 || len(f.ctx) > 0 {
+		return false // contextual variables are the fetch's own (context.go)
+	}
 	if !g.sel.mergeable(f.sel) {
 		return false
 	}
@@ -285,10 +288,12 @@ func (b *builder) toFetch(f *fetch, id int) *Fetch {
 		kind = "subscription"
 	}
 	s.WriteString(kind)
-	var decls []string
+	var decls, clientDecls []string
 	if f.entity {
 		decls = append(decls, "$representations:[_Any!]!")
 	}
+	ctxDecls := contextFetch(f, pf, nil)
+	decls = append(decls, ctxDecls...)
 	for _, v := range pf.Variables {
 		if def := b.op.Variables.ForName(v); def != nil {
 			decl := "$" + v + ":" + def.Type.String()
@@ -298,7 +303,11 @@ func (b *builder) toFetch(f *fetch, id int) *Fetch {
 				decl += "=" + def.DefaultValue.String()
 			}
 			decls = append(decls, decl)
+			clientDecls = append(clientDecls, decl)
 		}
+	}
+	if pf.Context != nil {
+		pf.Context.Declarations = clientDecls
 	}
 	if len(decls) > 0 {
 		s.WriteString("(" + strings.Join(decls, ",") + ")")

@@ -135,6 +135,9 @@ type Fetch struct {
 	// SizeHint is the size of the subgraph's last answer to this fetch, which
 	// execution uses to read the next answer into one buffer of the right size.
 	SizeHint atomic.Int64
+	// Context, set on an entity fetch of fields with contextual arguments,
+	// says where each argument's value is read (context.go).
+	Context *ContextFetch
 }
 
 // RepNode is one element of a representation: a field to copy from the response
@@ -235,6 +238,9 @@ func writeNode(b *strings.Builder, n Node, depth int) {
 			indent(b, depth+1)
 			b.WriteString(repString(n.Requires))
 			b.WriteString(" =>\n")
+		}
+		if n.Context != nil {
+			writeContext(b, n.Context, depth+1)
 		}
 		indent(b, depth+1)
 		b.WriteString(n.Operation)

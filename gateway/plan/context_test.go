@@ -1,0 +1,61 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPlanContextGolden plans operations that select fields with contextual
+// arguments over the compose corpus's context supergraphs: each such field
+// gets an entity fetch of its own whose variables are read from the nearest
+// ancestor that sets the context.
+func TestPlanContextGolden(t *testing.T) {
+	t.Parallel()
+	corpus := func(name string) string { return "../compose/testdata/corpus/" + name + ".supergraph.graphql" }
+	tests := []struct {
+		name, supergraph, query string
+	}{
+		// Product.price in shop with a parent from shop: still through _entities.
+		{"context_object", "context_object", `{ stores { id products { id price(withTax: true) } } }`},
+		// The client selects the context's field itself: it is not aliased.
+		{"context_object_client_field", "context_object", `{ stores { currency products { price } } }`},
+		// The context from an interface, and a field beside it from another subgraph.
+		{"context_interface", "context_interface", `{ venues { events { title startsAt } } }`},
+		// A union's context, read per member through its own fragment.
+		{"context_union", "context_union", `{ owners { ... on Person { pets { greeting } } ... on Company { pets { greeting } } } }`},
+		// Two types set the context; the nearest on each path is used.
+		{"context_two_types", "context_two_types", `{ shelves { items { label weight } } bins { items { label } } }`},
+		// Two contextual arguments read through nested objects, sharing an ancestor.
+		{"context_nested", "context_nested_selection", `{ teams { members { tasks { summary } } } }`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := loadGraph(t, corpus(tt.supergraph))
+			pl, _, err := NewPlanner(g, 16).Plan(tt.query, "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := pl.String()
+			path := filepath.Join("testdata", tt.name+".plan")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("run with -update: %v", err)
+			}
+			if string(want) != got {
+				t.Errorf("plan differs from %s:\n%s", path, got)
+			}
+			if !strings.Contains(got, "$__ctx_0") {
+				t.Errorf("no contextual variable in the plan")
+			}
+		})
+	}
+}
