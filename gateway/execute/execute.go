@@ -486,6 +486,10 @@ func (r *run) stopAtNullRoot(f *plan.Fetch) {
 
 func (r *run) entityFetch(fl *plan.Flatten) {
 	f := fl.Fetch
+	if f.Context != nil {
+		r.contextEntityFetch(fl) // context.go
+		return
+	}
 	c := r.e.clients[f.Subgraph]
 	if c == nil {
 		r.fetchFailed(f, fmt.Errorf("unknown subgraph"))
@@ -518,6 +522,13 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 		r.fetchFailed(f, err)
 		return
 	}
+	r.mergeEntities(fl, &col, pathEnds, resp)
+}
+
+// mergeEntities merges a subgraph's _entities answer into the objects col
+// collected (pathEnds[i]: where the objects of path i end in col.objs).
+func (r *run) mergeEntities(fl *plan.Flatten, col *collector, pathEnds []int, resp *Value) {
+	f := fl.Fetch
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var paths [][][]any

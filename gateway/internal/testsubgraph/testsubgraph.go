@@ -67,6 +67,8 @@ directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUM
 directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
 directive @extends on OBJECT | INTERFACE
 directive @interfaceObject on OBJECT
+directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION
+directive @fromContext(field: String) on ARGUMENT_DEFINITION
 scalar FieldSet
 scalar _Any
 type _Service { sdl: String! }
