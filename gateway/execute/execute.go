@@ -182,6 +182,17 @@ type run struct {
 	cut    atomic.Bool
 }
 
+// outputHint is the size to start the response's buffer at: the last response
+// to p, or before there was one, the subgraph bytes read for this one, which
+// the response seldom exceeds by much. Starting small would grow the buffer
+// by copies that allocate several times the response.
+func (r *run) outputHint(p *plan.Plan) int {
+	if n := p.SizeHint.Load(); n > 0 {
+		return int(n)
+	}
+	return int(r.budget.bytes.Load())
+}
+
 // Execute runs p with the coerced variables and returns the shaped response.
 func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]any) *Response {
 	r := e.newRun(ctx, p, vars)
@@ -193,7 +204,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	if e.maxOutputBytes > 0 {
 		sh.maxBytes = len(dataPrefix) + e.maxOutputBytes
 	}
-	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
+	data := sh.shape(r.data, p.Operation, r.outputHint(p))
 	if sh.overflow {
 		return e.overflowResponse(r)
 	}
