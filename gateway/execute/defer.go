@@ -180,7 +180,7 @@ func (e *Executor) ExecuteIncremental(ctx context.Context, p *plan.Plan, vars ma
 		first.maxBytes = len(dataPrefix) + e.maxOutputBytes
 	}
 	ds.found(&first, p.Operation.Defers, r.data, p.Operation.Selections, p.Operation.RootType)
-	data := first.shape(r.data, p.Operation, int(p.SizeHint.Load()))
+	data := first.shape(r.data, p.Operation, r.outputHint(p))
 	if first.overflow {
 		resp := e.overflowResponse(r)
 		return emit(appendPayload(nil, resp.Data, resp.Errors, false), false)

@@ -182,6 +182,17 @@ type run struct {
 	cut    atomic.Bool
 }
 
+// outputHint is the size to start the response's buffer at: the last response
+// to p, or before there was one, the subgraph bytes read for this one, which
+// the response seldom exceeds by much. Starting small would grow the buffer
+// by copies that allocate several times the response.
+func (r *run) outputHint(p *plan.Plan) int {
+	if n := p.SizeHint.Load(); n > 0 {
+		return int(n)
+	}
+	return int(r.budget.bytes.Load())
+}
+
 // Execute runs p with the coerced variables and returns the shaped response.
 func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]any) *Response {
 	r := e.newRun(ctx, p, vars)
@@ -193,7 +204,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	if e.maxOutputBytes > 0 {
 		sh.maxBytes = len(dataPrefix) + e.maxOutputBytes
 	}
-	data := sh.shape(r.data, p.Operation, int(p.SizeHint.Load()))
+	data := sh.shape(r.data, p.Operation, r.outputHint(p))
 	if sh.overflow {
 		return e.overflowResponse(r)
 	}
@@ -546,10 +557,10 @@ func (r *run) mergeEntities(fl *plan.Flatten, col *collector, pathEnds []int, re
 			} else {
 				r.failed = append(r.failed, f.Scope...)
 			}
-		case ents.Kind != Array || len(ents.Items) != len(col.reps):
+		case ents.Kind != Array || len(ents.Items()) != len(col.reps):
 			n := 0
 			if ents.Kind == Array {
-				n = len(ents.Items)
+				n = len(ents.Items())
 			}
 			r.errors = append(r.errors, Error{
 				Message:    fmt.Sprintf("subgraph %q failed: returned %d entities for %d representations", f.Subgraph, n, len(col.reps)),
@@ -565,13 +576,13 @@ func (r *run) mergeEntities(fl *plan.Flatten, col *collector, pathEnds []int, re
 			// each path, so each path after the first merges a copy, or a
 			// write at one path would change the others. Objects of one path
 			// share the answer: every later fetch treats them alike.
-			firstPath := make([]int32, len(ents.Items))
+			firstPath := make([]int32, len(ents.Items()))
 			path := 0
 			for j, obj := range col.objs {
 				for j >= pathEnds[path] {
 					path++
 				}
-				ent := ents.Items[col.repOf[j]]
+				ent := ents.Items()[col.repOf[j]]
 				if ent != nil && ent.Kind == Object {
 					switch first := firstPath[col.repOf[j]]; {
 					case first == 0:
@@ -614,7 +625,7 @@ func (r *run) markUnresolved(obj *Value) {
 	if tn == nil || tn.Kind != String {
 		return
 	}
-	if def := r.e.schema.Types[tn.Str]; def != nil && def.Kind != ast.Object {
+	if def := r.e.schema.Types[tn.Str()]; def != nil && def.Kind != ast.Object {
 		if r.unresolved == nil {
 			r.unresolved = map[*Value]bool{}
 		}
@@ -630,25 +641,24 @@ func (r *run) mergeEntity(dst, ent *Value) (wrongType string) {
 	// the object's own is looked up only when they do.
 	if tn := ent.Get("__typename"); tn != nil && tn.Kind == String {
 		cur := dst.Get("__typename")
-		if cur == nil || cur.Kind != String || cur.Str == tn.Str {
+		if cur == nil || cur.Kind != String || cur.Str() == tn.Str() {
 			merge(&r.arena, dst, ent)
 			return ""
 		}
-		def := r.e.schema.Types[tn.Str]
+		def := r.e.schema.Types[tn.Str()]
 		if def != nil && def.Kind == ast.Object {
-			if cd := r.e.schema.Types[cur.Str]; cd != nil && cd.Kind == ast.Object {
+			if cd := r.e.schema.Types[cur.Str()]; cd != nil && cd.Kind == ast.Object {
 				// Another concrete type than the one represented: not this object.
-				return tn.Str
+				return tn.Str()
 			}
 		} else {
-			cp := *ent
-			cp.Fields = make([]Member, 0, len(ent.Fields))
-			for _, m := range ent.Fields {
+			fields := make([]Member, 0, ent.n)
+			for _, m := range ent.Fields() {
 				if m.Key != "__typename" {
-					cp.Fields = append(cp.Fields, m)
+					fields = append(fields, m)
 				}
 			}
-			ent = &cp
+			ent = objectValue(fields)
 		}
 	}
 	merge(&r.arena, dst, ent)
@@ -663,14 +673,14 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][][]any) {
 	if errs == nil || errs.Kind != Array {
 		return
 	}
-	for _, ev := range errs.Items {
+	for _, ev := range errs.Items() {
 		e := Error{Message: "subgraph error"}
 		if m := ev.Get("message"); m != nil && m.Kind == String {
-			e.Message = m.Str
+			e.Message = m.Str()
 		}
 		e.Extensions = map[string]any{}
 		if ext := ev.Get("extensions"); ext != nil && ext.Kind == Object {
-			for _, m := range ext.Fields {
+			for _, m := range ext.Fields() {
 				e.Extensions[m.Key] = toAny(m.Value)
 			}
 		}
@@ -681,7 +691,7 @@ func (r *run) subgraphErrors(f *plan.Fetch, resp *Value, targets [][][]any) {
 		p := ev.Get("path")
 		var paths [][]any
 		if p != nil && p.Kind == Array {
-			paths = repath(p.Items, targets)
+			paths = repath(p.Items(), targets)
 		}
 		if paths == nil {
 			// No path, or one into _entities that matches no representation:
@@ -715,12 +725,12 @@ func entityErrors(resp *Value) map[int]bool {
 		return nil
 	}
 	var out map[int]bool
-	for _, e := range errs.Items {
+	for _, e := range errs.Items() {
 		p := e.Get("path")
-		if p == nil || p.Kind != Array || len(p.Items) < 2 || p.Items[0].Kind != String || p.Items[0].Str != "_entities" || p.Items[1].Kind != Number {
+		if p == nil || p.Kind != Array || len(p.Items()) < 2 || p.Items()[0].Kind != String || p.Items()[0].Str() != "_entities" || p.Items()[1].Kind != Number {
 			continue
 		}
-		if i, err := strconv.Atoi(p.Items[1].Str); err == nil {
+		if i, err := strconv.Atoi(p.Items()[1].Str()); err == nil {
 			if out == nil {
 				out = map[int]bool{}
 			}
@@ -733,7 +743,7 @@ func entityErrors(resp *Value) map[int]bool {
 // hasErrors reports whether a subgraph answer has errors.
 func hasErrors(resp *Value) bool {
 	errs := resp.Get("errors")
-	return errs != nil && errs.Kind == Array && len(errs.Items) > 0
+	return errs != nil && errs.Kind == Array && len(errs.Items()) > 0
 }
 
 // hasErrorPaths reports whether a subgraph answer has errors with paths.
@@ -742,7 +752,7 @@ func hasErrorPaths(resp *Value) bool {
 	if errs == nil || errs.Kind != Array {
 		return false
 	}
-	for _, e := range errs.Items {
+	for _, e := range errs.Items() {
 		if p := e.Get("path"); p != nil && p.Kind == Array {
 			return true
 		}
@@ -756,11 +766,11 @@ func hasErrorPaths(resp *Value) bool {
 func repath(items []*Value, targets [][][]any) [][]any {
 	var prefixes [][]any
 	rest := items
-	if len(items) > 0 && items[0].Kind == String && items[0].Str == "_entities" {
+	if len(items) > 0 && items[0].Kind == String && items[0].Str() == "_entities" {
 		if len(items) < 2 || items[1].Kind != Number {
 			return nil
 		}
-		i, err := strconv.Atoi(items[1].Str)
+		i, err := strconv.Atoi(items[1].Str())
 		if err != nil || i < 0 || i >= len(targets) || len(targets[i]) == 0 {
 			return nil
 		}
@@ -771,9 +781,9 @@ func repath(items []*Value, targets [][][]any) [][]any {
 	for _, it := range rest {
 		switch it.Kind {
 		case String:
-			tail = append(tail, it.Str)
+			tail = append(tail, it.Str())
 		case Number:
-			n, _ := strconv.Atoi(it.Str)
+			n, _ := strconv.Atoi(it.Str())
 			tail = append(tail, n)
 		}
 	}
@@ -812,7 +822,7 @@ func (c *collector) walk(v *Value, p plan.Path) {
 			if v.Kind != Array {
 				return
 			}
-			for _, it := range v.Items {
+			for _, it := range v.Items() {
 				c.walk(it, p[1:])
 			}
 			return
@@ -848,7 +858,7 @@ func (c *collector) paths(data *Value, fpaths []plan.Path) [][][]any {
 			if v.Kind != Array {
 				return
 			}
-			for i, it := range v.Items {
+			for i, it := range v.Items() {
 				walk(it, p[1:], append(cur, i))
 			}
 			return
@@ -866,13 +876,13 @@ func (c *collector) add(obj *Value) {
 	if tn == nil || tn.Kind != String {
 		return
 	}
-	if c.only != nil && !slices.Contains(c.only, tn.Str) {
+	if c.only != nil && !slices.Contains(c.only, tn.Str()) {
 		return
 	}
 	var frag *plan.RepNode
 	for _, n := range c.reqs {
 		for _, t := range n.Types {
-			if t == tn.Str {
+			if t == tn.Str() {
 				frag = n
 				break
 			}
@@ -884,11 +894,11 @@ func (c *collector) add(obj *Value) {
 	if frag == nil {
 		return
 	}
-	written := tn.Str
+	written := tn.Str()
 	if frag.Typename != "" {
 		written = frag.Typename
 	}
-	buf, ok := appendRep(c.buf[:0], obj, frag.Children, tn.Str, written)
+	buf, ok := appendRep(c.buf[:0], obj, frag.Children, tn.Str(), written)
 	if !ok {
 		return // a key field is missing or null: the object cannot be looked up
 	}
@@ -957,7 +967,7 @@ func appendRepValue(buf []byte, v *Value, children []*plan.RepNode, key bool) ([
 	}
 	if v.Kind == Array {
 		buf = append(buf, '[')
-		for i, it := range v.Items {
+		for i, it := range v.Items() {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
@@ -970,7 +980,7 @@ func appendRepValue(buf []byte, v *Value, children []*plan.RepNode, key bool) ([
 	}
 	tn := ""
 	if t := v.Get("__typename"); t != nil {
-		tn = t.Str
+		tn = t.Str()
 	}
 	b, ok := appendRep(buf, v, children, tn, "")
 	if !ok {

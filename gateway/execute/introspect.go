@@ -55,32 +55,32 @@ func (r *run) introValue(v any, sels []plan.Selection) *Value {
 	case nil:
 		return nullValue
 	case string:
-		return &Value{Kind: String, Str: v}
+		return stringValue(v)
 	case *string:
 		if v == nil {
 			return nullValue
 		}
-		return &Value{Kind: String, Str: *v}
+		return stringValue(*v)
 	case bool:
 		if v {
-			return &Value{Kind: True}
+			return trueValue
 		}
-		return &Value{Kind: False}
+		return falseValue
 	case []string:
-		out := &Value{Kind: Array, Items: make([]*Value, len(v))}
+		items := make([]*Value, len(v))
 		for i, s := range v {
-			out.Items[i] = &Value{Kind: String, Str: s}
+			items[i] = stringValue(s)
 		}
-		return out
+		return arrayValue(items)
 	case []introObject:
 		if v == nil {
 			return nullValue
 		}
-		out := &Value{Kind: Array, Items: make([]*Value, len(v))}
+		items := make([]*Value, len(v))
 		for i, o := range v {
-			out.Items[i] = r.introValue(o, sels)
+			items[i] = r.introValue(o, sels)
 		}
-		return out
+		return arrayValue(items)
 	case introObject:
 		obj := &Value{Kind: Object}
 		r.introFields(obj, v, sels)

@@ -13,7 +13,10 @@ import (
 // they were read (shared answers are only read), so parsing allocates little
 // beyond the Values and their member and item slices, which come from chunks.
 
-var errSyntax = errors.New("invalid JSON")
+var (
+	errSyntax   = errors.New("invalid JSON")
+	errTooLarge = errors.New("JSON larger than 4 GiB")
+)
 
 // parser parses one JSON document into Values from the decoder's chunks.
 type parser struct {
@@ -27,6 +30,11 @@ type parser struct {
 func (d *decoder) parse(raw []byte) (*Value, error) {
 	if len(raw) == 0 {
 		return nil, errSyntax
+	}
+	if uint64(len(raw)) > maxLen {
+		// Every string and list in it is shorter than the answer, so a Value's
+		// 32-bit lengths hold them all when the answer fits.
+		return nil, errTooLarge
 	}
 	p := parser{d: d, s: unsafe.String(&raw[0], len(raw))}
 	v, err := p.value(0)
@@ -70,7 +78,7 @@ func (p *parser) value(depth int) (*Value, error) {
 			return nil, err
 		}
 		v := p.d.value()
-		*v = Value{Kind: String, Str: s, plain: plain}
+		v.setText(String, s, plain)
 		return v, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
@@ -99,7 +107,7 @@ func (p *parser) object(depth int) (*Value, error) {
 	if p.pos < len(p.s) && p.s[p.pos] == '}' {
 		p.pos++
 		v := p.d.value()
-		*v = Value{Kind: Object}
+		v.setFields(nil)
 		return v, nil
 	}
 	for {
@@ -136,7 +144,7 @@ func (p *parser) object(depth int) (*Value, error) {
 		break
 	}
 	v := p.d.value()
-	*v = Value{Kind: Object, Fields: p.d.memberSlice(p.d.members[base:])}
+	v.setFields(p.d.memberSlice(p.d.members[base:]))
 	clear(p.d.members[base:])
 	p.d.members = p.d.members[:base]
 	return v, nil
@@ -149,7 +157,7 @@ func (p *parser) array(depth int) (*Value, error) {
 	if p.pos < len(p.s) && p.s[p.pos] == ']' {
 		p.pos++
 		v := p.d.value()
-		*v = Value{Kind: Array, Items: []*Value{}}
+		v.setItems(nil)
 		return v, nil
 	}
 	for {
@@ -173,7 +181,7 @@ func (p *parser) array(depth int) (*Value, error) {
 		break
 	}
 	v := p.d.value()
-	*v = Value{Kind: Array, Items: p.d.itemSlice(p.d.items[base:])}
+	v.setItems(p.d.itemSlice(p.d.items[base:]))
 	clear(p.d.items[base:])
 	p.d.items = p.d.items[:base]
 	return v, nil
@@ -216,7 +224,7 @@ func (p *parser) number() (*Value, error) {
 	}
 	p.pos = i
 	v := p.d.value()
-	*v = Value{Kind: Number, Str: s[start:i]}
+	v.setText(Number, s[start:i], false)
 	return v, nil
 }
 

@@ -222,7 +222,7 @@ func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Fie
 		}
 		start := len(s.buf)
 		s.buf = append(s.buf, '[')
-		for i, it := range v.Items {
+		for i, it := range v.Items() {
 			if i > 0 {
 				s.buf = append(s.buf, ',')
 			}
@@ -254,11 +254,11 @@ func (s *shaper) value(v *Value, t *ast.Type, sels []plan.Selection, f *plan.Fie
 		}
 		typename := t.NamedType
 		if def := s.schema.Types[typename]; def != nil && def.IsAbstractType() {
-			if tn := v.Get("__typename"); tn != nil && tn.Kind == String && tn.Str != typename {
-				if !s.matches(typename, tn.Str) {
-					return s.invalid(t, f, fmt.Sprintf("%q is not a possible type of %s", tn.Str, typename))
+			if tn := v.Get("__typename"); tn != nil && tn.Kind == String && tn.Str() != typename {
+				if !s.matches(typename, tn.Str()) {
+					return s.invalid(t, f, fmt.Sprintf("%q is not a possible type of %s", tn.Str(), typename))
 				}
-				typename = tn.Str
+				typename = tn.Str()
 			}
 		}
 		if s.parts != nil && len(f.Defers) > 0 {
@@ -286,7 +286,7 @@ func (s *shaper) leaf(v *Value, t *ast.Type, f *plan.Field) bool {
 	ok := true
 	switch t.NamedType {
 	case "Int":
-		ok = v.Kind == Number && isInt32(v.Str)
+		ok = v.Kind == Number && isInt32(v.Str())
 	case "Float":
 		ok = v.Kind == Number
 	case "String":
@@ -294,14 +294,14 @@ func (s *shaper) leaf(v *Value, t *ast.Type, f *plan.Field) bool {
 	case "Boolean":
 		ok = v.Kind == True || v.Kind == False
 	case "ID":
-		if v.Kind == Number && isInteger(v.Str) {
-			s.buf = appendString(s.buf, v.Str)
+		if v.Kind == Number && isInteger(v.Str()) {
+			s.buf = appendString(s.buf, v.Str())
 			return true
 		}
 		ok = v.Kind == String
 	default:
 		if def := s.schema.Types[t.NamedType]; def != nil && def.Kind == ast.Enum {
-			ok = v.Kind == String && def.EnumValues.ForName(v.Str) != nil
+			ok = v.Kind == String && def.EnumValues.ForName(v.Str()) != nil
 		}
 	}
 	if !ok {
@@ -399,7 +399,7 @@ func (s *shaper) unresolvable(v *Value) bool {
 		return false
 	}
 	tn := v.Get("__typename")
-	return tn == nil || tn.Kind != String || !s.isObjectType(tn.Str)
+	return tn == nil || tn.Kind != String || !s.isObjectType(tn.Str())
 }
 
 func (s *shaper) markUnresolved(v *Value) {
@@ -426,11 +426,11 @@ func (s *shaper) markNulledTree(v *Value) {
 	switch v.Kind {
 	case Object:
 		s.markNulled(v)
-		for _, m := range v.Fields {
+		for _, m := range v.Fields() {
 			s.markNulledTree(m.Value)
 		}
 	case Array:
-		for _, it := range v.Items {
+		for _, it := range v.Items() {
 			s.markNulledTree(it)
 		}
 	}

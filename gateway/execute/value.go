@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Kind is the JSON kind of a Value.
@@ -23,21 +24,96 @@ const (
 
 // Value is a mutable JSON tree. The response is built in one of these, extended in
 // place by entity fetches and written out once, without reflection.
+//
+// A Value is 24 bytes: one pointer with a length and a capacity serves as a
+// string's or number's text, an object's members or an array's items, by Kind.
+// Large answers are mostly leaves, and a Value with a string and two slices
+// (72 bytes) made their tree about nine times the answer's bytes; this layout
+// makes it about four (issue 13's memory on large answers).
 type Value struct {
 	Kind Kind
 	// plain marks a string known to need no escaping in JSON (printable ASCII
 	// without quotes or backslashes), which is then written as it is.
 	plain bool
-	// Str holds a string's text or a number's literal.
-	Str    string
-	Fields []Member
-	Items  []*Value
+	n, c  uint32         // length and capacity of what p points to
+	p     unsafe.Pointer // first byte (String, Number), Member (Object) or item (Array)
 }
+
+// maxLen is the longest string, member list or item list a Value holds; larger
+// ones are refused where they are made (answers are far smaller under the
+// router's size caps).
+const maxLen = 1<<32 - 1
 
 // Member is one key of an object, in order.
 type Member struct {
 	Key   string
 	Value *Value
+}
+
+// Str returns a string's text or a number's literal ("" for other kinds).
+func (v *Value) Str() string {
+	if v.Kind != String && v.Kind != Number {
+		return ""
+	}
+	return unsafe.String((*byte)(v.p), int(v.n))
+}
+
+// Fields returns an object's members (nil for other kinds).
+func (v *Value) Fields() []Member {
+	if v.Kind != Object || v.c == 0 {
+		return nil
+	}
+	return unsafe.Slice((*Member)(v.p), int(v.c))[:v.n]
+}
+
+// Items returns an array's items (nil for other kinds).
+func (v *Value) Items() []*Value {
+	if v.Kind != Array || v.c == 0 {
+		return nil
+	}
+	return unsafe.Slice((**Value)(v.p), int(v.c))[:v.n]
+}
+
+// setText makes v a String (or Number) holding s.
+func (v *Value) setText(k Kind, s string, plain bool) {
+	*v = Value{Kind: k, plain: plain, n: uint32(len(s)), p: unsafe.Pointer(unsafe.StringData(s))}
+}
+
+// setFields makes v an Object with the members ms.
+func (v *Value) setFields(ms []Member) {
+	*v = Value{Kind: Object, n: uint32(len(ms)), c: uint32(cap(ms))}
+	if cap(ms) > 0 {
+		v.p = unsafe.Pointer(unsafe.SliceData(ms))
+	}
+}
+
+// setItems makes v an Array with the items.
+func (v *Value) setItems(items []*Value) {
+	*v = Value{Kind: Array, n: uint32(len(items)), c: uint32(cap(items))}
+	if cap(items) > 0 {
+		v.p = unsafe.Pointer(unsafe.SliceData(items))
+	}
+}
+
+// stringValue returns a new String.
+func stringValue(s string) *Value {
+	v := &Value{}
+	v.setText(String, s, false)
+	return v
+}
+
+// objectValue returns a new Object with the members ms.
+func objectValue(ms []Member) *Value {
+	v := &Value{}
+	v.setFields(ms)
+	return v
+}
+
+// arrayValue returns a new Array with the items.
+func arrayValue(items []*Value) *Value {
+	v := &Value{}
+	v.setItems(items)
+	return v
 }
 
 // Shared leaves; merging never modifies a non-object, non-list value.
@@ -52,19 +128,19 @@ var (
 func cloneComposite(v *Value) *Value {
 	switch v.Kind {
 	case Object:
-		cp := *v
-		cp.Fields = make([]Member, len(v.Fields))
-		for i, m := range v.Fields {
-			cp.Fields[i] = Member{Key: m.Key, Value: cloneComposite(m.Value)}
+		fields := v.Fields()
+		ms := make([]Member, len(fields))
+		for i, m := range fields {
+			ms[i] = Member{Key: m.Key, Value: cloneComposite(m.Value)}
 		}
-		return &cp
+		return objectValue(ms)
 	case Array:
-		cp := *v
-		cp.Items = make([]*Value, len(v.Items))
-		for i, it := range v.Items {
-			cp.Items[i] = cloneComposite(it)
+		items := v.Items()
+		cp := make([]*Value, len(items))
+		for i, it := range items {
+			cp[i] = cloneComposite(it)
 		}
-		return &cp
+		return arrayValue(cp)
 	}
 	return v
 }
@@ -74,9 +150,10 @@ func (v *Value) Get(key string) *Value {
 	if v == nil || v.Kind != Object {
 		return nil
 	}
-	for i := range v.Fields {
-		if v.Fields[i].Key == key {
-			return v.Fields[i].Value
+	fields := v.Fields()
+	for i := range fields {
+		if fields[i].Key == key {
+			return fields[i].Value
 		}
 	}
 	return nil
@@ -84,13 +161,14 @@ func (v *Value) Get(key string) *Value {
 
 // Set replaces or adds the member key.
 func (v *Value) Set(key string, val *Value) {
-	for i := range v.Fields {
-		if v.Fields[i].Key == key {
-			v.Fields[i].Value = val
+	fields := v.Fields()
+	for i := range fields {
+		if fields[i].Key == key {
+			fields[i].Value = val
 			return
 		}
 	}
-	v.Fields = append(v.Fields, Member{Key: key, Value: val})
+	v.setFields(append(fields, Member{Key: key, Value: val}))
 }
 
 // decoder turns subgraph answers into Values. Decoders are pooled for their
@@ -198,7 +276,7 @@ func merge(a *arena, dst, src *Value) *Value {
 	}
 	if dst.Kind == Object && src.Kind == Object {
 		added := 0
-		for _, m := range src.Fields {
+		for _, m := range src.Fields() {
 			if cur := dst.Get(m.Key); cur != nil {
 				dst.Set(m.Key, merge(a, cur, m.Value))
 			} else {
@@ -208,25 +286,28 @@ func merge(a *arena, dst, src *Value) *Value {
 		if added == 0 {
 			return dst
 		}
-		if n := len(dst.Fields) + added; cap(dst.Fields) < n {
+		fields := dst.Fields()
+		if n := len(fields) + added; cap(fields) < n {
 			var grown []Member
 			if a != nil {
 				grown = a.memberSlice(n)
 			} else {
 				grown = make([]Member, 0, n)
 			}
-			dst.Fields = append(grown, dst.Fields...)
+			fields = append(grown, fields...)
 		}
-		for _, m := range src.Fields {
-			if !hasKey(dst.Fields, m.Key) {
-				dst.Fields = append(dst.Fields, m)
+		for _, m := range src.Fields() {
+			if !hasKey(fields, m.Key) {
+				fields = append(fields, m)
 			}
 		}
+		dst.setFields(fields)
 		return dst
 	}
-	if dst.Kind == Array && src.Kind == Array && len(dst.Items) == len(src.Items) {
-		for i := range dst.Items {
-			dst.Items[i] = merge(a, dst.Items[i], src.Items[i])
+	if dst.Kind == Array && src.Kind == Array && dst.n == src.n {
+		items, from := dst.Items(), src.Items()
+		for i := range items {
+			items[i] = merge(a, items[i], from[i])
 		}
 		return dst
 	}
@@ -250,7 +331,7 @@ func appendJSON(buf []byte, v *Value) []byte {
 	switch v.Kind {
 	case Object:
 		buf = append(buf, '{')
-		for i, m := range v.Fields {
+		for i, m := range v.Fields() {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
@@ -261,7 +342,7 @@ func appendJSON(buf []byte, v *Value) []byte {
 		return append(buf, '}')
 	case Array:
 		buf = append(buf, '[')
-		for i, it := range v.Items {
+		for i, it := range v.Items() {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
@@ -271,12 +352,12 @@ func appendJSON(buf []byte, v *Value) []byte {
 	case String:
 		if v.plain {
 			buf = append(buf, '"')
-			buf = append(buf, v.Str...)
+			buf = append(buf, v.Str()...)
 			return append(buf, '"')
 		}
-		return appendString(buf, v.Str)
+		return appendString(buf, v.Str())
 	case Number:
-		return append(buf, v.Str...)
+		return append(buf, v.Str()...)
 	case True:
 		return append(buf, "true"...)
 	case False:
@@ -375,24 +456,24 @@ func toAny(v *Value) any {
 	}
 	switch v.Kind {
 	case Object:
-		m := make(map[string]any, len(v.Fields))
-		for _, f := range v.Fields {
+		m := make(map[string]any, v.n)
+		for _, f := range v.Fields() {
 			m[f.Key] = toAny(f.Value)
 		}
 		return m
 	case Array:
-		a := make([]any, len(v.Items))
-		for i, it := range v.Items {
+		a := make([]any, v.n)
+		for i, it := range v.Items() {
 			a[i] = toAny(it)
 		}
 		return a
 	case String:
-		return v.Str
+		return v.Str()
 	case Number:
-		if n, err := strconv.ParseInt(v.Str, 10, 64); err == nil {
+		if n, err := strconv.ParseInt(v.Str(), 10, 64); err == nil {
 			return n
 		}
-		f, _ := strconv.ParseFloat(v.Str, 64)
+		f, _ := strconv.ParseFloat(v.Str(), 64)
 		return f
 	case True:
 		return true

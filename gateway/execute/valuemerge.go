@@ -27,27 +27,27 @@ func mergeValues(a, b *Value, ti typeInfo) *Value {
 	case a.Kind == Null:
 		return b
 	case a.Kind == Object && b.Kind == Object:
-		out := &Value{Kind: Object, Fields: append(make([]Member, 0, len(a.Fields)+len(b.Fields)), a.Fields...)}
+		out := objectValue(append(make([]Member, 0, a.n+b.n), a.Fields()...))
 		if ti != nil && (ti.nulledEntity(a) || ti.nulledEntity(b)) {
 			// One side is an entity a subgraph nulled for an error: what it
 			// would have added below is missing for that reason, wherever
 			// the other side's values stand alone.
 			ti.markNulled(out)
-			for _, m := range a.Fields {
+			for _, m := range a.Fields() {
 				if b.Get(m.Key) == nil {
 					ti.markNulledTree(m.Value)
 				}
 			}
-			for _, m := range b.Fields {
+			for _, m := range b.Fields() {
 				if a.Get(m.Key) == nil {
 					ti.markNulledTree(m.Value)
 				}
 			}
 		}
-		for _, m := range b.Fields {
+		for _, m := range b.Fields() {
 			if cur := out.Get(m.Key); cur != nil {
 				if m.Key == "__typename" {
-					if cur.Kind == String && m.Value.Kind == String && ti != nil && !ti.isObjectType(cur.Str) && ti.isObjectType(m.Value.Str) {
+					if cur.Kind == String && m.Value.Kind == String && ti != nil && !ti.isObjectType(cur.Str()) && ti.isObjectType(m.Value.Str()) {
 						out.Set(m.Key, m.Value)
 					}
 					continue
@@ -55,15 +55,16 @@ func mergeValues(a, b *Value, ti typeInfo) *Value {
 				out.Set(m.Key, mergedValue(cur, m.Value, ti))
 				continue
 			}
-			out.Fields = append(out.Fields, m)
+			out.setFields(append(out.Fields(), m))
 		}
 		return out
-	case a.Kind == Array && b.Kind == Array && len(a.Items) == len(b.Items):
-		out := &Value{Kind: Array, Items: make([]*Value, len(a.Items))}
-		for i := range a.Items {
-			out.Items[i] = mergedValue(a.Items[i], b.Items[i], ti)
+	case a.Kind == Array && b.Kind == Array && a.n == b.n:
+		ai, bi := a.Items(), b.Items()
+		items := make([]*Value, len(ai))
+		for i := range ai {
+			items[i] = mergedValue(ai[i], bi[i], ti)
 		}
-		return out
+		return arrayValue(items)
 	}
 	return a
 }

@@ -10,7 +10,7 @@ func render(v *Value) string {
 	switch v.Kind {
 	case Object:
 		s := "{"
-		for i, m := range v.Fields {
+		for i, m := range v.Fields() {
 			if i > 0 {
 				s += ","
 			}
@@ -19,7 +19,7 @@ func render(v *Value) string {
 		return s + "}"
 	case Array:
 		s := "["
-		for i, it := range v.Items {
+		for i, it := range v.Items() {
 			if i > 0 {
 				s += ","
 			}
@@ -29,7 +29,7 @@ func render(v *Value) string {
 	case Null:
 		return "null"
 	}
-	return v.Str
+	return v.Str()
 }
 
 func TestMergedValue(t *testing.T) {

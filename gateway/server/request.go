@@ -172,7 +172,7 @@ func decodeSimple(body []byte) (gqlRequest, bool) {
 	if err != nil || v.Kind != execute.Object {
 		return req, false
 	}
-	for _, m := range v.Fields {
+	for _, m := range v.Fields() {
 		switch {
 		case m.Value.Kind == execute.Null && (m.Key == "query" || m.Key == "operationName" || m.Key == "variables" || m.Key == "extensions"):
 			switch m.Key {
@@ -182,11 +182,11 @@ func decodeSimple(body []byte) (gqlRequest, bool) {
 				req.OperationName = ""
 			}
 		// Invalid UTF-8 goes to encoding/json, which turns it into U+FFFD.
-		case m.Key == "query" && m.Value.Kind == execute.String && utf8.ValidString(m.Value.Str):
-			req.Query = m.Value.Str
-		case m.Key == "operationName" && m.Value.Kind == execute.String && utf8.ValidString(m.Value.Str):
-			req.OperationName = m.Value.Str
-		case m.Key == "variables" && m.Value.Kind == execute.Object && len(m.Value.Fields) == 0:
+		case m.Key == "query" && m.Value.Kind == execute.String && utf8.ValidString(m.Value.Str()):
+			req.Query = m.Value.Str()
+		case m.Key == "operationName" && m.Value.Kind == execute.String && utf8.ValidString(m.Value.Str()):
+			req.OperationName = m.Value.Str()
+		case m.Key == "variables" && m.Value.Kind == execute.Object && len(m.Value.Fields()) == 0:
 		default:
 			return gqlRequest{}, false
 		}
