@@ -64,7 +64,7 @@ func (r *run) contextEntityFetch(fl *plan.Flatten) {
 			key = append(key[:0], strconv.Itoa(i)...)
 			for _, a := range args {
 				anc := stack[min(a.Ancestor, len(stack)-1)]
-				if tn := anc.Get("__typename"); tn != nil && tn.Kind == String && !slices.Contains(a.AncestorTypes, tn.Str) {
+				if tn := anc.Get("__typename"); tn != nil && tn.Kind == String && !slices.Contains(a.AncestorTypes, tn.Str()) {
 					return // another fetch serves objects under this ancestor
 				}
 			}
@@ -154,7 +154,7 @@ func walkContext(v *Value, p plan.Path, stack []*Value, at []any, visit func(obj
 		if v.Kind != Array {
 			return
 		}
-		for i, it := range v.Items {
+		for i, it := range v.Items() {
 			walkContext(it, p[1:], stack, append(at, i), visit)
 		}
 		return
@@ -182,7 +182,7 @@ func (r *run) clientPath(at []any) []any {
 func contextValue(obj *Value, nodes []*plan.RepNode) *Value {
 	tn := ""
 	if t := obj.Get("__typename"); t != nil && t.Kind == String {
-		tn = t.Str
+		tn = t.Str()
 	}
 	for _, n := range nodes {
 		if n.Key == "" {
@@ -206,9 +206,9 @@ func contextValue(obj *Value, nodes []*plan.RepNode) *Value {
 func mapContextValue(v *Value, nodes []*plan.RepNode) *Value {
 	switch v.Kind {
 	case Array:
-		out := &Value{Kind: Array, Items: make([]*Value, len(v.Items))}
-		for i, it := range v.Items {
-			out.Items[i] = mapContextValue(it, nodes)
+		out := arrayValue(make([]*Value, v.n))
+		for i, it := range v.Items() {
+			out.Items()[i] = mapContextValue(it, nodes)
 		}
 		return out
 	case Object:
@@ -337,7 +337,7 @@ func joinGroups(resp *Value, groups []*ctxGroup) {
 			list := d.Get("_" + strconv.Itoa(g))
 			switch {
 			case list != nil && list.Kind == Array:
-				items = append(items, list.Items...)
+				items = append(items, list.Items()...)
 			default:
 				for range grp.col.reps {
 					items = append(items, nullValue)
@@ -345,26 +345,27 @@ func joinGroups(resp *Value, groups []*ctxGroup) {
 			}
 		}
 		joined := &Value{Kind: Object}
-		joined.Set("_entities", &Value{Kind: Array, Items: items})
+		joined.Set("_entities", arrayValue(items))
 		resp.Set("data", joined)
 	}
 	errs := resp.Get("errors")
 	if errs == nil || errs.Kind != Array {
 		return
 	}
-	for _, e := range errs.Items {
+	for _, e := range errs.Items() {
 		p := e.Get("path")
-		if p == nil || p.Kind != Array || len(p.Items) < 2 || p.Items[0].Kind != String || p.Items[1].Kind != Number {
+		if p == nil || p.Kind != Array || len(p.Items()) < 2 || p.Items()[0].Kind != String || p.Items()[1].Kind != Number {
 			continue
 		}
-		g, err := strconv.Atoi(strings.TrimPrefix(p.Items[0].Str, "_"))
-		i, err2 := strconv.Atoi(p.Items[1].Str)
-		if err != nil || err2 != nil || !strings.HasPrefix(p.Items[0].Str, "_") || g < 0 || g >= len(groups) {
+		g, err := strconv.Atoi(strings.TrimPrefix(p.Items()[0].Str(), "_"))
+		i, err2 := strconv.Atoi(p.Items()[1].Str())
+		if err != nil || err2 != nil || !strings.HasPrefix(p.Items()[0].Str(), "_") || g < 0 || g >= len(groups) {
 			continue
 		}
-		items := append([]*Value(nil), p.Items...)
-		items[0] = &Value{Kind: String, Str: "_entities"}
-		items[1] = &Value{Kind: Number, Str: strconv.Itoa(offsets[g] + i)}
-		p.Items = items
+		items := append([]*Value(nil), p.Items()...)
+		items[0] = stringValue("_entities")
+		items[1] = &Value{}
+		items[1].setText(Number, strconv.Itoa(offsets[g]+i), false)
+		p.setItems(items)
 	}
 }
