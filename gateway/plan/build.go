@@ -749,7 +749,7 @@ func (b *builder) chooseTarget(c cursor, t *supergraph.Type, remote []*Field) (s
 			if s == nil {
 				s = &score{cand: cand, direct: b.directKey(c, cand.via, cand.target) != nil}
 				if !s.direct {
-					k, hops := b.reachableKey(c.sg, cand.via, cand.target, b.visitedAt(c))
+					k, hops := b.reachableKeyOn(c.sg, t, cand.via, cand.target, b.visitedAt(c))
 					if k == nil {
 						continue // no key of the target can be obtained from here
 					}
@@ -850,7 +850,11 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		if len(keys) == 0 {
 			return nil, fmt.Errorf("cannot enter subgraph %q for %s: no resolvable @key", target, via.Name)
 		}
-		if key, _ = b.reachableKey(c.sg, via, target, b.visitedAt(c)); key == nil {
+		on := b.g.Type(c.typ)
+		if on == nil || on.Kind != ast.Object {
+			on = via
+		}
+		if key, _ = b.reachableKeyOn(c.sg, on, via, target, b.visitedAt(c)); key == nil {
 			key = keys[0]
 		}
 	}
@@ -939,6 +943,16 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		}
 		out.add(d)
 	}
+	// An @interfaceObject subgraph answers every representation as the
+	// interface, so a fetch's selections run on all the objects it looks up:
+	// a jump for one implementation (under a type condition) gets fetches
+	// and representations of its own, on the implementation (repNodes
+	// writes the interface's name). Staging joins them again where they ask
+	// the same (overlapping).
+	repCond, own := via.Name, ""
+	if ct := b.g.Type(c.typ); ct != nil && ct.Kind == ast.Object && c.typ != via.Name && interfaceObject(via, target) {
+		repCond, own = c.typ, c.typ
+	}
 	for i, g := range groups {
 		if i > 0 && len(g.sels) == 0 {
 			continue
@@ -949,11 +963,11 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		// A fetch planned before at this path (for other fields) is shared
 		// only when its representations agree with these: each name of a
 		// representation holds one value.
-		ef := b.entityFetchVariant(target, c.path, deps, i)
-		for v := len(groups); !repsFit(ef.reqs.existingFragment(via.Name), keySels, g.reqs); v++ {
-			ef = b.entityFetchVariant(target, c.path, deps, v)
+		ef := b.entityFetchOf(target, c.path, deps, i, own)
+		for v := len(groups); !repsFit(ef.reqs.existingFragment(repCond), keySels, g.reqs); v++ {
+			ef = b.entityFetchOf(target, c.path, deps, v, own)
 		}
-		reqs := ef.reqs.fragment(via.Name)
+		reqs := ef.reqs.fragment(repCond)
 		reqs.field("__typename", "__typename", nil, false)
 		addSelections(reqs, keySels, true)
 		for _, rs := range g.reqs {
@@ -1094,6 +1108,12 @@ func (b *builder) entityFetch(sg string, path Path, deps idSet) *fetch {
 // entityFetchVariant is entityFetch for one of several fetches that must stay
 // apart (variant 0 is entityFetch's own).
 func (b *builder) entityFetchVariant(sg string, path Path, deps idSet, variant int) *fetch {
+	return b.entityFetchOf(sg, path, deps, variant, "")
+}
+
+// entityFetchOf is entityFetchVariant for the objects of one type only, when
+// own names it (jumps of one implementation into an @interfaceObject).
+func (b *builder) entityFetchOf(sg string, path Path, deps idSet, variant int, own string) *fetch {
 	ids := make([]int, 0, len(deps))
 	for id := range deps {
 		ids = append(ids, id)
@@ -1103,6 +1123,9 @@ func (b *builder) entityFetchVariant(sg string, path Path, deps idSet, variant i
 	k.WriteString(sg + "|" + path.String() + "|" + strconv.Itoa(b.phase))
 	if variant > 0 {
 		k.WriteString("|v" + strconv.Itoa(variant))
+	}
+	if own != "" {
+		k.WriteString("|t" + own)
 	}
 	for _, id := range ids {
 		k.WriteString("," + strconv.Itoa(id))

@@ -231,6 +231,94 @@ func compatible(g, f *fetch) bool {
 	return true
 }
 
+// overlapping reports whether entity fetches g and f would answer one
+// object with the other's selections or representation:
+//   - for different paths, they select under different type conditions that
+//     one object can match (an entity interface's and an implementation's):
+//     a representation that names the interface comes back as its concrete
+//     type, so the other path's fragment runs on it too, with a
+//     representation that lacks what that fragment's @requires needs;
+//   - they select different fields on an @interfaceObject and send
+//     different representations: its subgraph answers every
+//     representation as the interface, so each fetch's fields would run on
+//     the other's objects, whose representations lack what they @require
+//     (jump keeps the implementations' fetches apart for this). With the
+//     same representations the extra fields are only answered, unused;
+//   - their representations of one object would differ (an interface's
+//     and an implementation's): the executor writes an object's
+//     representation from the first fragment that matches it.
+func (b *builder) overlapping(g, f *fetch) bool {
+	same := samePaths(g, f)
+	for _, x := range g.sel.items {
+		for _, y := range f.sel.items {
+			if x.cond == "" || y.cond == "" {
+				continue
+			}
+			if x.cond != y.cond && !same && b.typesOverlap(x.cond, y.cond) {
+				return true
+			}
+			if t := b.g.Type(x.cond); x.cond == y.cond && t != nil && interfaceObject(t, g.sg) && x.sub.String() != y.sub.String() && !sameReps(g, f) {
+				return true
+			}
+		}
+	}
+	for _, x := range g.reqs.items {
+		for _, y := range f.reqs.items {
+			if x.cond != "" && y.cond != "" && x.cond != y.cond && b.typesOverlap(x.cond, y.cond) && x.sub.String() != y.sub.String() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameReps reports whether every representation of two entity fetches has
+// the same fields, whatever the types they are for.
+func sameReps(g, f *fetch) bool {
+	shape := ""
+	for _, r := range []*fsel{g.reqs, f.reqs} {
+		for _, it := range r.items {
+			if s := it.sub.String(); shape == "" {
+				shape = s
+			} else if s != shape {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// interfaceObjectOf returns the interface of the object type name that
+// subgraph sg models as an @interfaceObject (it cannot define the type
+// itself), or "".
+func (b *builder) interfaceObjectOf(name, sg string) string {
+	if t := b.g.Type(name); t == nil || t.In(sg) {
+		return ""
+	}
+	for _, idef := range b.g.API().Implements[name] {
+		if it := b.g.Type(idef.Name); it != nil && interfaceObject(it, sg) {
+			return it.Name
+		}
+	}
+	return ""
+}
+
+// typesOverlap reports whether some object type matches both type conditions.
+func (b *builder) typesOverlap(x, y string) bool {
+	possible := func(name string) []string {
+		if t := b.g.Type(name); t != nil && (t.Kind == ast.Interface || t.Kind == ast.Union) {
+			return t.PossibleTypes
+		}
+		return []string{name}
+	}
+	for _, p := range possible(x) {
+		if contains(possible(y), p) {
+			return true
+		}
+	}
+	return false
+}
+
 // samePaths reports whether two fetches serve the same set of paths.
 func samePaths(g, f *fetch) bool {
 	if len(g.paths) != len(f.paths) {
@@ -346,6 +434,9 @@ func (b *builder) repNodes(s *fsel, sg string) []*RepNode {
 				}
 			} else {
 				n.Types = []string{it.cond}
+				// An implementation's own representations for an
+				// @interfaceObject subgraph, which knows only the interface.
+				n.Typename = b.interfaceObjectOf(it.cond, sg)
 			}
 		}
 		if it.sub != nil {

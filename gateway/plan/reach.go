@@ -20,6 +20,17 @@ const maxReachHops = 4
 // obtain with the fewest intermediate entity jumps (0: sg has them all),
 // never passing through the subgraphs in visited; nil when none can.
 func (b *builder) reachableKey(sg string, t *supergraph.Type, target string, visited map[string]bool) (*supergraph.Key, int) {
+	return b.reachableKeyOn(sg, t, t, target, visited)
+}
+
+// reachableKeyOn is reachableKey for objects of type on entering target as
+// t: an interface whose @interfaceObject in target adds the field. The key
+// is t's, but its fields are fetched for the object, through on's own keys:
+// an @interfaceObject keyed by iid is reached from a subgraph that knows
+// only the implementation's id by way of the interface's subgraph, which
+// resolves iid from id. (Searching with the interface's keys alone finds
+// no way when only the @interfaceObject subgraphs know them.)
+func (b *builder) reachableKeyOn(sg string, on, t *supergraph.Type, target string, visited map[string]bool) (*supergraph.Key, int) {
 	if visited[target] || len(visited) > maxReachHops+1 {
 		return nil, 0
 	}
@@ -31,7 +42,7 @@ func (b *builder) reachableKey(sg string, t *supergraph.Type, target string, vis
 	var best *supergraph.Key
 	bestHops := 0
 	for _, k := range t.ResolvableKeys(target) {
-		if hops, ok := b.obtainable(sg, t, k.Selection, next); ok && (best == nil || hops < bestHops) {
+		if hops, ok := b.obtainable(sg, on, k.Selection, next); ok && (best == nil || hops < bestHops) {
 			best, bestHops = k, hops
 		}
 	}

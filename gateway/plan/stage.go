@@ -85,7 +85,7 @@ func (b *builder) mergeWithinSlack(fs []*fetch, asap map[int]int, maxLevel int, 
 			}
 			stage[g.id] = l
 			for _, f := range waiting {
-				if _, done := stage[f.id]; done || f.sg != g.sg || !compatible(g, f) {
+				if _, done := stage[f.id]; done || f.sg != g.sg || !compatible(g, f) || b.overlapping(g, f) {
 					continue
 				}
 				mergeInto(g, f)

@@ -171,6 +171,9 @@ func TestPlannerProperty(t *testing.T) {
 				forApollo = &apolloSets[len(apolloSets)-1]
 			}
 			ids := map[string][]string{"node": append(append([]string{}, rgIDs...), rgMissing)}
+			if c.g.ifo != nil {
+				ids["item"] = c.g.ifo.keys()
+			}
 			gen := &diffGen{r: rand.New(rand.NewSource(c.seed)), s: api, maxDep: 5, ids: ids, strs: map[string][]string{}}
 			shrunkHere := map[string]bool{}
 			for range operations {

@@ -103,6 +103,9 @@ type rgGraph struct {
 	// union and iface, when set, are abstract types over entities, each
 	// defined in one subgraph with a root field listing their members.
 	union, iface *rgAbstract
+	// ifo, when set, is an entity interface with interface objects
+	// (randgraph_ifaceobj_test.go).
+	ifo *rgIfaceObj
 }
 
 // rgAbstract is a union (Thing) or an interface (Named, whose field label
@@ -220,6 +223,7 @@ func newRandGraph(r *rand.Rand) *rgGraph {
 	// Last, so that the graphs of earlier seeds stay as they were (the
 	// regression cases name them by seed).
 	g.addAbstract(r, ents)
+	g.addInterfaceObject(r, ents, name)
 	return g
 }
 
@@ -273,6 +277,9 @@ func (g *rgGraph) resolvableIn(t *rgType) []int {
 		if f.overrideFrom >= 0 {
 			in = append(in, f.overrideFrom)
 		}
+	}
+	if g.ifo.has(t.name) {
+		in = append(in, g.ifo.home) // the home's Item fields
 	}
 	slices.Sort(in)
 	return slices.Compact(in)
@@ -505,6 +512,7 @@ func (g *rgGraph) truthResolvers() map[string]testsubgraph.Resolver {
 			res["Query."+a.root] = list(a.all())
 		}
 	}
+	g.ifoTruth(res)
 	return res
 }
 
@@ -540,6 +548,11 @@ func (g *rgGraph) subgraph(i int) *testsubgraph.Subgraph {
 		}
 		if _, ok := decl[t][f]; !ok || dirs != "" {
 			decl[t][f] = dirs
+		}
+	}
+	ensure := func(typename string) {
+		if _, ok := decl[typename]; !ok {
+			decl[typename] = map[string]string{}
 		}
 	}
 	var roots []string
@@ -620,8 +633,10 @@ func (g *rgGraph) subgraph(i int) *testsubgraph.Subgraph {
 			}
 		}
 	}
+	roots = append(roots, g.ifoRoots(i, sg)...)
 	var b strings.Builder
 	b.WriteString(fed)
+	g.ifoTypes(i, sg, &b, ensure)
 	if g.union != nil && g.union.home == i {
 		fmt.Fprintf(&b, "union %s = %s\n", g.union.name, strings.Join(g.union.members, " | "))
 	}
@@ -637,13 +652,20 @@ func (g *rgGraph) subgraph(i int) *testsubgraph.Subgraph {
 			continue
 		}
 		if t.entity {
-			implements := ""
+			var ifaces []string
 			if g.iface.has(t.name) && g.iface.home == i {
-				implements = " implements " + g.iface.name
+				ifaces = append(ifaces, g.iface.name)
+			}
+			if g.ifo.has(t.name) && g.ifo.home == i {
+				ifaces = append(ifaces, rgItem)
+			}
+			implements := ""
+			if len(ifaces) > 0 {
+				implements = " implements " + strings.Join(ifaces, " & ")
 			}
 			resolvable := slices.Contains(g.resolvableIn(t), i)
 			if resolvable {
-				fmt.Fprintf(&b, "type %s%s @key(fields: \"id\") {\n  id: ID!\n", t.name, implements)
+				fmt.Fprintf(&b, "type %s%s @key(fields: \"id\")%s {\n  id: ID!\n", t.name, implements, g.ifoKey(i, t))
 				sg.Entities[t.name] = rgEntity(t.name)
 			} else {
 				fmt.Fprintf(&b, "type %s%s @key(fields: \"id\", resolvable: false) {\n  id: ID!\n", t.name, implements)
@@ -666,6 +688,7 @@ func (g *rgGraph) subgraph(i int) *testsubgraph.Subgraph {
 			}
 			b.WriteString("\n")
 		}
+		g.ifoMemberFields(i, t, sg, &b)
 		b.WriteString("}\n")
 	}
 	sg.SDL = b.String()
@@ -782,6 +805,7 @@ func (g *rgGraph) describe() []string {
 	if g.iface != nil {
 		seen["interface over entities"] = true
 	}
+	g.ifoDescribe(seen)
 	out := make([]string, 0, len(seen))
 	for k := range seen {
 		out = append(out, k)
