@@ -1,7 +1,7 @@
 // Package compose turns Federation subgraph SDLs (v2, and v1 with `extend type`,
 // @extends and implicit @external) into a supergraph SDL in the join-spec format
-// (link v1.0, join v0.3, or v0.4 when progressive @override labels are used) that any
-// join-spec router can load.
+// (link v1.0, join v0.3, v0.4 when progressive @override labels are used, v0.5 when
+// contextual arguments are, context.go) that any join-spec router can load.
 //
 // Composition runs in two phases, like the reference composer: each subgraph is parsed
 // and validated on its own (federation directives, field sets, @external use), then

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/shopgraph/shopgraph/gateway/supergraph"
 )
 
 // TestPlanContextGolden plans operations that select fields with contextual
@@ -29,6 +31,8 @@ func TestPlanContextGolden(t *testing.T) {
 		{"context_two_types", "context_two_types", `{ shelves { items { label weight } } bins { items { label } } }`},
 		// Two contextual arguments read through nested objects, sharing an ancestor.
 		{"context_nested", "context_nested_selection", `{ teams { members { tasks { summary } } } }`},
+		// The context's field is resolved by another subgraph: fetched there first.
+		{"context_external", "context_external", `{ stores { shelf { note } } }`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,5 +61,32 @@ func TestPlanContextGolden(t *testing.T) {
 				t.Errorf("no contextual variable in the plan")
 			}
 		})
+	}
+}
+
+// TestPlanContextNotOnPath: a supergraph written by hand where a field with a
+// contextual argument is reachable without an ancestor that sets its context
+// (composition refuses it as unsatisfiable) fails to plan with a clear error
+// instead of sending the argument without a value.
+func TestPlanContextNotOnPath(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../compose/testdata/corpus/context_object.supergraph.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdl := strings.Replace(string(b), "stores: [Store!]! @join__field(graph: SHOP)", "stores: [Store!]! @join__field(graph: SHOP)\n  product: Product @join__field(graph: SHOP)", 1)
+	if sdl == string(b) {
+		t.Fatal("could not add Query.product")
+	}
+	g, err := supergraph.Load(sdl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = NewPlanner(g, 16).Plan(`{ product { id price } }`, "", nil)
+	if err == nil || !strings.Contains(err.Error(), `takes context "shop__store", which no type above it on the path sets`) {
+		t.Fatalf("err = %v", err)
+	}
+	if _, _, err := NewPlanner(g, 16).Plan(`{ stores { products { price } } product { id } }`, "", nil); err != nil {
+		t.Fatalf("a path with the context fails too: %v", err)
 	}
 }
