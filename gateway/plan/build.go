@@ -100,6 +100,9 @@ type builder struct {
 	// requiring marks the @requires being planned (via "Type.field"), so
 	// that a requirement that needs its own field is refused, not recursed.
 	requiring map[jumpKey]bool
+	// contexts is set when the supergraph has contextual arguments: cursors
+	// then keep the positions above them (context.go).
+	contexts bool
 }
 
 type cursor struct {
@@ -138,7 +141,7 @@ func build(g *supergraph.Graph, op *Operation, labels func(string) bool, splitDe
 	if labels == nil {
 		labels = func(string) bool { return false }
 	}
-	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[jumpKey]bool{}, requiring: map[jumpKey]bool{}}
+	b := &builder{g: g, op: op, labels: labels, splitDepth: splitDepth, entity: map[string]*fetch{}, entering: map[jumpKey]bool{}, requiring: map[jumpKey]bool{}, contexts: g.HasContexts()}
 	aliasTypeConflicts(g, op.Selections)
 	aliasConditionConflicts(op.Selections, op.Kind == ast.Mutation)
 	groupResponseKeys(op.Selections)
@@ -334,7 +337,7 @@ func (b *builder) local(c cursor, name string) bool {
 	if !b.resolvable(f, c.sg) {
 		return false
 	}
-	if contextual(f, c.sg) && !c.satisfied[name] {
+	if b.contexts && contextual(f, c.sg) && !c.satisfied[name] {
 		// Always through _entities, with the context's value (context.go).
 		return false
 	}
@@ -646,7 +649,10 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 	if s.group != nil {
 		client = s.group
 	}
-	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: typ, path: childPath(c.path, key, s.Type), depth: c.depth, client: client, conds: conds, lists: c.lists + listDepth(s.Type), up: &ancestor{c: c, next: c.up}}
+	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: typ, path: childPath(c.path, key, s.Type), depth: c.depth, client: client, conds: conds, lists: c.lists + listDepth(s.Type)}
+	if b.contexts {
+		child.up = &ancestor{c: c, next: c.up}
+	}
 	if pf, ok := b.providedField(c.provided, c.typ, s.Name); ok {
 		child.provided = pf.SelectionSet
 	} else if sf := t.Fields[s.Name]; sf != nil && sf.Sources[c.sg] != nil {
@@ -890,7 +896,7 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 	satisfied := map[string]bool{}
 	var ctxSels []Selection
 	for _, s := range sels {
-		if contextSource(via, target, s) != nil {
+		if b.contexts && contextSource(via, target, s) != nil {
 			ctxSels = append(ctxSels, s)
 			continue
 		}

@@ -109,6 +109,10 @@ func ParseContextSelection(s string) (ast.SelectionSet, error) {
 	return ParseFieldSet(t)
 }
 
+// HasContexts reports whether some type sets a context, so that planners can
+// skip looking for contexts in supergraphs without any.
+func (g *Graph) HasContexts() bool { return g.contexts }
+
 // TypesWithContext returns the types that set the context named ctx, sorted.
 func (g *Graph) TypesWithContext(ctx string) []string {
 	var out []string

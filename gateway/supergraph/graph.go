@@ -22,6 +22,8 @@ type Graph struct {
 	apiSDL    string
 	roots     map[ast.Operation]string
 	authz     *Authorization // authz.go
+	// contexts is true when some type sets a context (context.go).
+	contexts bool
 }
 
 // Subgraph is one service of the supergraph.

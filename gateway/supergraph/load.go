@@ -195,6 +195,7 @@ func (l *loader) loadType(def *ast.Definition) error {
 	}
 	t.Cost = cost
 	t.Contexts = l.loadContexts(def)
+	l.g.contexts = l.g.contexts || len(t.Contexts) > 0
 	if err := l.loadEnumValues(t, def); err != nil {
 		return err
 	}
