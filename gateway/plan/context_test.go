@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+
 	"github.com/shopgraph/shopgraph/gateway/supergraph"
 )
 
@@ -89,4 +92,67 @@ func TestPlanContextNotOnPath(t *testing.T) {
 	if _, _, err := NewPlanner(g, 16).Plan(`{ stores { products { price } } product { id } }`, "", nil); err != nil {
 		t.Fatalf("a path with the context fails too: %v", err)
 	}
+}
+
+// FuzzPlanContext plans operations over a supergraph whose contexts come from
+// an interface and whose contextual field's type has fields elsewhere: every
+// fetch must parse, and every contextual fetch must declare and use its
+// variables and read them from an ancestor on its own path.
+func FuzzPlanContext(f *testing.F) {
+	g := loadGraph(f, "../compose/testdata/corpus/context_interface.supergraph.graphql")
+	for _, seed := range []string{
+		`{ venues { events { title startsAt } } }`,
+		`{ venues { ... on Theatre { seats events { title } } ... on Stadium { events { id title } } } }`,
+		`query($s: Boolean!) { venues { locale events { t: title @skip(if: $s) title } } }`,
+		`{ venues { events { title } e2: events { title startsAt } } }`,
+		`{ venues { __typename id } }`,
+	} {
+		f.Add(seed, true)
+	}
+	f.Fuzz(func(t *testing.T, query string, flag bool) {
+		pl, _, err := NewPlanner(g, 4).Plan(query, "", map[string]any{"s": flag})
+		if err != nil {
+			return
+		}
+		var check func(n Node, paths []Path)
+		check = func(n Node, paths []Path) {
+			switch n := n.(type) {
+			case *Sequence:
+				for _, c := range n.Nodes {
+					check(c, nil)
+				}
+			case *Parallel:
+				for _, c := range n.Nodes {
+					check(c, nil)
+				}
+			case *Condition:
+				if n.If != nil {
+					check(n.If, nil)
+				}
+				if n.Else != nil {
+					check(n.Else, nil)
+				}
+			case *Flatten:
+				check(n.Fetch, n.Paths)
+			case *Fetch:
+				if _, err := parser.ParseQuery(&ast.Source{Input: n.Operation}); err != nil {
+					t.Fatalf("fetch %d operation %q does not parse: %v", n.ID, n.Operation, err)
+				}
+				if n.Context == nil {
+					return
+				}
+				if len(paths) != 1 {
+					t.Fatalf("contextual fetch %d at %d paths", n.ID, len(paths))
+				}
+				for _, a := range n.Context.Arguments {
+					if a.Ancestor >= len(paths[0]) || !strings.Contains(n.Operation, "$"+a.Variable+":"+a.Type) || !strings.Contains(n.Context.Selection, "$"+a.Variable) {
+						t.Fatalf("contextual variable %+v of fetch %d at %s:\n%s", a, n.ID, paths[0], pl)
+					}
+				}
+			}
+		}
+		if pl.Root != nil {
+			check(pl.Root, nil)
+		}
+	})
 }
