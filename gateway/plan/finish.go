@@ -349,6 +349,16 @@ func sameShape(a, b *fsel) bool {
 				if !sameShape(x.sub, y.sub) {
 					return false
 				}
+			// A fragment's fields share the response keys of the fields
+			// beside it (a concrete type's, under an interface's fragment).
+			case x.cond == "" && y.cond != "":
+				if !sameShape(&fsel{items: []*fitem{x}}, y.sub) {
+					return false
+				}
+			case x.cond != "" && y.cond == "":
+				if !sameShape(x.sub, &fsel{items: []*fitem{y}}) {
+					return false
+				}
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/shopgraph/shopgraph/gateway/internal/testsubgraph"
@@ -136,6 +138,166 @@ func TestInterfaceObject(t *testing.T) {
 			query:    `{ topMedia { id rating } }`,
 			data:     `{"topMedia":[{"id":"m1","rating":5},{"id":"b1","rating":4}]}`,
 			requests: map[string]int{"library": 0, "reviews": 1},
+		},
+	})
+}
+
+// interfaceObjectKeyedScenario is an entity interface keyed by a field only
+// its own subgraph and the interface object know (mid), implementations that
+// other subgraphs know by id alone, an implementation's @requires in the
+// interface's subgraph and an interface object's @requires of the
+// interface's field: the shapes the planner property test found wrong.
+func interfaceObjectKeyedScenario() scenario {
+	media := map[string]map[string]any{
+		"book-b1":  {"__typename": "Book", "id": "b1", "mid": "book-b1", "title": "Dune"},
+		"movie-m1": {"__typename": "Movie", "id": "m1", "mid": "movie-m1", "title": "Alien"},
+	}
+	byMid := map[string]string{"Book:b1": "book-b1", "Movie:m1": "movie-m1"}
+	// The catalog resolves Media, Book and Movie by mid, and the
+	// implementations by id too; the representation's values stay.
+	catalogEntity := func(_ context.Context, rep map[string]any) (any, error) {
+		mid, _ := rep["mid"].(string)
+		if mid == "" {
+			mid = byMid[fmt.Sprint(rep["__typename"], ":", rep["id"])]
+		}
+		m := media[mid]
+		if m == nil {
+			return nil, nil
+		}
+		out := map[string]any{}
+		for k, v := range rep {
+			out[k] = v
+		}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out, nil
+	}
+	shelves := map[string]any{"movie-m1": nil, "book-b1": map[string]any{"__typename": "Shelf", "id": "s1"}}
+	return scenario{subgraphs: []*testsubgraph.Subgraph{
+		{
+			Name: "catalog",
+			SDL: fed + `type Query { media: [Media!]! }
+interface Media @key(fields: "mid") { id: ID! mid: ID! title: String! }
+type Book implements Media @key(fields: "id") @key(fields: "mid") {
+  id: ID!
+  mid: ID!
+  title: String!
+  pages: Int! @external
+  summary: String! @requires(fields: "pages")
+}
+type Movie implements Media @key(fields: "id") @key(fields: "mid") { id: ID! mid: ID! title: String! }
+type Shelf @key(fields: "id") { id: ID! best: Book }`,
+			Resolvers: map[string]testsubgraph.Resolver{
+				"Query.media": list([]any{obj("Book", media["book-b1"]), obj("Movie", media["movie-m1"])}),
+				"Book.summary": func(_ context.Context, parent map[string]any, _ map[string]any) (any, error) {
+					pages, ok := parent["pages"]
+					if !ok {
+						return nil, fmt.Errorf("representation of %v without pages", parent["id"])
+					}
+					return fmt.Sprintf("%s (%v pages)", parent["title"], pages), nil
+				},
+				"Shelf.best": list(obj("Book", media["book-b1"])),
+			},
+			Entities: map[string]testsubgraph.EntityResolver{
+				"Media": catalogEntity, "Book": catalogEntity, "Movie": catalogEntity,
+				"Shelf": byKey("Shelf", "id", map[string]map[string]any{"s1": {}}),
+			},
+		},
+		{
+			Name: "print",
+			SDL: fed + `type Query { book(id: ID!): Book }
+type Book @key(fields: "id") { id: ID! pages: Int! author: String! }`,
+			Resolvers: map[string]testsubgraph.Resolver{
+				"Query.book": func(_ context.Context, _ map[string]any, args map[string]any) (any, error) {
+					return map[string]any{"__typename": "Book", "id": args["id"], "pages": 412, "author": "Herbert"}, nil
+				},
+			},
+			Entities: map[string]testsubgraph.EntityResolver{"Book": byKey("Book", "id", map[string]map[string]any{"b1": {"pages": 412, "author": "Herbert"}})},
+		},
+		{
+			Name: "reviews",
+			SDL: fed + `type Query { topMedia: [Media!]! }
+type Media @key(fields: "mid") @interfaceObject {
+  mid: ID!
+  rating: Int!
+  title: String! @external
+  blurb: String! @requires(fields: "title")
+  shelf: Shelf
+}
+type Shelf @key(fields: "id", resolvable: false) { id: ID! }`,
+			Resolvers: map[string]testsubgraph.Resolver{
+				"Query.topMedia": list([]any{map[string]any{"__typename": "Media", "mid": "movie-m1"}, map[string]any{"__typename": "Media", "mid": "book-b1"}}),
+				"Media.rating":   fromMid(map[string]any{"book-b1": 4, "movie-m1": 5}),
+				"Media.shelf":    fromMid(shelves),
+				"Media.blurb": func(_ context.Context, parent map[string]any, _ map[string]any) (any, error) {
+					title, ok := parent["title"]
+					if !ok {
+						return nil, fmt.Errorf("representation of %v without title", parent["mid"])
+					}
+					return fmt.Sprint("see ", title), nil
+				},
+			},
+			Entities: map[string]testsubgraph.EntityResolver{"Media": byKey("Media", "mid", map[string]map[string]any{"book-b1": {}, "movie-m1": {}})},
+		},
+	}}
+}
+
+// fromMid answers a field from a table indexed by the parent's mid.
+func fromMid(table map[string]any) testsubgraph.Resolver {
+	return func(_ context.Context, parent map[string]any, _ map[string]any) (any, error) {
+		mid, _ := parent["mid"].(string)
+		return table[mid], nil
+	}
+}
+
+// TestInterfaceObjectKeyedApart: the planner property test's interface
+// object findings, each on hand-written subgraphs.
+func TestInterfaceObjectKeyedApart(t *testing.T) {
+	t.Parallel()
+	run(t, interfaceObjectKeyedScenario(), []tcase{
+		{
+			// Was: cannot plan (the way in was sought with the interface's keys).
+			name:     "interface object reached from a subgraph that knows the implementation's id alone",
+			query:    `{ book(id: "b1") { author rating } }`,
+			data:     `{"book":{"author":"Herbert","rating":4}}`,
+			requests: map[string]int{"print": 1, "catalog": 1, "reviews": 1},
+			check:    ifoRepsAre("reviews", "Media", "mid"),
+		},
+		{
+			// Was: one catalog fetch for both paths; the Media representations
+			// came back as Book and got summary, without pages (errors).
+			name:  "an implementation's @requires at one path, the interface's key at another",
+			query: `{ book(id: "b1") { summary } topMedia { title } }`,
+			data:  `{"book":{"summary":"Dune (412 pages)"},"topMedia":[{"title":"Alien"},{"title":"Dune"}]}`,
+		},
+		{
+			// Was: one reviews fetch whose representations needed title,
+			// which only the Movie had: the Book was never looked up.
+			name:  "two implementations into the interface object, one with a required field",
+			query: `{ media { ... on Media { rating } ... on Movie { blurb } } }`,
+			data:  `{"media":[{"rating":4},{"rating":5,"blurb":"see Alien"}]}`,
+			check: func(t *testing.T, got map[string][]testsubgraph.Request) {
+				for _, r := range got["reviews"] {
+					if strings.Contains(r.Query, "blurb") && strings.Contains(fmt.Sprint(r.Variables), "book-b1") {
+						t.Errorf("the Book's representation went to the fetch of the Movie's blurb: %+v", r)
+					}
+				}
+			},
+		},
+		{
+			name:     "same fields for both implementations share one fetch",
+			query:    `{ media { ... on Book { rating } ... on Movie { rating } } }`,
+			data:     `{"media":[{"rating":4},{"rating":5}]}`,
+			requests: map[string]int{"catalog": 1, "reviews": 1},
+		},
+		{
+			// Was: one catalog fetch for both paths with "id" once a Book
+			// (the client's alias) and once an ID (the key, under a fragment
+			// nested in the interface's): the subgraph refused the operation.
+			name:  "a client alias and a key under nested fragments of two merged paths",
+			query: `{ topMedia { shelf { id: best { title } } ... on Book { author } } }`,
+			data:  `{"topMedia":[{"shelf":null},{"shelf":{"id":{"title":"Dune"}},"author":"Herbert"}]}`,
 		},
 	})
 }

@@ -87,7 +87,9 @@ func TestPlannerProperty(t *testing.T) {
 
 	var stats struct {
 		refused, composed, ourRefusals, supergraphs, ops, invalid int
-		features                                                  map[string]int
+		// the same for the graphs with interface objects
+		ifoGraphs, ifoOps, ifoMismatches int
+		features                         map[string]int
 	}
 	stats.features = map[string]int{}
 	// Mismatches: counted per kind; for each kind, the shortest example
@@ -136,6 +138,9 @@ func TestPlannerProperty(t *testing.T) {
 			continue
 		}
 		stats.composed++
+		if c.g.ifo != nil {
+			stats.ifoGraphs++
+		}
 		for _, f := range c.g.describe() {
 			stats.features[f]++
 		}
@@ -187,6 +192,9 @@ func TestPlannerProperty(t *testing.T) {
 					continue
 				}
 				stats.ops++
+				if c.g.ifo != nil {
+					stats.ifoOps++
+				}
 				m := check(q, vars)
 				if replay != "" {
 					t.Logf("%s supergraph: %+v", which, m)
@@ -203,6 +211,9 @@ func TestPlannerProperty(t *testing.T) {
 					continue
 				}
 				mismatches++
+				if c.g.ifo != nil {
+					stats.ifoMismatches++
+				}
 				var fresh []string
 				for _, k := range m.kinds {
 					byKind[k]++
@@ -225,6 +236,8 @@ func TestPlannerProperty(t *testing.T) {
 	}
 	t.Logf("%d random graphs: %d composed by the reference composer, %d refused by it; %d refused by ours; %d supergraphs served; %d operations compared (%d generated ones invalid); %d mismatches",
 		graphs, stats.composed, stats.refused, stats.ourRefusals, stats.supergraphs, stats.ops, stats.invalid, mismatches)
+	t.Logf("of them with interface objects: %d composed graphs, %d operations, %d mismatches; without: %d graphs, %d operations, %d mismatches",
+		stats.ifoGraphs, stats.ifoOps, stats.ifoMismatches, stats.composed-stats.ifoGraphs, stats.ops-stats.ifoOps, mismatches-stats.ifoMismatches)
 	t.Logf("features among the composed graphs: %v", stats.features)
 	if len(apolloSets) > 0 {
 		ran, differ, examples, err := apolloCompare(ctx, apolloNode, apolloSets)
@@ -305,6 +318,14 @@ func TestPlannerPropertyRegressions(t *testing.T) {
 			`query Q ($b19: Boolean = false) { alphas { x: req12 } ...F8 @skip(if: $b19) } fragment F9 on Alpha { alpha5 { id: s2 } } fragment F8 on Query { alphas { ...F9 } }`},
 		{288, "the variants of one jump shared their dependency set, and a merge made them a cycle (the request hung)",
 			`query Q ($b40: Boolean = false) { ...F1 a33: alpha(id: "3") { ...F35 alpha5 { req13 } } } fragment F13 on Query { a19: alpha(id: "3") { alpha5 { a23: req15 } } } fragment F1 on Query { ...F13 beta(id: "1") { ... { beta9 { a29: req14 } } } beta(id: "1") { beta8 { ... on Beta { a31: req14 } } } } fragment F38 on Beta { req14 } fragment F35 on Alpha { req13 ... on Alpha { y: beta4 { req14 } } beta4 { ...F38 @skip(if: $b40) ... on Beta { a41: beta8 { beta9 { n6 } } } } ... on Alpha { req15 } }`},
+		{55, "an @interfaceObject keyed by iid, from a subgraph that knows Delta's id alone (was: cannot plan; the way in was sought with the interface's keys)",
+			`{ deltas { oi22 } }`},
+		{15, "a fetch to the interface's subgraph merged for two paths: Item representations came back as Alpha and got the other path's req11, without its n4 (errors, data null)",
+			`{ items { i13 } alpha(id: "1") { req12 } }`},
+		{8, "Alpha and Beta jumps into the @interfaceObject shared one representation shape that only Beta's fields filled: the Alphas were never looked up (oi17 silently null)",
+			`query Q { ...F1 named { ... on Beta { oreq18 } } } fragment F1 on Query { named { ... on Item { oi17 } } }`},
+		{124, "two paths merged into one fetch used the response key id for a client alias (Alpha) and, under a fragment nested in Item's, for the key (ID!): the subgraph refused the operation",
+			`{ item(id: "1") { ... on Item { obeta17 { id: alpha9 { obeta21 { id } } } } ... on Alpha { n4 } } }`},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.seed), func(t *testing.T) {
