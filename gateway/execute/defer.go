@@ -160,9 +160,27 @@ func (ds *deferShaping) ownKeys(s *shaper, in *deferInstance) map[string]bool {
 // in the first phase, and its deferred fields are delivered later anyway,
 // which the spec allows. Each deferred part goes out once the fetches of
 // its fields have finished. Mutations run whole before the first payload.
-func (e *Executor) ExecuteIncremental(ctx context.Context, p *plan.Plan, vars map[string]any, emit func(payload []byte, hasNext bool) error) error {
+//
+// With whole set, once the stream ended, it returns the response as Execute
+// would have written it (data and the errors known to the first payload),
+// for measures taken after the fact such as the actual cost; nil otherwise.
+func (e *Executor) ExecuteIncremental(ctx context.Context, p *plan.Plan, vars map[string]any, whole bool, emit func(payload []byte, hasNext bool) error) ([]byte, error) {
 	r := e.newRun(ctx, p, vars)
 	defer r.arena.free()
+	err := e.stream(ctx, r, p, vars, emit)
+	if !whole || err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sh := shaper{schema: e.schema, vars: vars, errors: slices.Clip(r.errors), failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
+	data := sh.shape(r.data, p.Operation, r.outputHint(p))
+	resp := &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data}
+	return resp.AppendJSON(nil), nil
+}
+
+// stream runs r and sends its payloads, as ExecuteIncremental says.
+func (e *Executor) stream(ctx context.Context, r *run, p *plan.Plan, vars map[string]any, emit func(payload []byte, hasNext bool) error) error {
 	var later []step
 	if p.Operation.Kind == ast.Query && p.Root != nil {
 		var now []step
@@ -181,7 +199,7 @@ func (e *Executor) ExecuteIncremental(ctx context.Context, p *plan.Plan, vars ma
 	}
 	ds.found(&first, p.Operation.Defers, r.data, p.Operation.Selections, p.Operation.RootType)
 	data := first.shape(r.data, p.Operation, r.outputHint(p))
-	if first.overflow {
+	if first.over() {
 		resp := e.overflowResponse(r)
 		return emit(appendPayload(nil, resp.Data, resp.Errors, false), false)
 	}
@@ -203,7 +221,7 @@ func (e *Executor) ExecuteIncremental(ctx context.Context, p *plan.Plan, vars ma
 	if !hasNext {
 		return nil
 	}
-	st := &streamer{e: e, r: r, p: p, ds: ds, emit: emit, pending: map[*plan.Defer]int{}, held: map[int][]Error{}, errSeen: len(r.errors)}
+	st := &streamer{e: e, r: r, p: p, ds: ds, emit: emit, pending: map[*plan.Defer]int{}, held: map[int][]Error{}, errSeen: len(r.errors), shaped: len(data) - len(dataPrefix)}
 	for _, h := range held {
 		st.held[h.part] = append(st.held[h.part], h.err)
 	}
@@ -229,6 +247,9 @@ type streamer struct {
 	held    map[int][]Error
 	errSeen int
 	own     []map[string]bool
+	// shaped counts the data bytes shaped so far, first payload included:
+	// the router's cap on a response's data holds for all its parts together.
+	shaped int
 }
 
 func (st *streamer) run(ctx context.Context, later []step) error {
@@ -296,7 +317,17 @@ func (st *streamer) sendReady() error {
 			continue
 		}
 		st.r.mu.Lock()
-		part := st.e.shapePart(st.r, st.ds, in)
+		part, over := st.e.shapePart(st.r, st.ds, in, st.room())
+		if over {
+			// Past the cap the response ends: the parts that fit go out
+			// with the error that says why the rest does not.
+			st.r.errors = append(st.r.errors, st.e.overflowError())
+			errs := st.r.errors[st.errSeen:]
+			st.r.mu.Unlock()
+			st.done = true
+			return st.emit(appendPartsAndErrors(nil, ready, errs, false), false)
+		}
+		st.shaped += len(part.data)
 		st.grow() // shaping finds the parts nested in this one
 		st.sent[i] = true
 		part.errors = append(part.errors, st.errorsFor(i)...)
@@ -309,6 +340,14 @@ func (st *streamer) sendReady() error {
 	hasNext := st.remaining()
 	st.done = !hasNext
 	return st.emit(appendParts(nil, ready, hasNext), hasNext)
+}
+
+// room is the data bytes the next part may take; negative: no cap.
+func (st *streamer) room() int {
+	if st.e.maxOutputBytes <= 0 {
+		return -1
+	}
+	return max(st.e.maxOutputBytes-st.shaped, 0)
 }
 
 // remaining reports whether a found part is still to be sent.
@@ -429,21 +468,29 @@ type deferredPart struct {
 	own    map[string]bool
 }
 
-// shapePart shapes the fields of instance in's defer at its object.
-func (e *Executor) shapePart(r *run, ds *deferShaping, in *deferInstance) deferredPart {
+// shapePart shapes the fields of instance in's defer at its object, in at
+// most room bytes unless room is negative; over reports a part that did not
+// fit.
+func (e *Executor) shapePart(r *run, ds *deferShaping, in *deferInstance, room int) (part deferredPart, over bool) {
+	if room == 0 {
+		return deferredPart{}, true // even {} does not fit
+	}
 	ds.current = in.d
-	sh := shaper{schema: e.schema, vars: r.vars, errors: slices.Clip(r.errors), failed: r.failed, unresolved: r.unresolved, nulled: r.nulled, parts: ds}
+	sh := shaper{schema: e.schema, vars: r.vars, errors: slices.Clip(r.errors), failed: r.failed, unresolved: r.unresolved, nulled: r.nulled, parts: ds, maxBytes: max(room, 0)}
 	sh.path = append([]pathElem(nil), in.path...)
 	sh.buf = make([]byte, 0, 256)
 	sh.parent = in.obj
 	ok := sh.object(in.obj, in.sels, in.typename)
+	if sh.over() {
+		return deferredPart{}, true
+	}
 	if !ok {
 		ds.dropUnder(in.path)
 		// A null in a non-null field of the fragment that reached its object:
 		// the part's data is null, with the error that says why.
 		sh.buf = append(sh.buf[:0], "null"...)
 	}
-	return deferredPart{in: in, data: sh.buf, errors: sh.errors[len(r.errors):], own: ds.ownKeys(&sh, in)}
+	return deferredPart{in: in, data: sh.buf, errors: sh.errors[len(r.errors):], own: ds.ownKeys(&sh, in)}, false
 }
 
 // heldError is a fetch error that goes with parts[part].
@@ -481,10 +528,7 @@ func assignErrors(errs []Error, parts []deferredPart) (rest []Error, held []held
 // appendLastErrors writes a last payload that carries only errors, in an
 // incremental entry with no data, at the root.
 func appendLastErrors(buf []byte, errs []Error) []byte {
-	buf = append(buf, `{"incremental":[{"data":null,"path":[]`...)
-	buf = appendErrors(buf, errs)
-	buf = append(buf, '}', ']')
-	return appendHasNext(buf, false)
+	return appendPartsAndErrors(buf, nil, errs, false)
 }
 
 // appendPayload writes the first payload.
@@ -500,6 +544,12 @@ func appendPayload(buf, data []byte, errs []Error, hasNext bool) []byte {
 
 // appendParts writes a later payload holding parts.
 func appendParts(buf []byte, parts []deferredPart, hasNext bool) []byte {
+	return appendPartsAndErrors(buf, parts, nil, hasNext)
+}
+
+// appendPartsAndErrors writes parts and, when there are errors about no
+// part, an entry with no data at the root that carries them.
+func appendPartsAndErrors(buf []byte, parts []deferredPart, errs []Error, hasNext bool) []byte {
 	buf = append(buf, `{"incremental":[`...)
 	for i, p := range parts {
 		if i > 0 {
@@ -515,6 +565,14 @@ func appendParts(buf []byte, parts []deferredPart, hasNext bool) []byte {
 			buf = appendString(buf, p.in.d.Label)
 		}
 		buf = appendErrors(buf, p.errors)
+		buf = append(buf, '}')
+	}
+	if len(errs) > 0 {
+		if len(parts) > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"data":null,"path":[]`...)
+		buf = appendErrors(buf, errs)
 		buf = append(buf, '}')
 	}
 	buf = append(buf, ']')

@@ -205,7 +205,7 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 		sh.maxBytes = len(dataPrefix) + e.maxOutputBytes
 	}
 	data := sh.shape(r.data, p.Operation, r.outputHint(p))
-	if sh.overflow {
+	if sh.over() {
 		return e.overflowResponse(r)
 	}
 	p.SizeHint.Store(int64(len(data)))
@@ -222,10 +222,15 @@ func (e *Executor) newRun(ctx context.Context, p *plan.Plan, vars map[string]any
 
 // overflowResponse answers a request whose response went over MaxOutputBytes.
 func (e *Executor) overflowResponse(r *run) *Response {
-	return &Response{Data: []byte("null"), Errors: append(r.errors, Error{
+	return &Response{Data: []byte("null"), Errors: append(r.errors, e.overflowError()), SubgraphBytes: r.budget.bytes.Load()}
+}
+
+// overflowError says that the response went over the router's cap.
+func (e *Executor) overflowError() Error {
+	return Error{
 		Message:    fmt.Sprintf("the response is larger than %d bytes (the router's limit per response)", e.maxOutputBytes),
 		Extensions: map[string]any{"code": CodeResponseLimit},
-	}), SubgraphBytes: r.budget.bytes.Load()}
+	}
 }
 
 // runPlan runs p's fetches into r.data; it returns the whole response when

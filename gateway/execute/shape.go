@@ -62,6 +62,12 @@ func (s *shaper) shape(data *Value, op *plan.Operation, sizeHint int) []byte {
 	return s.buf
 }
 
+// over reports whether the shaped output went over maxBytes: values are
+// checked before they are written, and the last one may have crossed it.
+func (s *shaper) over() bool {
+	return s.overflow || (s.maxBytes > 0 && len(s.buf) > s.maxBytes)
+}
+
 func (s *shaper) matches(cond, typename string) bool {
 	if cond == "" || cond == typename {
 		return true

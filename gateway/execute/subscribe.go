@@ -191,7 +191,7 @@ func (e *Executor) ExecuteEvent(ctx context.Context, p *plan.Plan, rest plan.Nod
 		sh.maxBytes = len(dataPrefix) + e.maxOutputBytes
 	}
 	data := sh.shape(r.data, p.Operation, 0)
-	if sh.overflow {
+	if sh.over() {
 		return &Response{Data: []byte("null"), Errors: append(r.errors, Error{
 			Message:    fmt.Sprintf("the response is larger than %d bytes (the router's limit per response)", e.maxOutputBytes),
 			Extensions: map[string]any{"code": CodeResponseLimit},

@@ -6,7 +6,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
-// validationRules are gqlparser's rules with three of them pointing where
+// validationRules are gqlparser's rules, plus deferRules, with three of them pointing where
 // graphql-js (and so Apollo Router) points: an unknown argument at the
 // argument, an unknown variable type at the type, and a selection on a leaf
 // field reported once, by ScalarLeafs, not also as unknown fields of a scalar.
@@ -30,6 +30,7 @@ func validationRules() *rules.Rules {
 			}
 		})
 	})
+	rs.AddRule("DeferDirectives", deferRules)
 	return rs
 }
 

@@ -77,7 +77,7 @@ func (s *Server) serveDeferred(w http.ResponseWriter, r *http.Request, media str
 	rc := http.NewResponseController(w)
 	first := true
 	buf := make([]byte, 0, 1024)
-	err := op.st.exec.ExecuteIncremental(ctx, op.plan, op.vars, func(payload []byte, hasNext bool) error {
+	whole, err := op.st.exec.ExecuteIncremental(ctx, op.plan, op.vars, s.cfg.Limits.CostMetrics, func(payload []byte, hasNext bool) error {
 		buf = buf[:0]
 		if first {
 			// Fields that authorization removed come back as nulls with
@@ -103,5 +103,8 @@ func (s *Server) serveDeferred(w http.ResponseWriter, r *http.Request, media str
 	})
 	if err != nil {
 		s.log.Debug("incremental response ended early", "err", err, "operation", op.operationName)
+		return
 	}
+	// The actual cost is that of the whole response the parts made up.
+	s.observeCost(result{body: whole, ran: &op})
 }

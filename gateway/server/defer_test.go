@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/shopgraph/shopgraph/gateway/compose"
 	"github.com/shopgraph/shopgraph/gateway/internal/testsubgraph"
+	"github.com/shopgraph/shopgraph/gateway/limits"
 )
 
 // deferShop is two loopback subgraphs: products (fast) and reviews, whose
@@ -35,6 +37,13 @@ func startDeferShop(t *testing.T) *deferShop { return startDeferShopWith(t, fals
 // startDeferShopWith starts the shop; with reviewsDown the router's reviews
 // URL answers every request with HTTP 500.
 func startDeferShopWith(t *testing.T, reviewsDown bool) *deferShop {
+	t.Helper()
+	return startDeferShopCapped(t, reviewsDown, 0)
+}
+
+// startDeferShopCapped starts the shop with the router's response cap at
+// maxResponse bytes (0: the default).
+func startDeferShopCapped(t *testing.T, reviewsDown bool, maxResponse int) *deferShop {
 	t.Helper()
 	ds := &deferShop{release: make(chan struct{})}
 	products := &testsubgraph.Subgraph{
@@ -97,7 +106,7 @@ type Review { body: String! author: String }`,
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{SupergraphSDL: sdl}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New(Config{SupergraphSDL: sdl, Limits: limits.Config{MaxResponseBytes: maxResponse}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,5 +394,52 @@ func TestDeferredObjectNulledInFirstPart(t *testing.T) {
 	only := p.rest()
 	if len(only) != 1 || compact(only[0].Data) != `{"product":null}` || len(only[0].Errors) != 1 {
 		t.Errorf("parts = %+v", only)
+	}
+}
+
+// TestDeferredPartsCountAgainstTheResponseCap caps a response whose first
+// part fits and whose deferred parts together do not: the cap holds for the
+// whole response, so the stream ends with the cap's error and without the
+// part that crossed it.
+func TestDeferredPartsCountAgainstTheResponseCap(t *testing.T) {
+	t.Parallel()
+	const query = `{ products { name ... @defer(label: "reviews") { reviews { body } } } }`
+	// The first part's data is 46 bytes, each deferred part's 32.
+	for _, tc := range []struct {
+		cap      int
+		parts    []string
+		overflow bool
+	}{
+		{cap: 200, parts: []string{`reviews ["products",0] {"reviews":[{"body":"good p1"}]}`, `reviews ["products",1] {"reviews":[{"body":"good p2"}]}`}},
+		{cap: 46 + 32 + 32, parts: []string{`reviews ["products",0] {"reviews":[{"body":"good p1"}]}`, `reviews ["products",1] {"reviews":[{"body":"good p2"}]}`}},
+		{cap: 46 + 32 + 31, parts: []string{`reviews ["products",0] {"reviews":[{"body":"good p1"}]}`}, overflow: true},
+		{cap: 50, overflow: true},
+	} {
+		ds := startDeferShopCapped(t, false, tc.cap)
+		close(ds.release)
+		p := readParts(t, ds.open(t, acceptDefer, query, nil))
+		if first := p.next(); compact(first.Data) != `{"products":[{"name":"Lamp"},{"name":"Desk"}]}` {
+			t.Fatalf("cap %d: first part = %s", tc.cap, compact(first.Data))
+		}
+		rest := p.rest()
+		var errs []gqlErr
+		for _, pl := range rest {
+			for _, in := range pl.Incremental {
+				errs = append(errs, in.Errors...)
+			}
+		}
+		if tc.overflow {
+			if len(errs) != 1 || !strings.Contains(errs[0].Message, fmt.Sprintf("larger than %d bytes", tc.cap)) {
+				t.Errorf("cap %d: errors %+v, want the response cap's", tc.cap, errs)
+			}
+			want := append(tc.parts, ` [] null`)
+			if got := incremental(rest); strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("cap %d: parts %q, want %q", tc.cap, got, want)
+			}
+			continue
+		}
+		if got := incremental(rest); strings.Join(got, "\n") != strings.Join(tc.parts, "\n") || len(errs) != 0 {
+			t.Errorf("cap %d: parts %q errors %+v, want %q", tc.cap, got, errs, tc.parts)
+		}
 	}
 }

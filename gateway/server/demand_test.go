@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -132,6 +134,32 @@ func TestDemandControlEndToEnd(t *testing.T) {
 		}
 		if got := m[name].GetMetric()[0].GetHistogram().GetSampleSum(); got != want {
 			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+
+	// The same operation with its reviews deferred costs the same: the
+	// actual cost is that of the parts together.
+	q, _ := json.Marshal(map[string]string{"query": `{ products(first: 10) { id name ... @defer { reviews { body } } } }`})
+	req, _ := http.NewRequest(http.MethodPost, hs.URL+"/graphql", bytes.NewReader(q))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", acceptDefer)
+	dresp, err := hs.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := readParts(t, dresp).rest()
+	dresp.Body.Close()
+	if got := len(incremental(parts)); got != 3 {
+		t.Fatalf("deferred query: %d incremental parts, want 3", got)
+	}
+	m = telemetrytest.Scrape(t, hs.URL+"/metrics")
+	for name, want := range map[string]float64{"shopgraph_router_operation_cost_estimated": 480, "shopgraph_router_operation_cost_actual": 44} {
+		if n := m.Count(name); n != 2 {
+			t.Errorf("%s has %d observations after the deferred query, want 2", name, n)
+			continue
+		}
+		if got := m[name].GetMetric()[0].GetHistogram().GetSampleSum(); got != want {
+			t.Errorf("%s = %v after the deferred query, want %v", name, got, want)
 		}
 	}
 }
