@@ -19,6 +19,7 @@
 //	func (s *Server) Ready() bool
 //	func (s *Server) LoadSupergraph(sdl string) error // swaps the served supergraph atomically
 //	func (s *Server) Graph() *supergraph.Graph       // nil until loaded
+//	func (s *Server) Drain()                         // ends subscription streams (Run calls it when ctx ends)
 //	func (s *Server) Close() error
 //
 // Until the supergraph is loaded /graphql answers 503 with a GraphQL error.
@@ -58,6 +59,8 @@ type Server struct {
 	persisted *persisted.Store
 	// subscriptions counts the subscriptions served (subscribe.go).
 	subscriptions *subscriptionSlots
+	// drain ends the streams when the router shuts down (subscribe_end.go).
+	drain *drainer
 }
 
 type state struct {
@@ -79,7 +82,7 @@ func New(cfg Config, logger *slog.Logger, opts ...Option) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{cfg: cfg.withDefaults(), log: logger, memory: newMemoryReleaser()}
+	s := &Server{cfg: cfg.withDefaults(), log: logger, memory: newMemoryReleaser(), drain: newDrainer()}
 	s.client = &http.Client{Timeout: s.cfg.SubgraphTimeout}
 	s.subscriptions = newSubscriptionSlots(s.cfg.Subscriptions.MaxSubscriptions)
 	var err error
@@ -104,6 +107,7 @@ func New(cfg Config, logger *slog.Logger, opts ...Option) (*Server, error) {
 // Close releases what the server holds beyond its requests: the persisted
 // query store's connections and the subgraph clients' idle connections.
 func (s *Server) Close() error {
+	s.Drain()
 	if st := s.state.Load(); st != nil {
 		st.exec.Close()
 	}
@@ -169,10 +173,12 @@ func (s *Server) Graph() *supergraph.Graph {
 // until every subgraph answers and composition succeeds, then waits for ctx. With a
 // supergraph SDL in the config it only waits.
 func (s *Server) Run(ctx context.Context) error {
+	defer s.Drain()
 	if !s.loadUntilReady(ctx, s.compose) {
 		return nil
 	}
 	<-ctx.Done()
+	s.Drain() // before the executor closes: streams end with their reason
 	if st := s.state.Load(); st != nil {
 		st.exec.Close()
 	}

@@ -103,6 +103,7 @@ func NewFromConfig(cfg Config, sc *compose.Config, logger *slog.Logger, opts ...
 // made by NewFromConfig; like Run, it releases the executor's connections at the end.
 func (s *Server) RunConfig(ctx context.Context, sc *compose.Config, interval time.Duration) error {
 	err := s.WatchConfig(ctx, sc, interval)
+	s.Drain()
 	if st := s.state.Load(); st != nil {
 		st.exec.Close()
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -87,6 +88,11 @@ func (s *Server) streamSubscription(ctx context.Context, st *eventStream, op ope
 	_ = http.NewResponseController(st.w).SetWriteDeadline(time.Time{})
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var ended atomic.Pointer[execute.Error] // why the router ended it
+	defer s.watchStream(ctx, func(why execute.Error) {
+		ended.Store(&why)
+		cancel()
+	})()
 	defer st.close() // no heartbeat may write once the handler returns
 	st.start(http.StatusOK)
 	go func() {
@@ -106,6 +112,8 @@ func (s *Server) streamSubscription(ctx context.Context, st *eventStream, op ope
 	}()
 	err := s.subscribe(ctx, op, st.next)
 	switch {
+	case ended.Load() != nil:
+		st.fail([]execute.Error{*ended.Load()})
 	case ctx.Err() != nil:
 		return // the client left: nothing more can reach it
 	case err != nil:

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,6 +46,7 @@ const (
 )
 
 type subscriptionRig struct {
+	srv    *Server
 	router *httptest.Server
 	orders *testsubgraph.SubscriptionServer
 }
@@ -112,7 +114,7 @@ func startSubscriptionRig(t *testing.T, cfg Config) *subscriptionRig {
 	t.Cleanup(func() { _ = s.Close() })
 	router := httptest.NewServer(s.Handler())
 	t.Cleanup(router.Close)
-	return &subscriptionRig{router: router, orders: orders}
+	return &subscriptionRig{srv: s, router: router, orders: orders}
 }
 
 func wantEvent(t *testing.T, payload []byte, id, status string) {
@@ -315,8 +317,17 @@ func TestSubscriptionProtocolErrorsCloseTheSocket(t *testing.T) {
 
 func streamPost(t *testing.T, ctx context.Context, rig *subscriptionRig, accept, orderID string) (*http.Response, string) {
 	t.Helper()
+	return streamPostWith(t, ctx, rig, accept, orderID, nil)
+}
+
+// streamPostWith is streamPost with more request headers.
+func streamPostWith(t *testing.T, ctx context.Context, rig *subscriptionRig, accept, orderID string, header http.Header) (*http.Response, string) {
+	t.Helper()
 	b, _ := json.Marshal(map[string]any{"query": subQuery, "variables": map[string]any{"id": orderID}})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, rig.router.URL+"/graphql", strings.NewReader(string(b)))
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", accept)
 	resp, err := http.DefaultClient.Do(req)
@@ -476,4 +487,99 @@ func TestSubscriptionAuthOnConnect(t *testing.T) {
 	if len(inits) != 1 || !strings.Contains(string(inits[0]), token) {
 		t.Errorf("subgraph connection_init payloads: %s", inits)
 	}
+}
+
+// readClose reads until the socket closes and returns its close code.
+func (c *wsClient) readClose(ctx context.Context) (websocket.StatusCode, string) {
+	c.t.Helper()
+	for {
+		_, _, err := c.conn.Read(ctx)
+		if err != nil {
+			var ce websocket.CloseError
+			if errors.As(err, &ce) {
+				return ce.Code, ce.Reason
+			}
+			c.t.Fatalf("read: %v, want a close frame", err)
+		}
+	}
+}
+
+// TestSubscriptionsEndWhenTheRouterDrains: on shutdown every stream ends with
+// its reason, which http.Server.Shutdown alone never does (it waits for SSE
+// streams until its grace runs out and does not see WebSockets): a WebSocket
+// closes with 1001, SSE and multipart streams send the error and complete,
+// and the subgraph subscriptions end.
+func TestSubscriptionsEndWhenTheRouterDrains(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialRouter(t, ctx, rig, "")
+	c.subscribe(ctx, "w", orderForever)
+	wantEvent(t, c.read(ctx).Payload, orderForever, "PAID")
+	bodies := make(chan string, 2)
+	for _, accept := range []string{"text/event-stream", `multipart/mixed;subscriptionSpec="1.0"`} {
+		go func() {
+			_, body := streamPost(t, ctx, rig, accept, orderForever)
+			bodies <- body
+		}()
+	}
+	waitOpen(t, rig.orders, 3)
+	rig.srv.Drain()
+	if code, reason := c.readClose(ctx); code != websocket.StatusGoingAway || !strings.Contains(reason, "shutting down") {
+		t.Errorf("WebSocket closed with %d %q, want 1001 saying the router is shutting down", code, reason)
+	}
+	for range 2 {
+		body := <-bodies
+		if !strings.Contains(body, `"code":"SHUTTING_DOWN"`) || !strings.Contains(body, `"status":"PAID"`) {
+			t.Errorf("stream body lacks its event or the shutdown error:\n%s", body)
+		}
+		if !strings.Contains(body, "event: complete") && !strings.HasSuffix(strings.TrimSpace(body), "--graphql--") {
+			t.Errorf("stream did not complete:\n%s", body)
+		}
+	}
+	waitOpen(t, rig.orders, 0)
+	// A socket opened after the drain is closed at once.
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(rig.router.URL, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{subscription.Protocol}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	if err := subscription.WriteMessage(ctx, conn, subscription.Message{Type: subscription.TypeConnectionInit}); err != nil {
+		t.Fatal(err)
+	}
+	late := &wsClient{t: t, conn: conn}
+	if code, _ := late.readClose(ctx); code != websocket.StatusGoingAway {
+		t.Errorf("a socket opened after the drain closed with %d, want 1001", code)
+	}
+}
+
+// TestSubscriptionEndsWhenItsTokenExpires: a subscription does not outlive
+// the token that authenticated it, over a WebSocket (4403) or SSE (an error
+// with TOKEN_EXPIRED, then complete).
+func TestSubscriptionEndsWhenItsTokenExpires(t *testing.T) {
+	t.Parallel()
+	key := authntest.NewKey(t, "k1", "ES256")
+	jwks := authntest.Serve(t, key)
+	rig := startSubscriptionRig(t, Config{JWT: JWT{JWKSURL: jwks.URL, Required: true, Leeway: time.Millisecond}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	exp := time.Now().Add(2 * time.Second).Truncate(time.Second)
+	token := "Bearer " + key.Sign(t, withClaim(userClaims("alice"), "exp", exp.Unix()))
+
+	c := dialRouter(t, ctx, rig, fmt.Sprintf(`{"Authorization":%q}`, token))
+	c.subscribe(ctx, "1", orderForever)
+	wantEvent(t, c.read(ctx).Payload, orderForever, "PAID")
+	resp, body := streamPostWith(t, ctx, rig, "text/event-stream", orderForever, http.Header{"Authorization": {token}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"code":"TOKEN_EXPIRED"`) || !strings.Contains(body, "event: complete") {
+		t.Errorf("SSE stream: HTTP %d\n%s", resp.StatusCode, body)
+	}
+	code, reason := c.readClose(ctx)
+	if code != subscription.CloseForbidden || !strings.Contains(reason, "expired") {
+		t.Errorf("WebSocket closed with %d %q, want 4403 saying the token expired", code, reason)
+	}
+	if now := time.Now(); now.Before(exp) {
+		t.Errorf("the streams ended at %s, before the token expired at %s", now.Format(time.StampMilli), exp.Format(time.StampMilli))
+	}
+	waitOpen(t, rig.orders, 0)
 }

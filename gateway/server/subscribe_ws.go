@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/shopgraph/shopgraph/gateway/execute"
 	"github.com/shopgraph/shopgraph/gateway/internal/subscription"
 )
 
@@ -86,6 +87,15 @@ func (ws *wsSession) serve(ctx context.Context, r *http.Request) {
 	// subgraphs; it ends with ctx.
 	ctx = ws.req.Context()
 	ws.ctx = ctx
+	// Not by ending ctx: the library closes a socket whose read context ends
+	// without a close code, and the client should know why (subscribe_end.go).
+	defer ws.s.watchStream(ctx, func(why execute.Error) {
+		code := subscription.CloseForbidden
+		if why.Extensions["code"] == codeShuttingDown {
+			code = websocket.StatusGoingAway
+		}
+		_ = ws.conn.Close(code, closeReason(why.Message))
+	})()
 	go ws.keepAlive(ctx)
 	for {
 		m, err := subscription.ReadMessage(ctx, ws.conn)
