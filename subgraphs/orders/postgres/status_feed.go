@@ -61,8 +61,9 @@ func (f *StatusFeed) StatusChanges(ctx context.Context, orderID string) (<-chan 
 }
 
 // Run listens until ctx ends, listening again after a lost connection. A
-// change made while the connection was down is not heard; subscribers
-// re-read the order on the next one.
+// change made while the connection was down is not heard, so once it
+// listens again every subscriber is signalled and re-reads its order: one
+// whose status moved meanwhile sends it then, the others send nothing.
 func (f *StatusFeed) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		err := f.listen(ctx)
@@ -90,6 +91,7 @@ func (f *StatusFeed) listen(ctx context.Context) error {
 	if _, err := pc.Exec(ctx, "LISTEN "+pgx.Identifier{StatusChannel}.Sanitize()); err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	f.signalAll()
 	for {
 		n, err := pc.WaitForNotification(ctx)
 		if err != nil {
@@ -99,11 +101,25 @@ func (f *StatusFeed) listen(ctx context.Context) error {
 	}
 }
 
+// signalAll wakes every subscriber without blocking on any.
+func (f *StatusFeed) signalAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, chans := range f.subs {
+		wake(chans)
+	}
+}
+
 // signal wakes the subscribers of one order without blocking on any.
 func (f *StatusFeed) signal(orderID string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for ch := range f.subs[orderID] {
+	wake(f.subs[orderID])
+}
+
+// wake signals each channel that holds no signal yet.
+func wake(chans map[chan struct{}]struct{}) {
+	for ch := range chans {
 		select {
 		case ch <- struct{}{}:
 		default:

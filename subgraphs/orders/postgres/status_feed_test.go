@@ -100,3 +100,51 @@ func TestStatusChangesReachEveryReplica(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestStatusFeedCatchesUpAfterALostConnection: a change made while the
+// listening connection is down is not heard, so the feed signals every
+// subscriber once it listens again, and they re-read their orders.
+func TestStatusFeedCatchesUpAfterALostConnection(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t, Migrations())
+	s := New(pool)
+	o := place(t, s, newOrder(13, "key-feed-lost"))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	feed := NewStatusFeed(pool, nil)
+	go feed.Run(ctx)
+	waitListeners(t, pool, 1)
+	changes, _ := feed.StatusChanges(ctx, o.ID)
+
+	var killed bool
+	if err := pool.QueryRow(ctx, `SELECT bool_and(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&killed); err != nil || !killed {
+		t.Fatalf("terminate the listener: %v %v", killed, err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the listener is still there")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The feed waits a second before it listens again: this change is made
+	// while no one listens.
+	if _, err := s.Transition(ctx, o.ID, orders.StatusFulfilled, orders.ActorAdmin, ""); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changes:
+		t.Fatal("signalled while the feed was not listening")
+	case <-time.After(200 * time.Millisecond):
+	}
+	waitSignal(t, changes, "after listening again")
+	waitListeners(t, pool, 1)
+}
