@@ -33,6 +33,9 @@ type SubscribeOptions struct {
 	// PingInterval is how often the router pings the subgraph; zero means
 	// the subscription package's default.
 	PingInterval time.Duration
+	// URLs are, per subgraph name, where the router subscribes when that is
+	// not the subgraph's URL (a separate WebSocket path or host).
+	URLs map[string]string
 }
 
 // SubscriptionError ends a subscription that the subgraph could not serve or
@@ -100,7 +103,11 @@ func (e *Executor) Subscribe(ctx context.Context, p *plan.Plan, vars map[string]
 	}
 	rest := withoutFetch(p.Root, f)
 	var emitErr error
-	err = subscription.Subscribe(ctx, c.url, req, copts, func(payload []byte) error {
+	url := c.url
+	if u := opts.URLs[c.name]; u != "" {
+		url = u
+	}
+	err = subscription.Subscribe(ctx, url, req, copts, func(payload []byte) error {
 		ectx, cancel := context.WithTimeoutCause(ctx, opts.EventTimeout, &RequestTimeout{After: opts.EventTimeout})
 		defer cancel()
 		if emitErr = emit(e.ExecuteEvent(ectx, p, rest, vars, payload)); emitErr != nil {

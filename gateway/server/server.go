@@ -61,6 +61,8 @@ type Server struct {
 	subscriptions *subscriptionSlots
 	// drain ends the streams when the router shuts down (subscribe_end.go).
 	drain *drainer
+	// subscriptionURLs are Subscriptions.Subgraphs' URLs by subgraph name.
+	subscriptionURLs map[string]string
 }
 
 type state struct {
@@ -85,6 +87,7 @@ func New(cfg Config, logger *slog.Logger, opts ...Option) (*Server, error) {
 	s := &Server{cfg: cfg.withDefaults(), log: logger, memory: newMemoryReleaser(), drain: newDrainer()}
 	s.client = &http.Client{Timeout: s.cfg.SubgraphTimeout}
 	s.subscriptions = newSubscriptionSlots(s.cfg.Subscriptions.MaxSubscriptions)
+	s.subscriptionURLs = s.cfg.Subscriptions.urls()
 	var err error
 	if s.tel, err = newRouterTelemetry(s, opts); err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -41,6 +43,15 @@ type Subscriptions struct {
 	// InitTimeout bounds the wait for a WebSocket client's connection_init
 	// (default 10 s).
 	InitTimeout time.Duration `yaml:"initTimeout" help:"how long a WebSocket client has to send connection_init (0: 10s)"`
+	// Subgraphs are, per subgraph name, where the router subscribes when that
+	// is not the subgraph's URL: ws://, wss://, http:// or https:// (the
+	// last two are upgraded as WebSockets too).
+	Subgraphs map[string]SubscriptionSubgraph `yaml:"subgraphs" help:"per subgraph, the URL its subscriptions are served at when it is not the subgraph's URL"`
+}
+
+// SubscriptionSubgraph is where one subgraph serves its subscriptions.
+type SubscriptionSubgraph struct {
+	URL string `yaml:"url"`
 }
 
 func (c Subscriptions) withDefaults() Subscriptions {
@@ -67,7 +78,36 @@ func (c Subscriptions) validate() []error {
 	if c.InitTimeout < 0 {
 		errs = append(errs, fmt.Errorf("config: subscriptions.initTimeout must not be negative, got %s", c.InitTimeout))
 	}
+	names := make([]string, 0, len(c.Subgraphs))
+	for name := range c.Subgraphs {
+		names = append(names, name)
+	}
+	sort.Strings(names) // errors in a stable order
+	for _, name := range names {
+		raw := c.Subgraphs[name].URL
+		u, err := url.Parse(raw)
+		switch {
+		case raw == "":
+			errs = append(errs, fmt.Errorf("config: subscriptions.subgraphs.%s.url is required", name))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("config: subscriptions.subgraphs.%s.url: %w", name, err))
+		case u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http" && u.Scheme != "https"):
+			errs = append(errs, fmt.Errorf("config: subscriptions.subgraphs.%s.url must be an absolute ws://, wss://, http:// or https:// URL, got %q", name, raw))
+		}
+	}
 	return errs
+}
+
+// urls returns the subscription URLs by subgraph name.
+func (c Subscriptions) urls() map[string]string {
+	if len(c.Subgraphs) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(c.Subgraphs))
+	for name, sg := range c.Subgraphs {
+		out[name] = sg.URL
+	}
+	return out
 }
 
 // codeSubscriptionLimit refuses a subscription over MaxSubscriptions.
@@ -127,7 +167,7 @@ func checkSubscriptionTransport(r *http.Request, kind ast.Operation) *httpError 
 // response body. It returns nil when the subgraph completed it, ctx's error
 // when ctx ended, and a *execute.SubscriptionError when the subgraph failed.
 func (s *Server) subscribe(ctx context.Context, op operation, emit func([]byte) error) error {
-	opts := execute.SubscribeOptions{EventTimeout: s.cfg.RequestTimeout, PingInterval: s.cfg.Subscriptions.Heartbeat}
+	opts := execute.SubscribeOptions{EventTimeout: s.cfg.RequestTimeout, PingInterval: s.cfg.Subscriptions.Heartbeat, URLs: s.subscriptionURLs}
 	return op.st.exec.Subscribe(ctx, op.plan, op.vars, opts, func(resp *execute.Response) error {
 		defer s.memory.after(resp.SubgraphBytes + int64(len(resp.Data)))
 		return emit(s.completeAuthorized(op.authz, resp.AppendJSON(nil)))

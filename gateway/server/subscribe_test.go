@@ -90,6 +90,13 @@ func orderStream(ctx context.Context, args map[string]any) (<-chan any, error) {
 
 func startSubscriptionRig(t *testing.T, cfg Config) *subscriptionRig {
 	t.Helper()
+	return startSubscriptionRigAt(t, cfg, "")
+}
+
+// startSubscriptionRigAt starts the rig with ordersURL (when set) as the
+// orders subgraph's URL in the supergraph instead of its server's.
+func startSubscriptionRigAt(t *testing.T, cfg Config, ordersURL string) *subscriptionRig {
+	t.Helper()
 	orders := testsubgraph.StartSubscriptions(t, &testsubgraph.Subgraph{Name: "orders", SDL: subOrdersSDL},
 		map[string]testsubgraph.Stream{"orderStatusChanged": orderStream})
 	catalog := testsubgraph.Start(t, &testsubgraph.Subgraph{Name: "catalog", SDL: subCatalogSDL,
@@ -99,8 +106,14 @@ func startSubscriptionRig(t *testing.T, cfg Config) *subscriptionRig {
 		Entities: map[string]testsubgraph.EntityResolver{"Product": func(_ context.Context, rep map[string]any) (any, error) {
 			return map[string]any{"id": rep["id"], "name": fmt.Sprintf("Name of %v", rep["id"])}, nil
 		}}})
+	if ordersURL == "" {
+		ordersURL = orders.URL
+	}
+	if cfg.Subscriptions.Subgraphs["orders"].URL == "-" {
+		cfg.Subscriptions.Subgraphs["orders"] = SubscriptionSubgraph{URL: orders.URL}
+	}
 	sdl, err := compose.Compose([]compose.Subgraph{
-		{Name: "orders", URL: orders.URL, SDL: subOrdersSDL},
+		{Name: "orders", URL: ordersURL, SDL: subOrdersSDL},
 		{Name: "catalog", URL: catalog.URL, SDL: subCatalogSDL},
 	})
 	if err != nil {
@@ -582,4 +595,51 @@ func TestSubscriptionEndsWhenItsTokenExpires(t *testing.T) {
 		t.Errorf("the streams ended at %s, before the token expired at %s", now.Format(time.StampMilli), exp.Format(time.StampMilli))
 	}
 	waitOpen(t, rig.orders, 0)
+}
+
+// TestSubscriptionAtItsOwnURL: a subgraph that serves subscriptions elsewhere
+// than at its URL (subscriptions.subgraphs.<name>.url) is subscribed there;
+// its URL in the supergraph here answers nothing but 404.
+func TestSubscriptionAtItsOwnURL(t *testing.T) {
+	t.Parallel()
+	nowhere := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(nowhere.Close)
+	cfg := Config{Subscriptions: Subscriptions{Subgraphs: map[string]SubscriptionSubgraph{"orders": {URL: "-"}}}}
+	rig := startSubscriptionRigAt(t, cfg, nowhere.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dialRouter(t, ctx, rig, "")
+	c.subscribe(ctx, "s", "o5")
+	wantEvent(t, c.read(ctx).Payload, "o5", "PAID")
+	if rig.orders.Started() != 1 {
+		t.Errorf("the subscription server had %d subscriptions, want 1", rig.orders.Started())
+	}
+
+	// Without the setting, the router subscribes at the subgraph's URL.
+	rig = startSubscriptionRigAt(t, Config{}, nowhere.URL)
+	c = dialRouter(t, ctx, rig, "")
+	c.subscribe(ctx, "s", "o5")
+	if m := c.read(ctx); m.Type != subscription.TypeError || !strings.Contains(string(m.Payload), "SUBSCRIPTION_FAILED") {
+		t.Errorf("subscribing at a URL that serves none: %+v %s, want a SUBSCRIPTION_FAILED error", m, m.Payload)
+	}
+}
+
+func TestSubscriptionSubgraphURLsAreValidated(t *testing.T) {
+	t.Parallel()
+	for url, want := range map[string]string{
+		"":                   "subscriptions.subgraphs.orders.url is required",
+		"/ws":                "subscriptions.subgraphs.orders.url must be an absolute ws://",
+		"ftp://orders/ws":    "subscriptions.subgraphs.orders.url must be an absolute ws://",
+		"ws://orders:4002/%": "subscriptions.subgraphs.orders.url: ",
+	} {
+		_, err := New(Config{Subscriptions: Subscriptions{Subgraphs: map[string]SubscriptionSubgraph{"orders": {URL: url}}}}, nil)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("url %q: %v, want %q", url, err, want)
+		}
+	}
+	for _, url := range []string{"ws://orders:4002/ws", "wss://orders.example/ws", "http://orders:4002/graphql"} {
+		if err := (Subscriptions{Subgraphs: map[string]SubscriptionSubgraph{"orders": {URL: url}}}).validate(); len(err) != 0 {
+			t.Errorf("url %q refused: %v", url, err)
+		}
+	}
 }
