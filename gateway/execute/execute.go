@@ -200,7 +200,16 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	if resp := r.runPlan(ctx, p); resp != nil {
 		return resp
 	}
-	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
+	resp := e.respond(r, p)
+	if resp.full != nil {
+		p.SizeHint.Store(int64(len(resp.full)))
+	}
+	return resp
+}
+
+// respond shapes r's data into the response to p, within the response cap.
+func (e *Executor) respond(r *run, p *plan.Plan) *Response {
+	sh := shaper{schema: e.schema, vars: r.vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
 	if e.maxOutputBytes > 0 {
 		sh.maxBytes = len(dataPrefix) + e.maxOutputBytes
 	}
@@ -208,7 +217,6 @@ func (e *Executor) Execute(ctx context.Context, p *plan.Plan, vars map[string]an
 	if sh.over() {
 		return e.overflowResponse(r)
 	}
-	p.SizeHint.Store(int64(len(data)))
 	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data, SubgraphBytes: r.budget.bytes.Load()}
 }
 

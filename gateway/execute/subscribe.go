@@ -163,10 +163,7 @@ func (e *Executor) subscribeRequest(f *plan.Fetch, vars map[string]any) (subscri
 // is the subgraph's GraphQL response for the primary fetch, rest the plan
 // without that fetch (nil when nothing else is fetched).
 func (e *Executor) ExecuteEvent(ctx context.Context, p *plan.Plan, rest plan.Node, vars map[string]any, payload []byte) *Response {
-	r := &run{e: e, vars: vars, data: &Value{Kind: Object}, varEnc: map[string][]byte{}, responseKeys: p.ResponseKeys}
-	r.budget = &budget{maxBytes: e.maxRequestBytes, maxEntities: int64(e.maxEntities)}
-	r.ctx = withBudget(ctx, r.budget)
-	r.arena.pool = e.chunks
+	r := e.newRun(ctx, p, vars)
 	defer r.arena.free()
 	f := SubscriptionFetch(p)
 	resp, err := parseResponse(&r.arena, payload, http.StatusOK)
@@ -191,20 +188,9 @@ func (e *Executor) ExecuteEvent(ctx context.Context, p *plan.Plan, rest plan.Nod
 	if te := timeoutError(ctx); te != nil {
 		r.errors = append(r.errors, *te)
 	}
-	// Shaped as Execute shapes a query's data; the size hint is left to
-	// queries, whose answers are larger and steadier than one event's.
-	sh := shaper{schema: e.schema, vars: vars, errors: r.errors, failed: r.failed, unresolved: r.unresolved, nulled: r.nulled}
-	if e.maxOutputBytes > 0 {
-		sh.maxBytes = len(dataPrefix) + e.maxOutputBytes
-	}
-	data := sh.shape(r.data, p.Operation, 0)
-	if sh.over() {
-		return &Response{Data: []byte("null"), Errors: append(r.errors, Error{
-			Message:    fmt.Sprintf("the response is larger than %d bytes (the router's limit per response)", e.maxOutputBytes),
-			Extensions: map[string]any{"code": CodeResponseLimit},
-		}), SubgraphBytes: r.budget.bytes.Load()}
-	}
-	return &Response{Data: data[len(dataPrefix):], Errors: sh.errors, full: data, SubgraphBytes: r.budget.bytes.Load()}
+	// Shaped as Execute shapes a query's data; the plan's size hint is left
+	// to queries, whose answers are larger and steadier than one event's.
+	return e.respond(r, p)
 }
 
 // withoutFetch returns the plan tree n without fetch f; fetches that depend
