@@ -39,6 +39,10 @@ type fetch struct {
 	condsSet bool
 	// ctx are the contextual variables of an entity fetch (context.go).
 	ctx []*ContextArgument
+	// deferred is the @defer whose fields the fetch was made for (nil: the
+	// first payload's); fetches of different defers are never merged
+	// (deferplan.go).
+	deferred *Defer
 }
 
 // maxAltConditions bounds the conditions a fetch's alternatives may name in
@@ -103,6 +107,8 @@ type builder struct {
 	// contexts is set when the supergraph has contextual arguments: cursors
 	// then keep the positions above them (context.go).
 	contexts bool
+	// deferring is the @defer the fetches made now are for (deferplan.go).
+	deferring *Defer
 }
 
 type cursor struct {
@@ -156,7 +162,7 @@ func build(g *supergraph.Graph, op *Operation, labels func(string) bool, splitDe
 }
 
 func (b *builder) newFetch(sg string, entity bool) *fetch {
-	f := &fetch{id: len(b.fetches), phase: b.phase, sg: sg, entity: entity, sel: &fsel{}, deps: idSet{}}
+	f := &fetch{id: len(b.fetches), phase: b.phase, sg: sg, entity: entity, sel: &fsel{}, deps: idSet{}, deferred: b.deferring}
 	if entity {
 		f.reqs = &fsel{}
 	}
@@ -223,6 +229,24 @@ func (b *builder) planRoot() error {
 	if b.op.Kind == ast.Subscription {
 		return b.planSubscription(root, fields, resolvers)
 	}
+	primary, deferred := splitRootDefers(fields)
+	if err := b.planRootFields(root, primary, resolvers); err != nil {
+		return err
+	}
+	for _, g := range deferred {
+		outer := b.deferring
+		b.deferring = g.d
+		err := b.planRootFields(root, g.fields, resolvers)
+		b.deferring = outer
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planRootFields plans root fields of a query into root fetches.
+func (b *builder) planRootFields(root *supergraph.Type, fields []*Field, resolvers func(*Field) []string) error {
 	remaining := fields
 	for len(remaining) > 0 {
 		// Each subgraph scores the root fields it resolves, weighted by how much
@@ -406,6 +430,7 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 	// names: __typename and type conditions come from a subgraph that does.
 	ifaceObj := interfaceObject(t, c.sg)
 	var remote []*Field
+	var deferredFields []deferredGroup
 	var fragments []*Fragment
 	var concrete []Selection
 	for _, s := range sels {
@@ -426,6 +451,10 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 					c.sel.field("__typename", "__typename", nil, false)
 					c.f.need(c.conds.and(s.Conditions))
 				}
+				continue
+			}
+			if d := b.splitDefer(c, t, s); d != nil {
+				deferredFields = addDeferred(deferredFields, d, s)
 				continue
 			}
 			if b.local(c, s.Name) {
@@ -504,6 +533,13 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 		}
 		deps.add(d)
 		remote = rest
+	}
+	for _, g := range deferredFields {
+		d, err := b.planDeferred(c, t, g)
+		if err != nil {
+			return nil, err
+		}
+		deps.add(d)
 	}
 	if len(concrete) > 0 {
 		target := b.concreteTarget(c, t)
@@ -1127,6 +1163,9 @@ func (b *builder) entityFetchOf(sg string, path Path, deps idSet, variant int, o
 	sort.Ints(ids)
 	var k strings.Builder
 	k.WriteString(sg + "|" + path.String() + "|" + strconv.Itoa(b.phase))
+	if b.deferring != nil {
+		k.WriteString("|d" + strconv.Itoa(b.deferring.ID))
+	}
 	if variant > 0 {
 		k.WriteString("|v" + strconv.Itoa(variant))
 	}

@@ -194,6 +194,9 @@ func (b *builder) stages(p *Plan, fs []*fetch) Node {
 // compatible reports whether entity fetch f can join g: their selections merge
 // without response key conflicts and each type's representation has one shape.
 func compatible(g, f *fetch) bool {
+	if g.deferred != f.deferred {
+		return false // a deferred fetch runs after the first payload is sent
+	}
 	if len(g.ctx) > 0 || len(f.ctx) > 0 {
 		return false // contextual variables are the fetch's own (context.go)
 	}

@@ -92,7 +92,7 @@ func (b *builder) reenter(c cursor, t *supergraph.Type, fields []*Field) (idSet,
 	}
 	var rf *fetch
 	for _, f := range b.fetches {
-		if !f.entity && !f.mutation && f.sg == target && f.phase == b.phase {
+		if !f.entity && !f.mutation && f.sg == target && f.phase == b.phase && f.deferred == b.deferring {
 			rf = f
 		}
 	}

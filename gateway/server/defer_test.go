@@ -12,6 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -27,6 +28,7 @@ import (
 // answer, and which record when they answered in the shared sequence.
 type deferShop struct {
 	router   *httptest.Server
+	products *testsubgraph.Server
 	release  chan struct{}
 	seq      atomic.Int64
 	answered atomic.Int64 // seq value when reviews answered; 0 before
@@ -50,8 +52,16 @@ func startDeferShopCapped(t *testing.T, reviewsDown bool, maxResponse int) *defe
 		Name: "products",
 		SDL: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
 type Query { products: [Product!]! product(id: ID!): Product }
-type Product @key(fields: "id") { id: ID! name: String! }`,
+type Product @key(fields: "id") { id: ID! name: String! slowName: String }`,
 		Resolvers: map[string]testsubgraph.Resolver{
+			"Product.slowName": func(ctx context.Context, parent, _ map[string]any) (any, error) {
+				select {
+				case <-ds.release:
+				case <-time.After(5 * time.Second):
+				case <-ctx.Done():
+				}
+				return fmt.Sprintf("slow %v", parent["id"]), nil
+			},
 			"Query.products": func(context.Context, map[string]any, map[string]any) (any, error) {
 				return []any{map[string]any{"id": "p1", "name": "Lamp"}, map[string]any{"id": "p2", "name": "Desk"}}, nil
 			},
@@ -61,7 +71,11 @@ type Product @key(fields: "id") { id: ID! name: String! }`,
 		},
 		Entities: map[string]testsubgraph.EntityResolver{
 			"Product": func(_ context.Context, rep map[string]any) (any, error) {
-				return map[string]any{"id": rep["id"], "name": "Lamp"}, nil
+				name := "Lamp"
+				if rep["id"] == "p2" {
+					name = "Desk"
+				}
+				return map[string]any{"id": rep["id"], "name": name}, nil
 			},
 		},
 	}
@@ -90,6 +104,7 @@ type Review { body: String! author: String }`,
 			},
 		},
 	}
+	ds.products = testsubgraph.Start(t, products)
 	reviewsURL := testsubgraph.Start(t, reviews).URL
 	if reviewsDown {
 		down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -99,7 +114,7 @@ type Review { body: String! author: String }`,
 		reviewsURL = down.URL
 	}
 	in := []compose.Subgraph{
-		{Name: "products", URL: testsubgraph.Start(t, products).URL, SDL: products.SDL},
+		{Name: "products", URL: ds.products.URL, SDL: products.SDL},
 		{Name: "reviews", URL: reviewsURL, SDL: reviews.SDL},
 	}
 	sdl, err := compose.Compose(in)
@@ -303,8 +318,19 @@ func TestDeferInListNestedAndErrors(t *testing.T) {
 		`inner ["products",0,"reviews",0] {"author":"ann"}`,
 		`inner ["products",1,"reviews",0] {"author":"ann"}`,
 	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+	// Parts go out as their fetches finish, so only their set is fixed, and
+	// that a nested part comes after the part it is nested in.
+	sorted := slices.Sorted(slices.Values(got))
+	slices.Sort(want)
+	if strings.Join(sorted, "\n") != strings.Join(want, "\n") {
 		t.Errorf("incremental =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, i := range []int{0, 1} {
+		outer := slices.IndexFunc(got, func(s string) bool { return strings.HasPrefix(s, fmt.Sprintf(`outer ["products",%d]`, i)) })
+		inner := slices.IndexFunc(got, func(s string) bool { return strings.HasPrefix(s, fmt.Sprintf(`inner ["products",%d,`, i)) })
+		if outer < 0 || inner < outer {
+			t.Errorf("the inner part of product %d (at %d) does not follow its outer part (at %d)", i, inner, outer)
+		}
 	}
 	// The error of broken goes with the part that has broken, at its path.
 	var brokenErrs []string
@@ -441,5 +467,30 @@ func TestDeferredPartsCountAgainstTheResponseCap(t *testing.T) {
 		if got := incremental(rest); strings.Join(got, "\n") != strings.Join(tc.parts, "\n") || len(errs) != 0 {
 			t.Errorf("cap %d: parts %q errors %+v, want %q", tc.cap, got, errs, tc.parts)
 		}
+	}
+}
+
+// TestDeferredFieldOfTheSameSubgraph: a deferred field that the parent's own
+// subgraph resolves is fetched on its own, through _entities, after the first
+// payload went out, so a slow field does not hold the first payload back.
+func TestDeferredFieldOfTheSameSubgraph(t *testing.T) {
+	t.Parallel()
+	ds := startDeferShop(t)
+	p := readParts(t, ds.open(t, acceptDefer, `{ product(id: "p1") { name ... @defer(label: "slow") { slowName } } }`, nil))
+	first := p.next()
+	if got := compact(first.Data); got != `{"product":{"name":"Lamp"}}` || !*first.HasNext {
+		t.Fatalf("first part = %s hasNext %v", got, *first.HasNext)
+	}
+	close(ds.release) // only now can slowName answer
+	if got := incremental(p.rest()); strings.Join(got, "\n") != `slow ["product"] {"slowName":"slow p1"}` {
+		t.Errorf("incremental = %q", got)
+	}
+	reqs := ds.products.Requests()
+	if len(reqs) != 2 || strings.Contains(reqs[0].Query, "slowName") || !strings.Contains(reqs[1].Query, "_entities") || !strings.Contains(reqs[1].Query, "slowName") {
+		var qs []string
+		for _, r := range reqs {
+			qs = append(qs, r.Query)
+		}
+		t.Errorf("products got %q, want the first payload's query without slowName, then _entities for it", qs)
 	}
 }
