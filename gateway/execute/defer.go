@@ -28,6 +28,21 @@ type deferShaping struct {
 	// found while shaping the part it is nested in, so it comes after it.
 	queue []*deferInstance
 	seen  map[string]bool
+	// sources maps each value that shaping merged from two (the values of
+	// one response key under several data keys, valuemerge.go) to them. A
+	// part found under such a value has a copy as its object, which the
+	// fetches that finish later do not fill: refresh merges it again.
+	sources map[*Value][2]*Value
+}
+
+// refresh returns v as it is now: merged again from its sources, if it was
+// merged, after the fetches that finished since filled them.
+func (ds *deferShaping) refresh(v *Value, ti typeInfo) *Value {
+	src, ok := ds.sources[v]
+	if !ok {
+		return v
+	}
+	return mergedValue(ds.refresh(src[0], ti), ds.refresh(src[1], ti), ti)
 }
 
 // deferInstance is one deferred fragment at one object of the response.
@@ -479,8 +494,17 @@ func (e *Executor) shapePart(r *run, ds *deferShaping, in *deferInstance, room i
 	sh := shaper{schema: e.schema, vars: r.vars, errors: slices.Clip(r.errors), failed: r.failed, unresolved: r.unresolved, nulled: r.nulled, parts: ds, maxBytes: max(room, 0)}
 	sh.path = append([]pathElem(nil), in.path...)
 	sh.buf = make([]byte, 0, 256)
-	sh.parent = in.obj
-	ok := sh.object(in.obj, in.sels, in.typename)
+	obj := ds.refresh(in.obj, &sh)
+	sh.parent = obj
+	typename := in.typename
+	if def := e.schema.Types[typename]; def != nil && def.IsAbstractType() {
+		// Found before the fetch that tells the concrete type (an
+		// @interfaceObject's object) had run: it may know it now.
+		if tn := obj.Get("__typename"); tn != nil && tn.Kind == String && sh.isObjectType(tn.Str()) && sh.matches(typename, tn.Str()) {
+			typename = tn.Str()
+		}
+	}
+	ok := sh.object(obj, in.sels, typename)
 	if sh.over() {
 		return deferredPart{}, true
 	}

@@ -3,6 +3,7 @@ package execute
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -60,6 +61,22 @@ func (s *shaper) shape(data *Value, op *plan.Operation, sizeHint int) []byte {
 		return append(s.buf[:len(dataPrefix)], "null"...)
 	}
 	return s.buf
+}
+
+// withGroupDefers returns f, or a copy of it that lists the @defer fragments
+// at the object of every field of its group (fields of one response key):
+// they are shaped as one, and each field's deferred parts must be found.
+func withGroupDefers(f *plan.Field, group []*plan.Field) *plan.Field {
+	var defers []*plan.Defer
+	for _, gf := range group[1:] {
+		defers = append(defers, gf.Defers...)
+	}
+	if len(defers) == 0 {
+		return f
+	}
+	cp := *f
+	cp.Defers = append(slices.Clip(f.Defers), defers...)
+	return &cp
 }
 
 // over reports whether the shaped output went over maxBytes: values are
@@ -191,6 +208,9 @@ func (s *shaper) fields(obj *Value, sels []plan.Selection, typename string) bool
 				// subselections of its own fragment.
 				v = mergedValue(v, obj.Get(k), s)
 			}
+		}
+		if s.parts != nil && len(g.fields) > 1 {
+			f = withGroupDefers(f, g.fields)
 		}
 		ok := s.value(v, f.Type, sub, f)
 		s.path = s.path[:len(s.path)-1]
@@ -416,6 +436,16 @@ func (s *shaper) markUnresolved(v *Value) {
 }
 
 func (s *shaper) nulledEntity(v *Value) bool { return v != nil && s.nulled[v] }
+
+func (s *shaper) mergedFrom(out, a, b *Value) {
+	if s.parts == nil {
+		return
+	}
+	if s.parts.sources == nil {
+		s.parts.sources = map[*Value][2]*Value{}
+	}
+	s.parts.sources[out] = [2]*Value{a, b}
+}
 
 func (s *shaper) markNulled(v *Value) {
 	if s.nulled == nil {

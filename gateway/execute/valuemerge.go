@@ -12,8 +12,11 @@ package execute
 // makes the merged value null.
 func mergedValue(a, b *Value, ti typeInfo) *Value {
 	out := mergeValues(a, b, ti)
-	if ti != nil && out != a && out != b && (ti.unresolvable(a) || ti.unresolvable(b)) {
-		ti.markUnresolved(out)
+	if ti != nil && out != a && out != b {
+		if ti.unresolvable(a) || ti.unresolvable(b) {
+			ti.markUnresolved(out)
+		}
+		ti.mergedFrom(out, a, b)
 	}
 	return out
 }
@@ -81,4 +84,7 @@ type typeInfo interface {
 	nulledEntity(v *Value) bool
 	markNulled(v *Value)
 	markNulledTree(v *Value)
+	// mergedFrom records that out is a new value merged from a and b: it is
+	// a copy, which later fetches do not reach (deferShaping.refresh).
+	mergedFrom(out, a, b *Value)
 }

@@ -246,6 +246,13 @@ func touch(out []*Field, doc *ast.QueryDocument, set ast.SelectionSet, ops []Sel
 			if key == "" {
 				key = sel.Name
 			}
+			if sel.Name == "__typename" && key == "__typename" {
+				// The object's concrete type (an @interfaceObject's objects
+				// learn it so): every client field here may depend on it,
+				// through __typename or a type condition.
+				out = allFields(out, ops)
+				continue
+			}
 			matched := fieldsWithDataKey(nil, ops, key)
 			out = append(out, matched...)
 			if len(sel.SelectionSet) > 0 {
@@ -261,6 +268,19 @@ func touch(out []*Field, doc *ast.QueryDocument, set ast.SelectionSet, ops []Sel
 			if def := doc.Fragments.ForName(sel.Name); def != nil {
 				out = touch(out, doc, def.SelectionSet, ops, depth+1)
 			}
+		}
+	}
+	return out
+}
+
+// allFields appends the fields of sels, through fragments.
+func allFields(out []*Field, sels []Selection) []*Field {
+	for _, sel := range sels {
+		switch sel := sel.(type) {
+		case *Field:
+			out = append(out, sel)
+		case *Fragment:
+			out = allFields(out, sel.Selections)
 		}
 	}
 	return out
