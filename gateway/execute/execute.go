@@ -90,6 +90,9 @@ type Executor struct {
 	maxRequestBytes int64
 	maxEntities     int
 	maxOutputBytes  int
+	// ifaceObjects: some subgraph models an interface as an @interfaceObject
+	// (keepConcrete has work to do).
+	ifaceObjects bool
 }
 
 // New returns an executor with one pooled HTTP client per subgraph of g.
@@ -121,6 +124,11 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 	e := &Executor{schema: g.API(), intro: newIntroView(g.API()), clients: map[string]*subgraphClient{}, dedupe: opts.Dedupe == nil || *opts.Dedupe, chunks: newChunkPool(),
 		maxRequestBytes: opts.MaxRequestBytes, maxEntities: opts.MaxEntities, maxOutputBytes: opts.MaxOutputBytes}
 	e.tel = &fetchTelemetry{observer: opts.Observer, tracer: opts.Tracer}
+	for _, name := range g.TypeNames() {
+		for _, ts := range g.Type(name).Subgraphs {
+			e.ifaceObjects = e.ifaceObjects || ts.InterfaceObject
+		}
+	}
 	for _, sg := range g.Subgraphs() {
 		tr := opts.Transport
 		if tr == nil {
@@ -650,6 +658,9 @@ func (r *run) markUnresolved(obj *Value) {
 // from. An @interfaceObject subgraph answers with the interface's name as
 // __typename; the object's concrete name, once known, is kept.
 func (r *run) mergeEntity(dst, ent *Value) (wrongType string) {
+	if r.e.ifaceObjects {
+		ent = r.keepConcrete(dst, ent)
+	}
 	// Entities rarely carry __typename (the planner does not ask for it), so
 	// the object's own is looked up only when they do.
 	if tn := ent.Get("__typename"); tn != nil && tn.Kind == String {
@@ -676,6 +687,68 @@ func (r *run) mergeEntity(dst, ent *Value) (wrongType string) {
 	}
 	merge(&r.arena, dst, ent)
 	return ""
+}
+
+// keepConcrete returns src, an entity answer to merge into dst, without the
+// __typename of its objects, at any depth, that names an interface (an
+// @interfaceObject subgraph's answer) where dst's object already names the
+// concrete type another fetch learnt: shaping chooses type conditions by it,
+// and a later answer for a field an @interfaceObject returns would otherwise
+// turn an Alpha back into an Item, its fragments on Alpha unanswered. src
+// is copied only where it changes.
+func (r *run) keepConcrete(dst, src *Value) *Value {
+	if dst == nil || src == nil {
+		return src
+	}
+	switch {
+	case dst.Kind == Object && src.Kind == Object:
+		fields := src.Fields()
+		var out []Member // nil while nothing changed
+		for i, m := range fields {
+			v := m.Value
+			if m.Key == "__typename" {
+				if cur := dst.Get("__typename"); cur != nil && cur.Kind == String && v.Kind == String && r.isObject(cur.Str()) && !r.isObject(v.Str()) {
+					if out == nil {
+						out = append(make([]Member, 0, len(fields)), fields[:i]...)
+					}
+					continue
+				}
+			} else if d := dst.Get(m.Key); d != nil {
+				v = r.keepConcrete(d, v)
+			}
+			if out == nil && v != m.Value {
+				out = append(make([]Member, 0, len(fields)), fields[:i]...)
+			}
+			if out != nil {
+				out = append(out, Member{Key: m.Key, Value: v})
+			}
+		}
+		if out != nil {
+			return objectValue(out)
+		}
+	case dst.Kind == Array && src.Kind == Array && len(dst.Items()) == len(src.Items()):
+		items, di := src.Items(), dst.Items()
+		var out []*Value
+		for i, it := range items {
+			v := r.keepConcrete(di[i], it)
+			if out == nil && v != it {
+				out = append(make([]*Value, 0, len(items)), items[:i]...)
+			}
+			if out != nil {
+				out = append(out, v)
+			}
+		}
+		if out != nil {
+			return arrayValue(out)
+		}
+	}
+	return src
+}
+
+// isObject reports whether name is an object type of the API schema.
+func (r *run) isObject(name string) bool {
+	def := r.e.schema.Types[name]
+	return def != nil && def.Kind == ast.Object
 }
 
 // subgraphErrors copies a subgraph's errors, re-pathed to client paths. Callers hold r.mu.

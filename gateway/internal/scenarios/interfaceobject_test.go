@@ -224,12 +224,17 @@ type Media @key(fields: "mid") @interfaceObject {
   title: String! @external
   blurb: String! @requires(fields: "title")
   shelf: Shelf
+  next: Media
 }
 type Shelf @key(fields: "id", resolvable: false) { id: ID! }`,
 			Resolvers: map[string]testsubgraph.Resolver{
 				"Query.topMedia": list([]any{map[string]any{"__typename": "Media", "mid": "movie-m1"}, map[string]any{"__typename": "Media", "mid": "book-b1"}}),
 				"Media.rating":   fromMid(map[string]any{"book-b1": 4, "movie-m1": 5}),
 				"Media.shelf":    fromMid(shelves),
+				"Media.next": fromMid(map[string]any{
+					"movie-m1": map[string]any{"__typename": "Media", "mid": "book-b1"},
+					"book-b1":  map[string]any{"__typename": "Media", "mid": "book-b1"},
+				}),
 				"Media.blurb": func(_ context.Context, parent map[string]any, _ map[string]any) (any, error) {
 					title, ok := parent["title"]
 					if !ok {
@@ -298,6 +303,14 @@ func TestInterfaceObjectKeyedApart(t *testing.T) {
 			name:  "a client alias and a key under nested fragments of two merged paths",
 			query: `{ topMedia { shelf { id: best { title } } ... on Book { author } } }`,
 			data:  `{"topMedia":[{"shelf":null},{"shelf":{"id":{"title":"Dune"}},"author":"Herbert"}]}`,
+		},
+		{
+			// Was: the Book's next, answered again by the interface object
+			// for the fragment on Book, became a Media once more, and the
+			// fragment on Book below it was not shaped (title missing).
+			name:  "an interface object's answer keeps the concrete type another fetch learnt",
+			query: `{ topMedia { ... on Book { next { rating } } next { ... on Book { title } } } }`,
+			data:  `{"topMedia":[{"next":{"title":"Dune"}},{"next":{"rating":4,"title":"Dune"}}]}`,
 		},
 	})
 }

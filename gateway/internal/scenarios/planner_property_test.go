@@ -326,6 +326,8 @@ func TestPlannerPropertyRegressions(t *testing.T) {
 			`query Q { ...F1 named { ... on Beta { oreq18 } } } fragment F1 on Query { named { ... on Item { oi17 } } }`},
 		{124, "two paths merged into one fetch used the response key id for a client alias (Alpha) and, under a fragment nested in Item's, for the key (ID!): the subgraph refused the operation",
 			`{ item(id: "1") { ... on Item { obeta17 { id: alpha9 { obeta21 { id } } } } ... on Alpha { n4 } } }`},
+		{130, "an interface object's answer for the Alpha's onext33 (its __typename Item) turned the object another fetch had learnt was an Alpha back into an Item: the fragment on Alpha below was not shaped (oi28 missing)",
+			`{ a4: item(iid: "Alpha-2") { ... on Alpha { onext33 { a9: oi29(x: 0) } } onext33 { ...F10 } } } fragment F10 on Alpha { oi28 }`},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.seed), func(t *testing.T) {

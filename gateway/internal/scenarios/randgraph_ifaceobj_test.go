@@ -204,6 +204,18 @@ func (g *rgGraph) addInterfaceObject(r *rand.Rand, ents []*rgType, name func(str
 	if r.Intn(2) == 0 {
 		o.byID = servers[r.Intn(len(servers))]
 	}
+	// Last, so that the seeds pinned before keep their graphs: fields
+	// returning Item, on the interface in its home and on an interface
+	// object, whose values the router resolves to concrete types again.
+	for _, s := range servers {
+		if r.Intn(4) == 0 {
+			prefix := "inext"
+			if s != o.home {
+				prefix = "onext"
+			}
+			o.t.fields = append(o.t.fields, &rgField{name: name(prefix), kind: rgRef, target: rgItem, homes: []int{s}, overrideFrom: -1, ifaceField: s == o.home})
+		}
+	}
 	g.ifo = o
 }
 
@@ -244,7 +256,27 @@ func (g *rgGraph) ifoValue(f *rgField, obj map[string]any, x int) (any, error) {
 		// an interface object knows the key alone
 		obj = map[string]any{"__typename": rgItem, "id": o.keyOf(obj)}
 	}
+	if f.target == rgItem {
+		// another Item, as its concrete object
+		h := rgHash(rgSeed(obj), f.name, fmt.Sprint(x))
+		if h%5 == 0 {
+			return nil, nil
+		}
+		all := o.all()
+		next := all[h%uint32(len(all))].(map[string]any)
+		return map[string]any{"__typename": next["__typename"], "id": next["id"]}, nil
+	}
 	return g.truth(o.t, f, obj, x)
+}
+
+// ownValue is ifoValue as an interface object answers it: an Item it
+// returns is its own, known by the key.
+func (g *rgGraph) ownValue(f *rgField, obj map[string]any, x int) (any, error) {
+	v, err := g.ifoValue(f, obj, x)
+	if next, ok := v.(map[string]any); ok && err == nil && f.target == rgItem {
+		return map[string]any{"__typename": rgItem, g.ifo.key: g.ifo.keyOf(next)}, nil
+	}
+	return v, err
 }
 
 // ifoTruth adds Item's fields on every member and its root fields to the
@@ -411,7 +443,7 @@ func (g *rgGraph) ifoTypes(i int, sg *testsubgraph.Subgraph, b *strings.Builder,
 				}
 			} else {
 				sg.Resolvers[rgItem+"."+f.name] = func(_ context.Context, obj map[string]any, args map[string]any) (any, error) {
-					return g.ifoValue(f, obj, rgArg(args))
+					return g.ownValue(f, obj, rgArg(args))
 				}
 			}
 			if f.kind == rgRef {
@@ -476,6 +508,8 @@ func (g *rgGraph) ifoDescribe(seen map[string]bool) {
 		switch {
 		case f.requires != nil:
 			seen["interface object @requires"] = true
+		case f.target == rgItem:
+			seen["field returning Item"] = true
 		case f.kind == rgRef:
 			seen["interface object reference"] = true
 		case len(f.homes) > 1:
