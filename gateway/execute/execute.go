@@ -39,7 +39,8 @@ type Options struct {
 	// Headers are added to every subgraph request.
 	Headers http.Header
 	// Dedupe shares identical in-flight subgraph fetches (same subgraph, body
-	// and headers); nil means on. Mutations are never shared.
+	// and headers) and identical subgraph subscriptions (subshare.go); nil
+	// means on. Mutations are never shared.
 	Dedupe *bool
 	// SubgraphRetries is how many times a query's fetch is sent again after a
 	// connection error or an HTTP 502/503/504, with jittered exponential
@@ -93,6 +94,8 @@ type Executor struct {
 	// ifaceObjects: some subgraph models an interface as an @interfaceObject
 	// (keepConcrete has work to do).
 	ifaceObjects bool
+	// subs shares identical subgraph subscriptions (subshare.go).
+	subs *subscriptionHub
 }
 
 // New returns an executor with one pooled HTTP client per subgraph of g.
@@ -121,7 +124,7 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 	if opts.BreakerCooldown <= 0 {
 		opts.BreakerCooldown = DefaultBreakerCooldown
 	}
-	e := &Executor{schema: g.API(), intro: newIntroView(g.API()), clients: map[string]*subgraphClient{}, dedupe: opts.Dedupe == nil || *opts.Dedupe, chunks: newChunkPool(),
+	e := &Executor{schema: g.API(), intro: newIntroView(g.API()), clients: map[string]*subgraphClient{}, dedupe: opts.Dedupe == nil || *opts.Dedupe, chunks: newChunkPool(), subs: newSubscriptionHub(),
 		maxRequestBytes: opts.MaxRequestBytes, maxEntities: opts.MaxEntities, maxOutputBytes: opts.MaxOutputBytes}
 	e.tel = &fetchTelemetry{observer: opts.Observer, tracer: opts.Tracer}
 	for _, name := range g.TypeNames() {

@@ -107,14 +107,22 @@ func (e *Executor) Subscribe(ctx context.Context, p *plan.Plan, vars map[string]
 	if u := opts.URLs[c.name]; u != "" {
 		url = u
 	}
-	err = subscription.Subscribe(ctx, url, req, copts, func(payload []byte) error {
+	event := func(payload []byte) error {
 		ectx, cancel := context.WithTimeoutCause(ctx, opts.EventTimeout, &RequestTimeout{After: opts.EventTimeout})
 		defer cancel()
 		if emitErr = emit(e.ExecuteEvent(ectx, p, rest, vars, payload)); emitErr != nil {
 			return emitErr
 		}
 		return nil
-	})
+	}
+	upstream := func(ctx context.Context, next func([]byte) error) error {
+		return subscription.Subscribe(ctx, url, req, copts, next)
+	}
+	if e.dedupe {
+		err = e.shared(ctx, upstream, url, req, header, event)
+	} else {
+		err = upstream(ctx, event)
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -122,6 +130,8 @@ func (e *Executor) Subscribe(ctx context.Context, p *plan.Plan, vars map[string]
 		return emitErr
 	case ctx.Err() != nil:
 		return ctx.Err()
+	case errors.Is(err, errLagged):
+		return &SubscriptionError{Subgraph: f.Subgraph, err: err, Errors: []Error{subscriptionFailed(f.Subgraph, err.Error())}}
 	}
 	var se *subscription.SubgraphError
 	if errors.As(err, &se) {
@@ -132,6 +142,39 @@ func (e *Executor) Subscribe(ctx context.Context, p *plan.Plan, vars map[string]
 		return &SubscriptionError{Subgraph: f.Subgraph, Errors: errs, err: err}
 	}
 	return &SubscriptionError{Subgraph: f.Subgraph, err: err, Errors: []Error{subscriptionFailed(f.Subgraph, err.Error())}}
+}
+
+// errLagged ends the subscription of a client that fell behind the others
+// of a shared subscription.
+var errLagged = fmt.Errorf("the client fell more than %d events behind", sharedBacklog)
+
+// shared runs a client's subscription on the shared subscription of its key
+// (subshare.go), calling event for each event until the subscription ends,
+// ctx ends or event fails.
+func (e *Executor) shared(ctx context.Context, upstream func(context.Context, func([]byte) error) error, url string, req subscription.Request, header http.Header, event func([]byte) error) error {
+	payload, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("encode subscribe: %w", err)
+	}
+	s, end, leave := e.subs.join(subscriptionKey(url, payload, header), upstream)
+	defer leave()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case payload, ok := <-s.events:
+			if !ok {
+				lagged, err := end()
+				if lagged {
+					return errLagged
+				}
+				return err
+			}
+			if err := event(payload); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 func subscriptionFailed(sg, msg string) Error {

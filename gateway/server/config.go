@@ -39,10 +39,10 @@ type Config struct {
 	// while subgraphs do not answer (defaults 250 ms and 10 s).
 	RetryMin time.Duration `yaml:"retryMin" help:"the first wait before composing again while subgraphs do not answer"`
 	RetryMax time.Duration `yaml:"retryMax" help:"the longest wait between composition attempts"`
-	// Dedupe shares identical in-flight client queries and subgraph fetches
-	// (nil: on); false measures the engine itself. Callers with different
-	// headers or tokens never share.
-	Dedupe *bool `yaml:"dedupe" help:"share identical in-flight client queries and subgraph fetches (false measures the engine itself)"`
+	// Dedupe shares identical in-flight client queries, subgraph fetches and
+	// subgraph subscriptions (nil: on); false measures the engine itself.
+	// Callers with different headers or tokens never share.
+	Dedupe *bool `yaml:"dedupe" help:"share identical in-flight client queries, subgraph fetches and subscriptions (false measures the engine itself)"`
 	// SplitDepth is the list-nesting depth at which the planner splits a
 	// subgraph fetch at a repeated entity (plan.Options.SplitDepth): nil means
 	// plan.DefaultSplitDepth, 0 never splits.

@@ -524,7 +524,8 @@ func (c *wsClient) readClose(ctx context.Context) (websocket.StatusCode, string)
 // and the subgraph subscriptions end.
 func TestSubscriptionsEndWhenTheRouterDrains(t *testing.T) {
 	t.Parallel()
-	rig := startSubscriptionRig(t, Config{})
+	off := false // each client its own subgraph subscription, each with its first event
+	rig := startSubscriptionRig(t, Config{Dedupe: &off})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	c := dialRouter(t, ctx, rig, "")
@@ -642,4 +643,55 @@ func TestSubscriptionSubgraphURLsAreValidated(t *testing.T) {
 			t.Errorf("url %q refused: %v", url, err)
 		}
 	}
+}
+
+// TestIdenticalSubscriptionsShareOneAtTheSubgraph: clients subscribing to the
+// same event with the same credentials share one subgraph subscription, each
+// getting every event from when it joined, with its own entity fetches; it
+// ends with its last client. Other credentials get one of their own.
+func TestIdenticalSubscriptionsShareOneAtTheSubgraph(t *testing.T) {
+	t.Parallel()
+	key := authntest.NewKey(t, "k1", "ES256")
+	jwks := authntest.Serve(t, key)
+	rig := startSubscriptionRig(t, Config{JWT: JWT{JWKSURL: jwks.URL}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	alice := fmt.Sprintf(`{"Authorization":%q}`, "Bearer "+key.Sign(t, userClaims("alice")))
+	bob := fmt.Sprintf(`{"Authorization":%q}`, "Bearer "+key.Sign(t, userClaims("bob")))
+
+	// The slow stream waits 400 ms before its events: both clients are in by then.
+	a1, a2 := dialRouter(t, ctx, rig, alice), dialRouter(t, ctx, rig, alice)
+	a1.subscribe(ctx, "1", orderSlow)
+	waitOpen(t, rig.orders, 1)
+	a2.subscribe(ctx, "x", orderSlow)
+	for _, c := range []*wsClient{a1, a2} {
+		for _, status := range []string{"PAID", "SHIPPED"} {
+			wantEvent(t, c.read(ctx).Payload, orderSlow, status)
+		}
+		if m := c.read(ctx); m.Type != subscription.TypeComplete {
+			t.Errorf("want complete after the subgraph completed, got %+v", m)
+		}
+	}
+	if n := rig.orders.Started(); n != 1 {
+		t.Errorf("the subgraph had %d subscriptions for two identical ones, want 1", n)
+	}
+
+	// It lives while one client does; another user never shares it.
+	a1.subscribe(ctx, "2", orderForever)
+	wantEvent(t, a1.read(ctx).Payload, orderForever, "PAID")
+	a2.subscribe(ctx, "y", orderForever)
+	b := dialRouter(t, ctx, rig, bob)
+	b.subscribe(ctx, "z", orderForever)
+	wantEvent(t, b.read(ctx).Payload, orderForever, "PAID")
+	waitOpen(t, rig.orders, 2)
+	if n := rig.orders.Started(); n != 3 {
+		t.Errorf("the subgraph had %d subscriptions, want 3 (one shared by alice's two clients, one for bob)", n)
+	}
+	a1.send(ctx, subscription.Message{ID: "2", Type: subscription.TypeComplete})
+	time.Sleep(100 * time.Millisecond)
+	waitOpen(t, rig.orders, 2) // a2 still holds alice's
+	a2.send(ctx, subscription.Message{ID: "y", Type: subscription.TypeComplete})
+	waitOpen(t, rig.orders, 1) // bob's alone
+	_ = b.conn.CloseNow()
+	waitOpen(t, rig.orders, 0)
 }
