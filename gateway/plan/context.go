@@ -101,10 +101,75 @@ func contextSource(via *supergraph.Type, target string, s Selection) *supergraph
 // target, in an entity fetch of their own for the object at c: keySels are
 // the key's selections (already planned at c), keyDeps the fetches that
 // supply them.
+//
+// A field that also has @requires gets its requirement planned at c and put
+// in the representations; fields whose requirements would need two values
+// of one field in one representation go to fetches of their own.
 func (b *builder) jumpContextual(c cursor, via *supergraph.Type, target string, sels, keySels []Selection, keyDeps idSet) (idSet, error) {
+	client := append(c.client[:len(c.client):len(c.client)], b.clientAt(c.path)...)
+	groups := []*requireGroup{{}}
+	deps := idSet{}
+	for id := range keyDeps {
+		deps[id] = true
+	}
+	for _, s := range sels {
+		f := s.(*Field)
+		src := via.Fields[f.Name].Sources[target]
+		if src.Requires == nil {
+			groups[0].sels = append(groups[0].sels, s)
+			continue
+		}
+		rs, err := b.fieldSetSelections(c.typ, src.Requires, client, true)
+		if err != nil {
+			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
+		}
+		aliasAgainst(c.sel, rs)
+		req := jumpKey{via.Name + "." + f.Name, target, c.path.String()}
+		if b.requiring[req] {
+			return nil, fmt.Errorf("cannot plan %s.%s at %q: its @requires(fields: %q) needs the field itself", via.Name, f.Name, c.path.String(), src.RequiresText)
+		}
+		b.requiring[req] = true
+		rd, err := b.planSelections(c, rs)
+		delete(b.requiring, req)
+		if err != nil {
+			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
+		}
+		deps.add(rd)
+		joined := false
+		for _, g := range groups {
+			if g.accepts(rs) {
+				g.add(s, rs)
+				joined = true
+				break
+			}
+		}
+		if !joined {
+			g := &requireGroup{}
+			g.add(s, rs)
+			groups = append(groups, g)
+		}
+	}
+	out := idSet{}
+	for _, g := range groups {
+		if len(g.sels) == 0 {
+			continue
+		}
+		d, err := b.contextualFetch(c, via, target, g, keySels, deps)
+		if err != nil {
+			return nil, err
+		}
+		out.add(d)
+	}
+	return out, nil
+}
+
+// contextualFetch plans the fields of g, with their requirements g.reqs
+// planned already (deps supply them and the key), in one entity fetch.
+func (b *builder) contextualFetch(c cursor, via *supergraph.Type, target string, g *requireGroup, keySels []Selection, deps idSet) (idSet, error) {
+	sels := g.sels
 	ef := b.newFetch(target, true)
 	ef.path = c.path
-	for id := range keyDeps {
+	for id := range deps {
 		ef.deps[id] = true
 	}
 	satisfied := map[string]bool{}
@@ -135,6 +200,9 @@ func (b *builder) jumpContextual(c cursor, via *supergraph.Type, target string, 
 	reqs := ef.reqs.fragment(via.Name)
 	reqs.field("__typename", "__typename", nil, false)
 	addSelections(reqs, keySels, true)
+	for _, rs := range g.reqs {
+		addSelections(reqs, rs, false)
+	}
 	child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client, conds: c.conds, up: c.up}
 	child.anchor = &anchor{at: child, via: via}
 	out, err := b.planSelections(child, planned)
