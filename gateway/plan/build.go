@@ -43,6 +43,10 @@ type fetch struct {
 	// first payload's); fetches of different defers are never merged
 	// (deferplan.go).
 	deferred *Defer
+	// trail is the cursor trail (cursor.trail) of the first jump that gave
+	// the entity fetch its representations; trailSet once there is one.
+	trail    string
+	trailSet bool
 }
 
 // maxAltConditions bounds the conditions a fetch's alternatives may name in
@@ -133,6 +137,11 @@ type cursor struct {
 	// up are the positions above on the operation's path, nearest first,
 	// where contextual arguments find their contexts (context.go).
 	up *ancestor
+	// trail names the types of the objects above on the path, as the
+	// selections chose them (".Query.Alpha.Item"): positions with one path
+	// and different trails may hold different objects (a field of an
+	// interface selected under fragments on it and on one implementation).
+	trail string
 }
 
 type idSet map[int]bool
@@ -685,7 +694,7 @@ func (b *builder) planLocal(c cursor, t *supergraph.Type, s *Field) (idSet, erro
 	if s.group != nil {
 		client = s.group
 	}
-	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: typ, path: childPath(c.path, key, s.Type), depth: c.depth, client: client, conds: conds, lists: c.lists + listDepth(s.Type)}
+	child := cursor{f: c.f, sg: c.sg, sel: item.sub, typ: typ, path: childPath(c.path, key, s.Type), depth: c.depth, client: client, conds: conds, lists: c.lists + listDepth(s.Type), trail: c.trail + "." + c.typ}
 	if b.contexts {
 		child.up = &ancestor{c: c, next: c.up}
 	}
@@ -1004,10 +1013,17 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		}
 		// A fetch planned before at this path (for other fields) is shared
 		// only when its representations agree with these: each name of a
-		// representation holds one value.
+		// representation holds one value. Planned for objects reached
+		// another way (another trail), it is shared only when the
+		// representations are the same: an object that lacks a field of
+		// the representation is not looked up, and the objects of one
+		// trail lack what only the other's selections fetched.
 		ef := b.entityFetchOf(target, c.path, deps, i, own)
-		for v := len(groups); !repsFit(ef.reqs.existingFragment(repCond), keySels, g.reqs); v++ {
+		for v := len(groups); !b.repsShared(ef, c.trail, repCond, keySels, g.reqs); v++ {
 			ef = b.entityFetchOf(target, c.path, deps, v, own)
+		}
+		if !ef.trailSet {
+			ef.trail, ef.trailSet = c.trail, true
 		}
 		reqs := ef.reqs.fragment(repCond)
 		reqs.field("__typename", "__typename", nil, false)
@@ -1015,7 +1031,7 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		for _, rs := range g.reqs {
 			addSelections(reqs, rs, false)
 		}
-		child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client, conds: c.conds, up: c.up}
+		child := cursor{f: ef, sg: target, sel: ef.sel.fragment(via.Name), typ: via.Name, path: c.path, satisfied: satisfied, depth: c.depth + 1, client: c.client, conds: c.conds, up: c.up, trail: c.trail}
 		child.anchor = &anchor{at: child, via: via}
 		d, err := b.planSelections(child, g.sels)
 		if err != nil {
@@ -1088,6 +1104,36 @@ func (b *builder) clientAt(p Path) []Selection {
 		sels = next
 	}
 	return sels
+}
+
+// repsShared reports whether entity fetch ef can take the representations
+// of a jump from a cursor with the trail: repsFit, and where ef was planned
+// for another trail, the representation of cond stays as it is.
+func (b *builder) repsShared(ef *fetch, trail, cond string, keySels []Selection, reqs [][]Selection) bool {
+	have := ef.reqs.existingFragment(cond)
+	if !repsFit(have, keySels, reqs) {
+		return false
+	}
+	if !ef.trailSet || ef.trail == trail {
+		return true
+	}
+	want := &fsel{}
+	want.field("__typename", "__typename", nil, false)
+	addSelections(want, keySels, true)
+	for _, rs := range reqs {
+		addSelections(want, rs, false)
+	}
+	if have == nil {
+		// A fragment of its own: where the fetch already represents
+		// objects that may be these too, the same.
+		for _, it := range ef.reqs.items {
+			if b.typesOverlap(it.cond, cond) && it.sub.String() != want.String() {
+				return false
+			}
+		}
+		return true
+	}
+	return have.String() == want.String()
 }
 
 // repsFit reports whether a fetch whose representations already hold have

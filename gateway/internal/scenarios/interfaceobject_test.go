@@ -178,15 +178,16 @@ func interfaceObjectKeyedScenario() scenario {
 		{
 			Name: "catalog",
 			SDL: fed + `type Query { media: [Media!]! }
-interface Media @key(fields: "mid") { id: ID! mid: ID! title: String! }
+interface Media @key(fields: "mid") { id: ID! mid: ID! title: String! related: Media }
 type Book implements Media @key(fields: "id") @key(fields: "mid") {
   id: ID!
   mid: ID!
   title: String!
+  related: Media
   pages: Int! @external
   summary: String! @requires(fields: "pages")
 }
-type Movie implements Media @key(fields: "id") @key(fields: "mid") { id: ID! mid: ID! title: String! }
+type Movie implements Media @key(fields: "id") @key(fields: "mid") { id: ID! mid: ID! title: String! related: Media }
 type Shelf @key(fields: "id") { id: ID! best: Book }`,
 			Resolvers: map[string]testsubgraph.Resolver{
 				"Query.media": list([]any{obj("Book", media["book-b1"]), obj("Movie", media["movie-m1"])}),
@@ -197,7 +198,9 @@ type Shelf @key(fields: "id") { id: ID! best: Book }`,
 					}
 					return fmt.Sprintf("%s (%v pages)", parent["title"], pages), nil
 				},
-				"Shelf.best": list(obj("Book", media["book-b1"])),
+				"Shelf.best":    list(obj("Book", media["book-b1"])),
+				"Book.related":  list(obj("Movie", media["movie-m1"])),
+				"Movie.related": list(obj("Book", media["book-b1"])),
 			},
 			Entities: map[string]testsubgraph.EntityResolver{
 				"Media": catalogEntity, "Book": catalogEntity, "Movie": catalogEntity,
@@ -303,6 +306,15 @@ func TestInterfaceObjectKeyedApart(t *testing.T) {
 			name:  "a client alias and a key under nested fragments of two merged paths",
 			query: `{ topMedia { shelf { id: best { title } } ... on Book { author } } }`,
 			data:  `{"topMedia":[{"shelf":null},{"shelf":{"id":{"title":"Dune"}},"author":"Herbert"}]}`,
+		},
+		{
+			// Was: one reviews fetch for media.@.related, whose
+			// representations carried title, which only the selections
+			// under the fragment on Book fetched: the Movie's related was
+			// never looked up (rating null, an error).
+			name:  "one path reached under fragments on an implementation and on the interface",
+			query: `{ media { ... on Book { related { blurb } } ... on Media { related { rating } } } }`,
+			data:  `{"media":[{"related":{"blurb":"see Alien","rating":5}},{"related":{"rating":4}}]}`,
 		},
 		{
 			// Was: the Book's next, answered again by the interface object

@@ -328,6 +328,8 @@ func TestPlannerPropertyRegressions(t *testing.T) {
 			`{ item(id: "1") { ... on Item { obeta17 { id: alpha9 { obeta21 { id } } } } ... on Alpha { n4 } } }`},
 		{130, "an interface object's answer for the Alpha's onext33 (its __typename Item) turned the object another fetch had learnt was an Alpha back into an Item: the fragment on Alpha below was not shaped (oi28 missing)",
 			`{ a4: item(iid: "Alpha-2") { ... on Alpha { onext33 { a9: oi29(x: 0) } } onext33 { ...F10 } } } fragment F10 on Alpha { oi28 }`},
+		{670, "one path (named.@.inext23...) reached under fragments on Alpha and on Item: the Alpha branch's representations carried i19, which only its selections fetched, and the one fetch never looked up the other objects (oi20 silently null)",
+			`query Q { named { ...F34 ... on Item { inext23 { inext23 { inext23 { oi20 } } } } } } fragment F34 on Alpha { inext23 { inext23 { inext23 { oreq22 } } } }`},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.seed), func(t *testing.T) {

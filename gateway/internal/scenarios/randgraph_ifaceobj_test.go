@@ -216,6 +216,16 @@ func (g *rgGraph) addInterfaceObject(r *rand.Rand, ents []*rgType, name func(str
 			o.t.fields = append(o.t.fields, &rgField{name: name(prefix), kind: rgRef, target: rgItem, homes: []int{s}, overrideFrom: -1, ifaceField: s == o.home})
 		}
 	}
+	// Then an entity's field returning one or more Items, in the home or an
+	// interface object (which may define the entity: it is no member).
+	if len(others) > 0 && r.Intn(3) == 0 {
+		t := others[r.Intn(len(others))]
+		kind := rgRef
+		if r.Intn(2) == 0 {
+			kind = rgRefs
+		}
+		t.fields = append(t.fields, &rgField{name: name("item"), kind: kind, target: rgItem, nonNull: kind == rgRefs, homes: []int{servers[r.Intn(len(servers))]}, overrideFrom: -1})
+	}
 	g.ifo = o
 }
 
@@ -262,21 +272,41 @@ func (g *rgGraph) ifoValue(f *rgField, obj map[string]any, x int) (any, error) {
 		if h%5 == 0 {
 			return nil, nil
 		}
-		all := o.all()
-		next := all[h%uint32(len(all))].(map[string]any)
-		return map[string]any{"__typename": next["__typename"], "id": next["id"]}, nil
+		return o.pick(h), nil
 	}
 	return g.truth(o.t, f, obj, x)
 }
 
-// ownValue is ifoValue as an interface object answers it: an Item it
-// returns is its own, known by the key.
+// pick is the Item that a hash names, as its concrete object.
+func (o *rgIfaceObj) pick(h uint32) map[string]any {
+	all := o.all()
+	it := all[h%uint32(len(all))].(map[string]any)
+	return map[string]any{"__typename": it["__typename"], "id": it["id"]}
+}
+
+// own is a value of Items as an interface object answers it: its own
+// objects, known by the key.
+func (o *rgIfaceObj) own(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return map[string]any{"__typename": rgItem, o.key: o.keyOf(v)}
+	case []any:
+		out := make([]any, len(v))
+		for i, it := range v {
+			out[i] = o.own(it)
+		}
+		return out
+	}
+	return v
+}
+
+// ownValue is ifoValue as an interface object answers it.
 func (g *rgGraph) ownValue(f *rgField, obj map[string]any, x int) (any, error) {
 	v, err := g.ifoValue(f, obj, x)
-	if next, ok := v.(map[string]any); ok && err == nil && f.target == rgItem {
-		return map[string]any{"__typename": rgItem, g.ifo.key: g.ifo.keyOf(next)}, nil
+	if err != nil || f.target != rgItem {
+		return v, err
 	}
-	return v, err
+	return g.ifo.own(v), nil
 }
 
 // ifoTruth adds Item's fields on every member and its root fields to the
@@ -424,6 +454,17 @@ func (g *rgGraph) ifoTypes(i int, sg *testsubgraph.Subgraph, b *strings.Builder,
 			}
 		}
 	}
+	// Entities' fields returning Item answer with its own objects here.
+	for _, t := range g.types {
+		for _, f := range t.fields {
+			if f.target == rgItem && slices.Contains(f.homes, i) {
+				sg.Resolvers[t.name+"."+f.name] = func(_ context.Context, obj map[string]any, args map[string]any) (any, error) {
+					v, err := g.truth(t, f, obj, rgArg(args))
+					return o.own(v), err
+				}
+			}
+		}
+	}
 	fmt.Fprintf(b, "type %s @key(fields: %q) @interfaceObject {\n  %s: ID!\n", rgItem, o.key, o.key)
 	for _, f := range o.t.fields {
 		var dirs []string
@@ -514,6 +555,13 @@ func (g *rgGraph) ifoDescribe(seen map[string]bool) {
 			seen["interface object reference"] = true
 		case len(f.homes) > 1:
 			seen["interface object @shareable"] = true
+		}
+	}
+	for _, t := range g.types {
+		for _, f := range t.fields {
+			if f.target == rgItem {
+				seen["entity field returning Item"] = true
+			}
 		}
 	}
 	if o.list != -1 && o.list != o.home || o.byID != -1 && o.byID != o.home {

@@ -422,10 +422,17 @@ func (g *rgGraph) truth(t *rgType, f *rgField, obj map[string]any, x int) (any, 
 	case rgStr:
 		return fmt.Sprintf("%s-%d", f.name, h%7), nil
 	case rgRef:
+		if f.target == rgItem {
+			return g.ifo.pick(h), nil
+		}
 		return map[string]any{"__typename": f.target, "id": rgIDs[h%3]}, nil
 	case rgRefs:
 		var out []any
 		for i := range h % 4 {
+			if f.target == rgItem {
+				out = append(out, g.ifo.pick(h/7+i))
+				continue
+			}
 			out = append(out, map[string]any{"__typename": f.target, "id": rgIDs[(h/7+i)%3]})
 		}
 		if out == nil {
@@ -467,7 +474,9 @@ func rgCombine(leaves []any) int {
 		}
 		out += (i + 1) * 101 * (v + 2)
 	}
-	return out
+	// Long chains (interface objects' @requires of @requires) would leave
+	// GraphQL's 32-bit Int; smaller values stay as they were.
+	return out % (1 << 30)
 }
 
 // fromRepresentation computes a @requires field in its subgraph from the
