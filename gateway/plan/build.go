@@ -486,10 +486,19 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 		}
 	}
 	for _, fr := range fragments {
-		for _, cond := range b.fragmentTypes(t, fr.TypeCondition, c.sg) {
+		for _, cond := range b.objectConditions(t, b.fragmentTypes(t, fr.TypeCondition, c.sg), c.sg) {
 			child := c
 			child.typ = cond
 			child.sel = c.sel.fragment(cond)
+			if ft := b.g.Type(cond); t.Kind == ast.Object && ft != nil && ft.Kind != ast.Object {
+				// A fragment on an interface (or union) of the object: its
+				// objects are still of the object's type, whose selection
+				// it joins. Planned as the interface, jumps from it would
+				// take others' objects (an @interfaceObject's
+				// representations are per type, see jump), and keys
+				// would be asked of an interface that lacks them.
+				child.typ, child.sel = t.Name, c.sel
+			}
 			child.satisfied = nil
 			step := fr
 			if cond != fr.TypeCondition {
@@ -620,6 +629,45 @@ func (b *builder) fragmentTypes(t *supergraph.Type, cond, sg string) []string {
 		}
 	}
 	return []string{cond}
+}
+
+// objectConditions replaces, among the type conditions conds planned under
+// the abstract type t in subgraph sg, another interface that a subgraph
+// models as an @interfaceObject by its implementations t's objects may be
+// here. A cursor on the interface would stand for all of its objects at the
+// path, and a jump from it would share its fetch and representations with
+// jumps for objects the fragment does not select (jump keeps the
+// implementations' jumps into an @interfaceObject apart); under an object
+// type, planSelections keeps the object's type instead.
+func (b *builder) objectConditions(t *supergraph.Type, conds []string, sg string) []string {
+	if t.Kind == ast.Object {
+		return conds
+	}
+	var out []string
+	for _, cond := range conds {
+		ct := b.g.Type(cond)
+		if cond == t.Name || ct == nil || ct.Kind != ast.Interface || !hasInterfaceObject(ct) {
+			out = append(out, cond)
+			continue
+		}
+		for _, p := range t.PossibleTypesIn(sg) {
+			if contains(ct.PossibleTypes, p) && !contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// hasInterfaceObject reports whether some subgraph models the interface t
+// as an @interfaceObject.
+func hasInterfaceObject(t *supergraph.Type) bool {
+	for _, ts := range t.Subgraphs {
+		if ts.InterfaceObject {
+			return true
+		}
+	}
+	return false
 }
 
 // interfaceTarget reports whether some other subgraph resolves the field on the

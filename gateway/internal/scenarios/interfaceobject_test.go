@@ -188,7 +188,8 @@ type Book implements Media @key(fields: "id") @key(fields: "mid") {
   summary: String! @requires(fields: "pages")
 }
 type Movie implements Media @key(fields: "id") @key(fields: "mid") { id: ID! mid: ID! title: String! related: Media }
-type Shelf @key(fields: "id") { id: ID! best: Book }`,
+type Shelf @key(fields: "id") { id: ID! best: Book }
+union Printed = Book`,
 			Resolvers: map[string]testsubgraph.Resolver{
 				"Query.media": list([]any{obj("Book", media["book-b1"]), obj("Movie", media["movie-m1"])}),
 				"Book.summary": func(_ context.Context, parent map[string]any, _ map[string]any) (any, error) {
@@ -315,6 +316,16 @@ func TestInterfaceObjectKeyedApart(t *testing.T) {
 			name:  "one path reached under fragments on an implementation and on the interface",
 			query: `{ media { ... on Book { related { blurb } } ... on Media { related { rating } } } }`,
 			data:  `{"media":[{"related":{"blurb":"see Alien","rating":5}},{"related":{"rating":4}}]}`,
+		},
+		{
+			// Was: inside the fragment on the union (planned as one on Book),
+			// the one on Media planned as any Media: the blurb's jump shared
+			// the rating's fetch, whose representations then carried title,
+			// fetched for the Book only: the Movie was never looked up
+			// (rating null, an error).
+			name:  "a fragment on the interface inside one on a union of an implementation",
+			query: `{ media { ... on Printed { ... on Media { blurb } } rating } }`,
+			data:  `{"media":[{"blurb":"see Dune","rating":4},{"rating":5}]}`,
 		},
 		{
 			// Was: the Book's next, answered again by the interface object

@@ -330,6 +330,8 @@ func TestPlannerPropertyRegressions(t *testing.T) {
 			`{ a4: item(iid: "Alpha-2") { ... on Alpha { onext33 { a9: oi29(x: 0) } } onext33 { ...F10 } } } fragment F10 on Alpha { oi28 }`},
 		{670, "one path (named.@.inext23...) reached under fragments on Alpha and on Item: the Alpha branch's representations carried i19, which only its selections fetched, and the one fetch never looked up the other objects (oi20 silently null)",
 			`query Q { named { ...F34 ... on Item { inext23 { inext23 { inext23 { oi20 } } } } } } fragment F34 on Alpha { inext23 { inext23 { inext23 { oreq22 } } } }`},
+		{98, "a fragment on Item inside one on the union Thing (planned as Alpha and Beta) planned as any Item: oreq28's jump shared oreq27's fetch and its representations carried i22, fetched for Alphas and Betas only: the others were never looked up (non-null errors)",
+			`{ a2: gamma(id: "1") { gamma16 { a14: inext29 { ... on Thing { ...F18 } a20: oreq27 } } } } fragment F18 on Item { oreq28 }`},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprint(tc.seed), func(t *testing.T) {

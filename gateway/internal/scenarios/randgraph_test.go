@@ -21,10 +21,13 @@ import (
 // entity's key), @requires of fields that live elsewhere (with arguments, nested
 // in a value type or behind an entity reference, and chains of them), @provides,
 // @override (the losing subgraph answers wrong values), resolvable: false
-// references and root fields served by two subgraphs. Every value is a function
-// of the object's identity, the field and its arguments, so the monolith and
-// every subgraph agree; a @requires field is computed from the values the
-// router sends in its representation, so a wrong or missing value shows.
+// references, root fields served by two subgraphs, a union and an interface
+// over entities, and an entity interface with @interfaceObject subgraphs
+// (randgraph_ifaceobj_test.go; there, a subgraph may be added for one).
+// Every value is a function of the object's identity, the field and its
+// arguments, so the monolith and every subgraph agree; a @requires field is
+// computed from the values the router sends in its representation, so a
+// wrong or missing value shows.
 
 type rgKind int
 
