@@ -531,27 +531,11 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 		}
 		deps.add(d)
 	}
-	for len(remote) > 0 {
-		target, via, err := b.chooseTarget(c, t, remote)
-		if err != nil {
-			return nil, err
-		}
-		var group []Selection
-		var rest []*Field
-		for _, f := range remote {
-			if b.resolvable(via.Fields[f.Name], target) {
-				group = append(group, f)
-			} else {
-				rest = append(rest, f)
-			}
-		}
-		d, err := b.jump(c, via, target, group)
-		if err != nil {
-			return nil, err
-		}
-		deps.add(d)
-		remote = rest
+	d, err := b.jumpAll(c, t, remote)
+	if err != nil {
+		return nil, err
 	}
+	deps.add(d)
 	for _, g := range deferredFields {
 		d, err := b.planDeferred(c, t, g)
 		if err != nil {
@@ -572,6 +556,37 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 			return nil, err
 		}
 		deps.add(d)
+	}
+	return deps, nil
+}
+
+// jumpAll plans the fields remote at c in other subgraphs (or the same one,
+// by key), choosing the way in that takes the most of them each time.
+func (b *builder) jumpAll(c cursor, t *supergraph.Type, remote []*Field) (idSet, error) {
+	deps := idSet{}
+	for len(remote) > 0 {
+		target, via, err := b.chooseTarget(c, t, remote)
+		if err != nil {
+			return nil, err
+		}
+		var group []Selection
+		var rest []*Field
+		for _, f := range remote {
+			if b.resolvable(via.Fields[f.Name], target) {
+				group = append(group, f)
+			} else {
+				rest = append(rest, f)
+			}
+		}
+		if len(group) == 0 {
+			return nil, fmt.Errorf("cannot plan %s.%s at %q: the subgraph chosen for it does not resolve it", c.typ, remote[0].Name, c.path.String())
+		}
+		d, err := b.jump(c, via, target, group)
+		if err != nil {
+			return nil, err
+		}
+		deps.add(d)
+		remote = rest
 	}
 	return deps, nil
 }
@@ -1003,36 +1018,13 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 			groups[0].sels = append(groups[0].sels, s)
 			continue
 		}
-		rs, err := b.fieldSetSelections(c.typ, src.Requires, client, true)
+		rs, rd, err := b.planRequirement(c, via, target, f, src, client)
 		if err != nil {
-			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
-		}
-		aliasAgainst(c.sel, rs)
-		req := jumpKey{via.Name + "." + f.Name, target, c.path.String()}
-		if b.requiring[req] {
-			return nil, fmt.Errorf("cannot plan %s.%s at %q: its @requires(fields: %q) needs the field itself", via.Name, f.Name, c.path.String(), src.RequiresText)
-		}
-		b.requiring[req] = true
-		rd, err := b.planSelections(c, rs)
-		delete(b.requiring, req)
-		if err != nil {
-			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
+			return nil, err
 		}
 		deps.add(rd)
 		satisfied[f.Name] = true
-		joined := false
-		for _, g := range groups {
-			if g.accepts(rs) {
-				g.add(s, rs)
-				joined = true
-				break
-			}
-		}
-		if !joined {
-			g := &requireGroup{}
-			g.add(s, rs)
-			groups = append(groups, g)
-		}
+		groups = joinRequireGroup(groups, s, rs)
 	}
 	out := idSet{}
 	if len(ctxSels) > 0 {
@@ -1089,6 +1081,42 @@ func (b *builder) jump(c cursor, via *supergraph.Type, target string, sels []Sel
 		out[ef.id] = true
 	}
 	return out, nil
+}
+
+// planRequirement plans at c the fields that field f's @requires in target
+// needs (src is f's source there) and returns them with the fetches that
+// supply them; client holds the client's selections at c.
+func (b *builder) planRequirement(c cursor, via *supergraph.Type, target string, f *Field, src *supergraph.FieldSource, client []Selection) ([]Selection, idSet, error) {
+	rs, err := b.fieldSetSelections(c.typ, src.Requires, client, true)
+	if err != nil {
+		return nil, nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
+	}
+	aliasAgainst(c.sel, rs)
+	req := jumpKey{via.Name + "." + f.Name, target, c.path.String()}
+	if b.requiring[req] {
+		return nil, nil, fmt.Errorf("cannot plan %s.%s at %q: its @requires(fields: %q) needs the field itself", via.Name, f.Name, c.path.String(), src.RequiresText)
+	}
+	b.requiring[req] = true
+	rd, err := b.planSelections(c, rs)
+	delete(b.requiring, req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
+	}
+	return rs, rd, nil
+}
+
+// joinRequireGroup adds s, whose requirement is rs, to the first group whose
+// representations can carry rs, or to a new one.
+func joinRequireGroup(groups []*requireGroup, s Selection, rs []Selection) []*requireGroup {
+	for _, g := range groups {
+		if g.accepts(rs) {
+			g.add(s, rs)
+			return groups
+		}
+	}
+	g := &requireGroup{}
+	g.add(s, rs)
+	return append(groups, g)
 }
 
 // requireGroup is selections that one entity fetch resolves, with the

@@ -119,35 +119,12 @@ func (b *builder) jumpContextual(c cursor, via *supergraph.Type, target string, 
 			groups[0].sels = append(groups[0].sels, s)
 			continue
 		}
-		rs, err := b.fieldSetSelections(c.typ, src.Requires, client, true)
+		rs, rd, err := b.planRequirement(c, via, target, f, src, client)
 		if err != nil {
-			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
-		}
-		aliasAgainst(c.sel, rs)
-		req := jumpKey{via.Name + "." + f.Name, target, c.path.String()}
-		if b.requiring[req] {
-			return nil, fmt.Errorf("cannot plan %s.%s at %q: its @requires(fields: %q) needs the field itself", via.Name, f.Name, c.path.String(), src.RequiresText)
-		}
-		b.requiring[req] = true
-		rd, err := b.planSelections(c, rs)
-		delete(b.requiring, req)
-		if err != nil {
-			return nil, fmt.Errorf("@requires(fields: %q) of %s.%s: %w", src.RequiresText, via.Name, f.Name, err)
+			return nil, err
 		}
 		deps.add(rd)
-		joined := false
-		for _, g := range groups {
-			if g.accepts(rs) {
-				g.add(s, rs)
-				joined = true
-				break
-			}
-		}
-		if !joined {
-			g := &requireGroup{}
-			g.add(s, rs)
-			groups = append(groups, g)
-		}
+		groups = joinRequireGroup(groups, s, rs)
 	}
 	out := idSet{}
 	for _, g := range groups {

@@ -1,8 +1,6 @@
 package plan
 
 import (
-	"fmt"
-
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/shopgraph/shopgraph/gateway/supergraph"
@@ -92,37 +90,5 @@ func (b *builder) planDeferred(c cursor, t *supergraph.Type, g deferredGroup) (i
 	outer := b.deferring
 	b.deferring = g.d
 	defer func() { b.deferring = outer }()
-	deps := idSet{}
-	remote := g.fields
-	for len(remote) > 0 {
-		target, via, err := b.chooseTarget(c, t, remote)
-		if err != nil {
-			return nil, err
-		}
-		var group []Selection
-		var rest []*Field
-		for _, f := range remote {
-			if b.resolvable(via.Fields[f.Name], target) {
-				group = append(group, f)
-			} else {
-				rest = append(rest, f)
-			}
-		}
-		if len(group) == 0 {
-			return nil, errNoProgress(c, remote)
-		}
-		d, err := b.jump(c, via, target, group)
-		if err != nil {
-			return nil, err
-		}
-		deps.add(d)
-		remote = rest
-	}
-	return deps, nil
-}
-
-// errNoProgress is a deferred group whose chosen subgraph resolves none of
-// its fields, which candidates never offers.
-func errNoProgress(c cursor, fields []*Field) error {
-	return fmt.Errorf("cannot plan the deferred field %s.%s at %q", c.typ, fields[0].Name, c.path.String())
+	return b.jumpAll(c, t, g.fields)
 }

@@ -57,8 +57,10 @@ type Server struct {
 	edge   *edge // header rules and token verification (auth.go)
 	// persisted resolves APQ hashes and trusted documents (persisted.go).
 	persisted *persisted.Store
-	// subscriptions counts the subscriptions served (subscribe.go).
+	// subscriptions counts the subscriptions served, connections the
+	// WebSockets open (subscribe.go).
 	subscriptions *subscriptionSlots
+	connections   *subscriptionSlots
 	// drain ends the streams when the router shuts down (subscribe_end.go).
 	drain *drainer
 	// subscriptionURLs are Subscriptions.Subgraphs' URLs by subgraph name.
@@ -87,6 +89,7 @@ func New(cfg Config, logger *slog.Logger, opts ...Option) (*Server, error) {
 	s := &Server{cfg: cfg.withDefaults(), log: logger, memory: newMemoryReleaser(), drain: newDrainer()}
 	s.client = &http.Client{Timeout: s.cfg.SubgraphTimeout}
 	s.subscriptions = newSubscriptionSlots(s.cfg.Subscriptions.MaxSubscriptions)
+	s.connections = newSubscriptionSlots(s.cfg.Subscriptions.MaxConnections)
 	s.subscriptionURLs = s.cfg.Subscriptions.urls()
 	var err error
 	if s.tel, err = newRouterTelemetry(s, opts); err != nil {

@@ -40,6 +40,9 @@ type Subscriptions struct {
 	// Heartbeat is how often the router pings WebSocket clients and
 	// subgraphs and sends SSE and multipart heartbeats (default 10 s).
 	Heartbeat time.Duration `yaml:"heartbeat" help:"how often subscription connections get a heartbeat or ping (0: 10s)"`
+	// MaxConnections bounds the WebSocket connections open at once, with or
+	// without subscriptions: 0 means 10,000; a negative value refuses all.
+	MaxConnections int `yaml:"maxConnections" help:"the most WebSocket connections open at once (0: 10000; negative refuses WebSockets)"`
 	// InitTimeout bounds the wait for a WebSocket client's connection_init
 	// (default 10 s).
 	InitTimeout time.Duration `yaml:"initTimeout" help:"how long a WebSocket client has to send connection_init (0: 10s)"`
@@ -57,6 +60,9 @@ type SubscriptionSubgraph struct {
 func (c Subscriptions) withDefaults() Subscriptions {
 	if c.MaxSubscriptions == 0 {
 		c.MaxSubscriptions = 10000
+	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = 10000
 	}
 	if c.Heartbeat == 0 {
 		c.Heartbeat = 10 * time.Second
@@ -110,8 +116,19 @@ func (c Subscriptions) urls() map[string]string {
 	return out
 }
 
-// codeSubscriptionLimit refuses a subscription over MaxSubscriptions.
+// codeSubscriptionLimit refuses a subscription over MaxSubscriptions, and a
+// WebSocket over MaxConnections.
 const codeSubscriptionLimit = "SUBSCRIPTION_LIMIT"
+
+// errConnectionLimit refuses a WebSocket upgrade over MaxConnections.
+func (s *Server) errConnectionLimit() *httpError {
+	s.tel.metrics.Refused("connections")
+	msg := fmt.Sprintf("the router serves at most %d WebSocket connections at once", s.cfg.Subscriptions.MaxConnections)
+	if s.cfg.Subscriptions.MaxConnections < 0 {
+		msg = "WebSocket connections are turned off on this router"
+	}
+	return &httpError{status: http.StatusServiceUnavailable, code: codeSubscriptionLimit, message: msg}
+}
 
 // subscriptionSlots counts the subscriptions served, up to a bound.
 type subscriptionSlots struct{ sem chan struct{} }

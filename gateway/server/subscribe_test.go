@@ -695,3 +695,36 @@ func TestIdenticalSubscriptionsShareOneAtTheSubgraph(t *testing.T) {
 	_ = b.conn.CloseNow()
 	waitOpen(t, rig.orders, 0)
 }
+
+// TestWebSocketConnectionLimit: past subscriptions.maxConnections an upgrade
+// is refused with 503 and the reason, before any WebSocket opens; a closed
+// connection frees its place.
+func TestWebSocketConnectionLimit(t *testing.T) {
+	t.Parallel()
+	rig := startSubscriptionRig(t, Config{Subscriptions: Subscriptions{MaxConnections: 1}})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first := dialRouter(t, ctx, rig, "")
+	url := "ws" + strings.TrimPrefix(rig.router.URL, "http") + "/graphql"
+	_, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{subscription.Protocol}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a second connection: err %v, response %+v, want 503", err, resp)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), "at most 1 WebSocket connections") || !strings.Contains(string(body), "SUBSCRIPTION_LIMIT") {
+		t.Errorf("refusal body: %s", body)
+	}
+	_ = first.conn.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{subscription.Protocol}})
+		if err == nil {
+			_ = conn.CloseNow()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the place of a closed connection was not freed: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -23,6 +23,12 @@ func isWebSocket(r *http.Request) bool {
 
 // serveWebSocket serves one graphql-transport-ws connection.
 func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	release, ok := s.connections.acquire()
+	if !ok {
+		s.writeHTTPError(w, mediaJSON, s.errConnectionLimit())
+		return
+	}
+	defer release()
 	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
 		Subprotocols:   []string{subscription.Protocol},
 		OriginPatterns: wsOriginPatterns(s.cfg.CORS.AllowOrigins),
