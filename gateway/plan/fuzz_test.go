@@ -21,6 +21,8 @@ func FuzzPlan(f *testing.F) {
 		`query ($a: Int = 3) { products(first: $a) { totalCount } }`,
 		`query($s: Boolean!) { products @include(if: $s) { edges { node { id ... @skip(if: $s) { reviews { totalCount } } } } } }`,
 		`query($s: Boolean = true) { me { name @skip(if: $s) @include(if: $s) orders @include(if: $s) { id } } }`,
+		`query($s: Boolean!) { me { name ... @defer(label: "o", if: $s) { orders { id ... @defer { lines { quantity } } } } } }`,
+		`{ ... @defer { me { id } } products { edges { node { id ... @defer(label: "r") { reviews { totalCount } name } } } } }`,
 	} {
 		f.Add(seed, "", true)
 	}
@@ -42,6 +44,14 @@ func FuzzPlan(f *testing.F) {
 			}
 		}
 		_ = pl.Tree()
+		// Deferred fetches are some of the plan's, for either value of $s.
+		for _, on := range []bool{true, false} {
+			for id := range pl.DeferredFetches(map[string]any{"s": on}) {
+				if id < 0 || id >= len(pl.Fetches) {
+					t.Fatalf("deferred fetch %d of %d", id, len(pl.Fetches))
+				}
+			}
+		}
 	})
 }
 
