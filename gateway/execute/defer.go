@@ -21,7 +21,6 @@ import (
 
 // deferShaping is the state of shaping one response into parts.
 type deferShaping struct {
-	vars map[string]any
 	// current is the defer whose part is being shaped; nil: the first part.
 	current *plan.Defer
 	// queue holds the found parts in the order they were found: a part is
@@ -88,7 +87,7 @@ func (ds *deferShaping) live() bool {
 // includes reports whether the part being shaped writes field f: f goes
 // to it, or f leads to fields that do.
 func (ds *deferShaping) includes(f *plan.Field) bool {
-	if f.Defer.Active(ds.vars) == ds.current {
+	if f.Defer == ds.current {
 		return true
 	}
 	return ds.current != nil && ds.leadsTo(f.Selections)
@@ -98,7 +97,7 @@ func (ds *deferShaping) leadsTo(sels []plan.Selection) bool {
 	for _, sel := range sels {
 		switch sel := sel.(type) {
 		case *plan.Field:
-			if sel.Defer.Active(ds.vars) == ds.current || ds.leadsTo(sel.Selections) {
+			if sel.Defer == ds.current || ds.leadsTo(sel.Selections) {
 				return true
 			}
 		case *plan.Fragment:
@@ -111,11 +110,11 @@ func (ds *deferShaping) leadsTo(sels []plan.Selection) bool {
 }
 
 // found records the defers on the selections of obj, shaped at s.path, as
-// parts to shape once the current part is written. A defer whose if: is
-// false is no part: its fields went with the part around it.
+// parts to shape once the current part is written (a defer whose if: is
+// false is not in the plan: its fields went with the part around it).
 func (ds *deferShaping) found(s *shaper, defers []*plan.Defer, obj *Value, sels []plan.Selection, typename string) {
 	for _, d := range defers {
-		if d.Active(ds.vars) != d || !s.matches(d.TypeCondition, typename) {
+		if !s.matches(d.TypeCondition, typename) {
 			continue
 		}
 		key := strconv.Itoa(d.ID) + "@" + pathKey(s.path)
@@ -148,7 +147,7 @@ func (ds *deferShaping) ownKeys(s *shaper, in *deferInstance) map[string]bool {
 		for _, sel := range sels {
 			switch sel := sel.(type) {
 			case *plan.Field:
-				if sel.Defer.Active(ds.vars) == in.d {
+				if sel.Defer == in.d {
 					out[sel.Key] = true
 				}
 			case *plan.Fragment:
@@ -199,7 +198,7 @@ func (e *Executor) stream(ctx context.Context, r *run, p *plan.Plan, vars map[st
 	var later []step
 	if p.Operation.Kind == ast.Query && p.Root != nil {
 		var now []step
-		now, later = splitSteps(r.steps(p.Root), p.DeferredFetches(vars))
+		now, later = splitSteps(r.steps(p.Root), p.DeferredFetches())
 		r.runSteps(now, nil)
 		if resp := r.finishPhase(ctx, p); resp != nil {
 			return emit(appendPayload(nil, resp.Data, resp.Errors, false), false)
@@ -207,7 +206,7 @@ func (e *Executor) stream(ctx context.Context, r *run, p *plan.Plan, vars map[st
 	} else if resp := r.runPlan(ctx, p); resp != nil {
 		return emit(appendPayload(nil, resp.Data, resp.Errors, false), false)
 	}
-	ds := &deferShaping{vars: vars, seen: map[string]bool{}}
+	ds := &deferShaping{seen: map[string]bool{}}
 	first := shaper{schema: e.schema, vars: vars, errors: slices.Clip(r.errors), failed: r.failed, unresolved: r.unresolved, nulled: r.nulled, parts: ds}
 	if e.maxOutputBytes > 0 {
 		first.maxBytes = len(dataPrefix) + e.maxOutputBytes
@@ -269,7 +268,7 @@ type streamer struct {
 
 func (st *streamer) run(ctx context.Context, later []step) error {
 	for _, s := range later {
-		for _, d := range st.p.FetchDefers(s.id, st.r.vars) {
+		for _, d := range st.p.FetchDefers(s.id) {
 			st.pending[d]++
 		}
 	}
@@ -288,7 +287,7 @@ func (st *streamer) run(ctx context.Context, later []step) error {
 		return err
 	}
 	for id := range finished {
-		for _, d := range st.p.FetchDefers(id, st.r.vars) {
+		for _, d := range st.p.FetchDefers(id) {
 			st.pending[d]--
 		}
 		if err := st.sendReady(); err != nil {

@@ -14,22 +14,19 @@ import (
 // in a later part of an incremental (multipart) response, once for each
 // object the fragment applies to.
 //
-// Fetches are planned as for the operation without @defer; the plan then
-// tells which fetches serve only deferred fields (DeferredFetches), which
-// execution holds back until the first part is sent, and execution shapes
-// the deferred fields out of the first part into parts of their own. A
-// fetch that serves both kinds runs first, and its deferred fields still go
-// in later parts (the spec lets a server deliver deferred data early).
-// Apollo Router plans deferred fetches as separate subplans instead, which
-// can split one subgraph's fields over two fetches; this keeps the
-// planner, its cache and its property tests unchanged.
+// The planner gives deferred fields fetches of their own where it can
+// (deferplan.go); the plan tells which fetches serve only deferred fields
+// (DeferredFetches), which execution holds back until the first part is
+// sent, and execution shapes the deferred fields out of the first part into
+// parts of their own. A fetch that serves both kinds runs first, and its
+// deferred fields still go in later parts (the spec lets a server deliver
+// deferred data early). An if: $var is read when the operation is
+// normalised: a false value makes no Defer at all, so an operation plans
+// once per value of its defers' variables.
 type Defer struct {
 	// ID numbers the operation's defers in document order.
 	ID    int
 	Label string
-	// IfVariable, when set, is the variable of if: $var: the fragment is
-	// deferred only when it is true. A literal if: false is not a Defer.
-	IfVariable string
 	// Parent is the defer this one is nested in; nil at the first part.
 	Parent *Defer
 	// TypeCondition is the fragment's type condition (empty when none):
@@ -37,23 +34,8 @@ type Defer struct {
 	TypeCondition string
 }
 
-// Active returns the defer whose part fields under d go to with vars: d, or
-// the nearest enclosing defer whose if: holds; nil means the first part.
-func (d *Defer) Active(vars map[string]any) *Defer {
-	for ; d != nil; d = d.Parent {
-		if d.IfVariable == "" {
-			return d
-		}
-		// if: Boolean = true: only a false value undoes the defer.
-		if v, ok := vars[d.IfVariable].(bool); !ok || v {
-			return d
-		}
-	}
-	return nil
-}
-
 // HasDefer reports whether the operation uses @defer.
-func (o *Operation) HasDefer() bool { return o.deferCount > 0 }
+func (o *Operation) HasDefer() bool { return o.deferCount > 0 || o.defersOff > 0 }
 
 // deferOf reads @defer on a fragment; nil when there is none or if: false.
 func (n *normaliser) deferOf(dirs ast.DirectiveList, cond string) *Defer {
@@ -69,7 +51,13 @@ func (n *normaliser) deferOf(dirs ast.DirectiveList, cond string) *Defer {
 				return nil
 			}
 		case ast.Variable:
-			out.IfVariable = a.Value.Raw
+			// if: Boolean! = true: only a false value undoes the defer. The
+			// operation still counts as one with @defer (HasDefer): its
+			// answer is incremental, in one part, whatever the variable.
+			if v, ok := n.vars[a.Value.Raw].(bool); ok && !v {
+				n.defersOff++
+				return nil
+			}
 		}
 	}
 	if a := d.Arguments.ForName("label"); a != nil && a.Value != nil {
@@ -78,6 +66,46 @@ func (n *normaliser) deferOf(dirs ast.DirectiveList, cond string) *Defer {
 	n.defers++
 	out.ID = n.defers
 	return out
+}
+
+// variableDeferIf reports whether a @defer of doc takes its if: from a
+// variable.
+func variableDeferIf(doc *ast.QueryDocument) bool {
+	var walk func(ast.SelectionSet) bool
+	walk = func(set ast.SelectionSet) bool {
+		for _, s := range set {
+			var dirs ast.DirectiveList
+			var sub ast.SelectionSet
+			switch s := s.(type) {
+			case *ast.Field:
+				sub = s.SelectionSet
+			case *ast.InlineFragment:
+				dirs, sub = s.Directives, s.SelectionSet
+			case *ast.FragmentSpread:
+				dirs = s.Directives
+			}
+			if d := dirs.ForName("defer"); d != nil {
+				if a := d.Arguments.ForName("if"); a != nil && a.Value != nil && a.Value.Kind == ast.Variable {
+					return true
+				}
+			}
+			if walk(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, op := range doc.Operations {
+		if walk(op.SelectionSet) {
+			return true
+		}
+	}
+	for _, f := range doc.Fragments {
+		if walk(f.SelectionSet) {
+			return true
+		}
+	}
+	return false
 }
 
 // deferredFragment normalises a fragment under @defer d: its fields carry d,
@@ -122,7 +150,7 @@ func writeDefers(b *strings.Builder, f *Field) {
 }
 
 func writeDeferDecl(b *strings.Builder, d *Defer) {
-	b.WriteString("@defers#" + strconv.Itoa(d.ID) + "(" + strconv.Quote(d.Label) + "," + d.IfVariable + "," + d.TypeCondition)
+	b.WriteString("@defers#" + strconv.Itoa(d.ID) + "(" + strconv.Quote(d.Label) + "," + d.TypeCondition)
 	if d.Parent != nil {
 		b.WriteString(",in#" + strconv.Itoa(d.Parent.ID))
 	}
@@ -137,12 +165,12 @@ type touchIndex struct {
 }
 
 // DeferredFetches returns the IDs of the fetches that serve only fields of
-// active @defer fragments (with vars): they may wait until the first
+// @defer fragments: they may wait until the first
 // payload is sent. A fetch that serves no client field (one that only
 // fetches keys or required fields) is not among them, nor is one the
 // planner's output cannot be read back for; the caller still has to keep
 // the dependencies of the first payload's fetches with them.
-func (p *Plan) DeferredFetches(vars map[string]any) map[int]bool {
+func (p *Plan) DeferredFetches() map[int]bool {
 	if !p.Operation.HasDefer() || p.Root == nil {
 		return nil
 	}
@@ -151,7 +179,7 @@ func (p *Plan) DeferredFetches(vars map[string]any) map[int]bool {
 	for id, fields := range p.touched.byID {
 		deferred := len(fields) > 0
 		for _, f := range fields {
-			if f.Defer.Active(vars) == nil {
+			if f.Defer == nil {
 				deferred = false
 				break
 			}
@@ -163,16 +191,16 @@ func (p *Plan) DeferredFetches(vars map[string]any) map[int]bool {
 	return out
 }
 
-// FetchDefers returns the active defers (with vars) of the client fields
-// that fetch id serves, each once.
-func (p *Plan) FetchDefers(id int, vars map[string]any) []*Defer {
+// FetchDefers returns the defers of the client fields that fetch id serves,
+// each once.
+func (p *Plan) FetchDefers(id int) []*Defer {
 	if !p.Operation.HasDefer() || p.Root == nil {
 		return nil
 	}
 	p.touched.once.Do(func() { p.touched.byID = touchedFields(p) })
 	var out []*Defer
 	for _, f := range p.touched.byID[id] {
-		if d := f.Defer.Active(vars); d != nil && !slices.Contains(out, d) {
+		if d := f.Defer; d != nil && !slices.Contains(out, d) {
 			out = append(out, d)
 		}
 	}

@@ -15,7 +15,7 @@ func TestDeferNormalisedAndDeferredFetches(t *testing.T) {
   ... @defer(if: false) { role }
   ... on User @defer(label: "both") { name reviews(first: 1) { totalCount } }
 } }`
-	pl, vars, err := p.Plan(q, "", map[string]any{"d": true})
+	pl, _, err := p.Plan(q, "", map[string]any{"d": true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestDeferNormalisedAndDeferredFetches(t *testing.T) {
 	if byKey["name"].Defer != nil || byKey["role"].Defer != nil {
 		t.Errorf("name/role deferred: %v %v", byKey["name"].Defer, byKey["role"].Defer)
 	}
-	if d := byKey["orders"].Defer; d == nil || d.Label != "orders" || d.IfVariable != "d" {
+	if d := byKey["orders"].Defer; d == nil || d.Label != "orders" {
 		t.Errorf("orders defer = %+v", d)
 	}
 	if d := byKey["reviews"].Defer; d == nil || d.Label != "both" {
@@ -50,19 +50,41 @@ func TestDeferNormalisedAndDeferredFetches(t *testing.T) {
 	}
 	// The fetches of orders and reviews serve only deferred fields; the
 	// users fetch serves name.
-	deferredSubgraphs := func(vars map[string]any) []string {
+	deferredSubgraphs := func(pl *Plan) []string {
 		var out []string
-		for id := range pl.DeferredFetches(vars) {
+		for id := range pl.DeferredFetches() {
 			out = append(out, pl.Fetches[id].Subgraph)
 		}
 		slices.Sort(out)
 		return out
 	}
-	if got := deferredSubgraphs(vars); strings.Join(got, ",") != "catalog,orders" {
+	if got := deferredSubgraphs(pl); strings.Join(got, ",") != "catalog,orders" {
 		t.Errorf("deferred fetches go to %q, want catalog,orders\n%s", got, pl)
 	}
-	if got := deferredSubgraphs(map[string]any{"d": false}); strings.Join(got, ",") != "catalog" {
-		t.Errorf("with $d false, deferred fetches go to %q, want catalog", got)
+	// With $d false the orders fragment is no defer: another plan, in which
+	// orders comes with the first part.
+	off, _, err := p.Plan(q, "", map[string]any{"d": false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off == pl {
+		t.Error("the plan with $d false is the plan with $d true")
+	}
+	if got := deferredSubgraphs(off); strings.Join(got, ",") != "catalog" {
+		t.Errorf("with $d false, deferred fetches go to %q, want catalog\n%s", got, off)
+	}
+	if !off.Operation.HasDefer() {
+		t.Error("with $d false the operation no longer answers incrementally")
+	}
+	plainOff, _, err := p.Plan(strings.ReplaceAll(strings.ReplaceAll(q, `@defer(label: "orders", if: $d)`, ""), "($d: Boolean)", ""), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plainOff == off {
+		t.Error("the plan with the defer turned off is shared with a document that has none")
+	}
+	if again, _, _ := p.Plan(q, "", map[string]any{"d": true}); again != pl {
+		t.Error("the plan with $d true was not found in the cache again")
 	}
 	// A document that differs only in @defer gets a plan of its own.
 	plain, _, err := p.Plan(`{ user(id: "u1") { name orders { id } role reviews(first: 1) { totalCount } } }`, "", nil)

@@ -23,10 +23,9 @@ import (
 // A deferred field is left to the parent's fetch, and delivered later all
 // the same, where no fetch of its own is possible: under a value type (no
 // key), an interface or union, or when no subgraph that resolves it can be
-// entered by a key that the parent's subgraph gives directly. The plan is
-// the same whatever a @defer's if: says (it is cached per document): a
-// deferral turned off by a variable runs its fetches with the first
-// payload's.
+// entered by a key that the parent's subgraph gives directly. A @defer that
+// a variable turns off is no defer at all when the operation is normalised
+// (Defer), so its fields are planned with the first payload's.
 
 // deferredGroup is the fields at one position that go to one @defer's fetches.
 type deferredGroup struct {

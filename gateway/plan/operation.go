@@ -25,6 +25,8 @@ type Operation struct {
 	// Defers are the @defer fragments at the root (defer.go).
 	Defers     []*Defer
 	deferCount int
+	// defersOff counts the @defer fragments a variable turned off.
+	defersOff int
 }
 
 // Selection is a *Field or a *Fragment.
@@ -88,6 +90,10 @@ type normaliser struct {
 	deferring *Defer
 	home      *[]*Defer
 	defers    int
+	// vars are the request's variables, for @defer(if: $var); defersOff
+	// counts the defers they turned off.
+	vars      map[string]any
+	defersOff int
 }
 
 // conditions reads @skip/@include: ok is false when a literal argument excludes
@@ -133,7 +139,7 @@ func (n *normaliser) operation(op *ast.OperationDefinition) (*Operation, error) 
 		return nil, err
 	}
 	return &Operation{Kind: op.Operation, Name: op.Name, RootType: root.Name, Selections: sels, Variables: op.VariableDefinitions,
-		Defers: rootDefers, deferCount: n.defers}, nil
+		Defers: rootDefers, deferCount: n.defers, defersOff: n.defersOff}, nil
 }
 
 // possible returns the object types a type may be at run time.
@@ -362,6 +368,11 @@ func (o *Operation) String() string {
 	}
 	for _, d := range o.Defers {
 		writeDeferDecl(&b, d)
+	}
+	if o.defersOff > 0 {
+		// Not the plan of the same selections without @defer: this one
+		// answers incrementally (HasDefer).
+		b.WriteString("@defers-off")
 	}
 	writeSelections(&b, o.Selections)
 	return b.String()

@@ -82,6 +82,8 @@ type document struct {
 	// cost is the operation's estimated cost plus one when it does not depend
 	// on variables and has been estimated; 0 otherwise.
 	cost atomic.Int64
+	// deferIf marks a document with a @defer(if: $variable).
+	deferIf bool
 }
 
 // NewPlanner returns a planner for g caching up to cacheSize documents and plans.
@@ -152,19 +154,24 @@ func (p *Planner) Plan(query, operationName string, variables map[string]any) (*
 	if err := p.checkCost(d, vars); err != nil {
 		return nil, nil, err
 	}
-	if k := d.planKey.Load(); k != nil {
+	// A document whose @defer takes its if: from a variable normalises to
+	// one operation per value; the others, to one operation whatever the
+	// variables, whose key is kept with the document.
+	if k := d.planKey.Load(); k != nil && !d.deferIf {
 		if pl, ok := p.plans.get(*k); ok {
 			p.hits.Add(1)
 			return pl, vars, nil
 		}
 	}
-	n := &normaliser{schema: p.g.API(), doc: d.doc}
+	n := &normaliser{schema: p.g.API(), doc: d.doc, vars: vars}
 	op, err := n.operation(d.op)
 	if err != nil {
 		return nil, nil, &RequestError{Phase: "validation", Errors: gqlerror.List{gqlerror.Errorf("%s", err.Error())}}
 	}
 	key := planKey(op)
-	d.planKey.Store(&key)
+	if !d.deferIf {
+		d.planKey.Store(&key)
+	}
 	if pl, ok := p.plans.get(key); ok {
 		p.hits.Add(1)
 		return pl, vars, nil
@@ -243,7 +250,7 @@ func (p *Planner) parse(query, operationName string) *document {
 			}}}}
 		}
 	}
-	return &document{doc: doc, op: op}
+	return &document{doc: doc, op: op, deferIf: variableDeferIf(doc)}
 }
 
 // checkCost refuses an operation whose estimated cost is over the limit. The
