@@ -462,6 +462,16 @@ func (b *builder) planSelections(c cursor, sels []Selection) (idSet, error) {
 				}
 				continue
 			}
+			if t.Kind == ast.Interface && !ifaceObj && b.deferrable(c, s) {
+				// Deferred fields of an interface get fetches of their own per
+				// implementation (splitDefer at each), where it has a key.
+				if pts := t.PossibleTypesIn(c.sg); len(pts) > 0 {
+					for _, p := range pts {
+						fragments = append(fragments, &Fragment{TypeCondition: p, Selections: []Selection{s}})
+					}
+					continue
+				}
+			}
 			if d := b.splitDefer(c, t, s); d != nil {
 				deferredFields = addDeferred(deferredFields, d, s)
 				continue

@@ -20,12 +20,14 @@ import (
 //   - fetches made for one @defer are merged only with fetches for the same
 //     one, so none ends up serving the first payload as well.
 //
-// A deferred field is left to the parent's fetch, and delivered later all
-// the same, where no fetch of its own is possible: under a value type (no
-// key), an interface or union, or when no subgraph that resolves it can be
-// entered by a key that the parent's subgraph gives directly. A @defer that
-// a variable turns off is no defer at all when the operation is normalised
-// (Defer), so its fields are planned with the first payload's.
+// At an interface, a deferred field is planned per implementation that the
+// subgraph returns (a fragment on each), each of which then splits on its
+// own. A deferred field is left to the parent's fetch, and delivered later
+// all the same, where no fetch of its own is possible: under a value type
+// (no key), or when no subgraph that resolves it can be entered by a key
+// that the parent's subgraph gives directly. A @defer that a variable turns
+// off is no defer at all when the operation is normalised (Defer), so its
+// fields are planned with the first payload's.
 
 // deferredGroup is the fields at one position that go to one @defer's fetches.
 type deferredGroup struct {
@@ -66,15 +68,22 @@ func within(d, outer *Defer) bool {
 	return outer == nil
 }
 
+// deferrable reports whether field s at cursor c is deferred further than
+// the cursor's fetch: a field of a @defer nested in the fetch's (fields the
+// planner adds, keys and requirements, carry no defer: they go where they
+// are asked for), below the root.
+func (b *builder) deferrable(c cursor, s *Field) bool {
+	d := s.Defer
+	return d != nil && d != c.f.deferred && within(d, c.f.deferred) && len(c.path) > 0
+}
+
 // splitDefer returns the @defer under which field s at cursor c gets fetches
 // of its own, or nil when it is planned with the cursor's fetch.
 func (b *builder) splitDefer(c cursor, t *supergraph.Type, s *Field) *Defer {
-	d := s.Defer
-	if d == nil || d == c.f.deferred || !within(d, c.f.deferred) || len(c.path) == 0 || t.Kind != ast.Object {
-		// Fields the planner adds (keys, requirements) carry no defer: they
-		// go where they are asked for.
+	if t.Kind != ast.Object || !b.deferrable(c, s) {
 		return nil
 	}
+	d := s.Defer
 	for _, cand := range b.candidates(c, t, s.Name) {
 		if cand.via == t && b.directKey(c, cand.via, cand.target) != nil {
 			return d

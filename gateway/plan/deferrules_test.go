@@ -56,3 +56,44 @@ type Order @key(fields: "id") { id: ID! status: String! }`}})
 		})
 	}
 }
+
+// TestDeferredInterfaceFieldsPerImplementation: a deferred field of an
+// interface gets an _entities fetch per implementation with a key; an
+// implementation without one keeps it in the parent's fetch.
+func TestDeferredInterfaceFieldsPerImplementation(t *testing.T) {
+	t.Parallel()
+	sdl, err := compose.Compose([]compose.Subgraph{{Name: "media", URL: "http://media.test/graphql", SDL: `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+type Query { items: [Item!]! }
+interface Item { id: ID! title: String! }
+type Book implements Item @key(fields: "id") { id: ID! title: String! }
+type Film implements Item @key(fields: "id") { id: ID! title: String! }
+type Note implements Item { id: ID! title: String! }`}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := supergraph.Load(sdl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, _, err := NewPlanner(g, 16).Plan(`{ items { id ... @defer { title } } }`, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deferred := pl.DeferredFetches()
+	var entity []string
+	for _, f := range pl.Fetches {
+		if f.Entity {
+			if !deferred[f.ID] {
+				t.Errorf("entity fetch %d is not deferred:\n%s", f.ID, pl)
+			}
+			entity = append(entity, f.Operation)
+		}
+	}
+	ops := strings.Join(entity, "\n")
+	if !strings.Contains(ops, "...on Book{title}") || !strings.Contains(ops, "...on Film{title}") || strings.Contains(ops, "Note") {
+		t.Errorf("deferred entity fetches:\n%s\nwant title through _entities for Book and Film\n%s", ops, pl)
+	}
+	if root := pl.Fetches[0].Operation; !strings.Contains(root, "...on Note{title}") || strings.Contains(root, "...on Book{title}") {
+		t.Errorf("root fetch %s: want Note's title in it and Book's not", root)
+	}
+}
