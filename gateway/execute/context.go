@@ -119,15 +119,9 @@ func (r *run) contextEntityFetch(fl *plan.Flatten) {
 	if len(sent) == 0 {
 		return
 	}
-	if err := r.budget.chargeEntities(len(col.objs)); err != nil {
-		r.cutOff(err)
-		return
-	}
-	ctx, span := r.e.tel.startStep(r.ctx, "Flatten", f)
+	resp, span, ok := r.sendEntities(c, f, len(col.objs), r.contextBody(f, sent))
 	defer endStep(span)
-	resp, err := c.do(ctx, &r.arena, f, r.contextBody(f, sent), r.e.dedupe)
-	if err != nil {
-		r.fetchFailed(f, err)
+	if !ok {
 		return
 	}
 	if len(sent) > 1 {

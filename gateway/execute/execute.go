@@ -546,18 +546,30 @@ func (r *run) entityFetch(fl *plan.Flatten) {
 	if len(col.reps) == 0 {
 		return
 	}
-	if err := r.budget.chargeEntities(len(col.objs)); err != nil {
-		r.cutOff(err)
-		return
-	}
-	ctx, span := r.e.tel.startStep(r.ctx, "Flatten", f)
+	resp, span, ok := r.sendEntities(c, f, len(col.objs), r.body(f, col.reps))
 	defer endStep(span)
-	resp, err := c.do(ctx, &r.arena, f, r.body(f, col.reps), r.e.dedupe)
-	if err != nil {
-		r.fetchFailed(f, err)
+	if !ok {
 		return
 	}
 	r.mergeEntities(fl, &col, pathEnds, resp)
+}
+
+// sendEntities sends the body of entity fetch f for objects objects, after
+// charging them to the request's budget; ok is false when the request went
+// over it or the fetch failed (recorded either way). The caller ends the
+// step's span (endStep) once it merged the answer.
+func (r *run) sendEntities(c *subgraphClient, f *plan.Fetch, objects int, body []byte) (resp *Value, span trace.Span, ok bool) {
+	if err := r.budget.chargeEntities(objects); err != nil {
+		r.cutOff(err)
+		return nil, nil, false
+	}
+	ctx, span := r.e.tel.startStep(r.ctx, "Flatten", f)
+	resp, err := c.do(ctx, &r.arena, f, body, r.e.dedupe)
+	if err != nil {
+		r.fetchFailed(f, err)
+		return nil, span, false
+	}
+	return resp, span, true
 }
 
 // mergeEntities merges a subgraph's _entities answer into the objects col

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,22 +44,8 @@ func TestPlanContextGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := pl.String()
-			path := filepath.Join("testdata", tt.name+".plan")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("run with -update: %v", err)
-			}
-			if string(want) != got {
-				t.Errorf("plan differs from %s:\n%s", path, got)
-			}
-			if !strings.Contains(got, "$__ctx_0") {
+			checkGoldenPlan(t, tt.name, pl)
+			if !strings.Contains(pl.String(), "$__ctx_0") {
 				t.Errorf("no contextual variable in the plan")
 			}
 		})

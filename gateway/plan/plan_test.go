@@ -73,23 +73,9 @@ func TestPlanGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := pl.String()
-			path := filepath.Join("testdata", tt.name+".plan")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("run with -update: %v", err)
-			}
-			if string(want) != got {
-				t.Errorf("plan differs from %s:\n%s", path, got)
-			}
+			checkGoldenPlan(t, tt.name, pl)
 			again, _, err := NewPlanner(tt.g, 16).Plan(tt.query, "", tt.vars)
-			if err != nil || again.String() != got {
+			if err != nil || again.String() != pl.String() {
 				t.Errorf("planning is not deterministic")
 			}
 		})
@@ -246,5 +232,26 @@ func TestCyclicKeysGetAPlanningError(t *testing.T) {
 	}
 	if testing.Verbose() {
 		t.Log(err)
+	}
+}
+
+// checkGoldenPlan compares pl with testdata/<name>.plan (written anew with
+// -update).
+func checkGoldenPlan(t *testing.T, name string, pl *Plan) {
+	t.Helper()
+	got := pl.String()
+	path := filepath.Join("testdata", name+".plan")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("run with -update: %v", err)
+	}
+	if string(want) != got {
+		t.Errorf("plan differs from %s:\n%s", path, got)
 	}
 }
