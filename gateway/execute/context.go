@@ -41,13 +41,8 @@ type ctxGroup struct {
 	path   int
 }
 
-func (r *run) contextEntityFetch(fl *plan.Flatten) {
+func (r *run) contextEntityFetch(fl *plan.Flatten, c *subgraphClient) {
 	f := fl.Fetch
-	c := r.e.clients[f.Subgraph]
-	if c == nil {
-		r.fetchFailed(f, fmt.Errorf("unknown subgraph"))
-		return
-	}
 	args := f.Context.Arguments
 	var groups []*ctxGroup
 	byKey := map[string]*ctxGroup{}

@@ -128,9 +128,7 @@ func New(g *supergraph.Graph, opts Options) *Executor {
 		maxRequestBytes: opts.MaxRequestBytes, maxEntities: opts.MaxEntities, maxOutputBytes: opts.MaxOutputBytes}
 	e.tel = &fetchTelemetry{observer: opts.Observer, tracer: opts.Tracer}
 	for _, name := range g.TypeNames() {
-		for _, ts := range g.Type(name).Subgraphs {
-			e.ifaceObjects = e.ifaceObjects || ts.InterfaceObject
-		}
+		e.ifaceObjects = e.ifaceObjects || g.Type(name).HasInterfaceObject()
 	}
 	for _, sg := range g.Subgraphs() {
 		tr := opts.Transport
@@ -521,13 +519,13 @@ func (r *run) stopAtNullRoot(f *plan.Fetch) {
 
 func (r *run) entityFetch(fl *plan.Flatten) {
 	f := fl.Fetch
-	if f.Context != nil {
-		r.contextEntityFetch(fl) // context.go
-		return
-	}
 	c := r.e.clients[f.Subgraph]
 	if c == nil {
 		r.fetchFailed(f, fmt.Errorf("unknown subgraph"))
+		return
+	}
+	if f.Context != nil {
+		r.contextEntityFetch(fl, c) // context.go
 		return
 	}
 	r.mu.Lock()
@@ -722,7 +720,7 @@ func (r *run) keepConcrete(dst, src *Value) *Value {
 		for i, m := range fields {
 			v := m.Value
 			if m.Key == "__typename" {
-				if cur := dst.Get("__typename"); cur != nil && cur.Kind == String && v.Kind == String && r.isObject(cur.Str()) && !r.isObject(v.Str()) {
+				if cur := dst.Get("__typename"); cur != nil && cur.Kind == String && v.Kind == String && isObjectType(r.e.schema, cur.Str()) && !isObjectType(r.e.schema, v.Str()) {
 					if out == nil {
 						out = append(make([]Member, 0, len(fields)), fields[:i]...)
 					}
@@ -760,9 +758,9 @@ func (r *run) keepConcrete(dst, src *Value) *Value {
 	return src
 }
 
-// isObject reports whether name is an object type of the API schema.
-func (r *run) isObject(name string) bool {
-	def := r.e.schema.Types[name]
+// isObjectType reports whether name is an object type of schema.
+func isObjectType(schema *ast.Schema, name string) bool {
+	def := schema.Types[name]
 	return def != nil && def.Kind == ast.Object
 }
 
@@ -828,10 +826,14 @@ func entityErrors(resp *Value) map[int]bool {
 	var out map[int]bool
 	for _, e := range errs.Items() {
 		p := e.Get("path")
-		if p == nil || p.Kind != Array || len(p.Items()) < 2 || p.Items()[0].Kind != String || p.Items()[0].Str() != "_entities" || p.Items()[1].Kind != Number {
+		if p == nil || p.Kind != Array {
 			continue
 		}
-		if i, err := strconv.Atoi(p.Items()[1].Str()); err == nil {
+		items := p.Items()
+		if len(items) < 2 || items[0].Kind != String || items[0].Str() != "_entities" || items[1].Kind != Number {
+			continue
+		}
+		if i, err := strconv.Atoi(items[1].Str()); err == nil {
 			if out == nil {
 				out = map[int]bool{}
 			}

@@ -494,10 +494,7 @@ func needsConcreteType(sels []plan.Selection, abstract string) bool {
 }
 
 // isObjectType reports whether name is an object type of the API schema.
-func (s *shaper) isObjectType(name string) bool {
-	def := s.schema.Types[name]
-	return def != nil && def.Kind == ast.Object
-}
+func (s *shaper) isObjectType(name string) bool { return isObjectType(s.schema, name) }
 
 // underFailedFetch reports whether the current path lies under the scope of
 // a fetch that failed ("@" in a scope stands for any list index).

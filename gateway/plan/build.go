@@ -671,7 +671,7 @@ func (b *builder) objectConditions(t *supergraph.Type, conds []string, sg string
 	var out []string
 	for _, cond := range conds {
 		ct := b.g.Type(cond)
-		if cond == t.Name || ct == nil || ct.Kind != ast.Interface || !hasInterfaceObject(ct) {
+		if cond == t.Name || ct == nil || ct.Kind != ast.Interface || !ct.HasInterfaceObject() {
 			out = append(out, cond)
 			continue
 		}
@@ -682,17 +682,6 @@ func (b *builder) objectConditions(t *supergraph.Type, conds []string, sg string
 		}
 	}
 	return out
-}
-
-// hasInterfaceObject reports whether some subgraph models the interface t
-// as an @interfaceObject.
-func hasInterfaceObject(t *supergraph.Type) bool {
-	for _, ts := range t.Subgraphs {
-		if ts.InterfaceObject {
-			return true
-		}
-	}
-	return false
 }
 
 // interfaceTarget reports whether some other subgraph resolves the field on the

@@ -160,6 +160,17 @@ func (g *Graph) TypeNames() []string { return sortedKeys(g.types) }
 // RootType returns the name of the root type for op, or "" when the schema has none.
 func (g *Graph) RootType(op ast.Operation) string { return g.roots[op] }
 
+// HasInterfaceObject reports whether some subgraph models the interface t
+// as an @interfaceObject.
+func (t *Type) HasInterfaceObject() bool {
+	for _, ts := range t.Subgraphs {
+		if ts.InterfaceObject {
+			return true
+		}
+	}
+	return false
+}
+
 // In reports whether the subgraph knows the type.
 func (t *Type) In(subgraph string) bool {
 	_, ok := t.Subgraphs[subgraph]
